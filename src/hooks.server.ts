@@ -1,0 +1,37 @@
+import { randomUUID } from 'node:crypto';
+import { redirect, type Handle, type HandleServerError } from '@sveltejs/kit';
+import { appContext } from '$lib/server/app-context';
+import { SESSION_COOKIE } from '$lib/server/auth/session-cookie';
+
+const PUBLIC_PATHS = new Set(['/login']);
+
+export const handle: Handle = async ({ event, resolve }) => {
+  const { services } = appContext();
+  // Set by the Fastify server in front of SvelteKit, overwriting anything the client sent.
+  event.locals.requestId = event.request.headers.get('x-request-id') ?? randomUUID();
+  event.locals.clientAddress = event.request.headers.get('x-client-address');
+  event.locals.services = services;
+  event.locals.actor = await services.auth.resolve(event.cookies.get(SESSION_COOKIE));
+  event.locals.ctx = event.locals.actor
+    ? {
+        actor: event.locals.actor,
+        requestId: event.locals.requestId,
+        clientAddress: event.locals.clientAddress,
+        userAgent: event.request.headers.get('user-agent'),
+      }
+    : null;
+
+  if (!event.locals.actor && !PUBLIC_PATHS.has(event.url.pathname)) {
+    const next = event.url.pathname + event.url.search;
+    redirect(303, next === '/' ? '/login' : `/login?next=${encodeURIComponent(next)}`);
+  }
+  const response = await resolve(event);
+  // Pages show patient data: never keep them in a shared or browser cache.
+  response.headers.set('cache-control', 'no-store');
+  return response;
+};
+
+export const handleError: HandleServerError = ({ error, event, status }) => {
+  if (status !== 404) appContext().log.error({ err: error, requestId: event.locals.requestId, url: event.url.pathname }, 'page error');
+  return { message: 'Something went wrong on our side.', requestId: event.locals.requestId };
+};

@@ -1,0 +1,52 @@
+import { forbidden, notFound } from './errors';
+
+export const ROLES = ['nurse', 'consultant', 'commissioner', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is acting: resolved once per request from the session. */
+export interface Actor {
+  userId: string;
+  email: string;
+  name: string;
+  role: Role;
+  siteIds: string[];
+}
+
+const CLINICAL: Role[] = ['nurse', 'consultant', 'admin'];
+const EVERYONE: Role[] = [...ROLES];
+
+/**
+ * Every permission the services check, and the roles that hold it. `siteScoped` permissions also need the
+ * record's site to be one of the actor's sites (admins reach every site). Commissioners hold no patient-level
+ * permission: they see aggregate figures only.
+ */
+export const PERMISSIONS = {
+  'sites:read': { roles: EVERYONE, siteScoped: false },
+  'sites:manage': { roles: ['admin'], siteScoped: false },
+  'users:manage': { roles: ['admin'], siteScoped: false },
+  'audit:read': { roles: ['admin'], siteScoped: false },
+  'patients:read': { roles: CLINICAL, siteScoped: true },
+  'patients:write': { roles: ['nurse', 'consultant'], siteScoped: true },
+} as const satisfies Record<string, { roles: readonly Role[]; siteScoped: boolean }>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function can(actor: Actor, permission: Permission, siteId?: string): boolean {
+  const rule = PERMISSIONS[permission];
+  if (!(rule.roles as readonly Role[]).includes(actor.role)) return false;
+  return !rule.siteScoped || siteId === undefined || reachesSite(actor, siteId);
+}
+
+export function reachesSite(actor: Actor, siteId: string): boolean {
+  return actor.role === 'admin' || actor.siteIds.includes(siteId);
+}
+
+/**
+ * The one access check every service calls before it reads or writes. A role without the permission gets
+ * 403; a record at a site outside the actor's reach is reported as not found, so its existence is not revealed.
+ */
+export function authorize(actor: Actor, permission: Permission, siteId?: string): void {
+  const rule = PERMISSIONS[permission];
+  if (!(rule.roles as readonly Role[]).includes(actor.role)) throw forbidden();
+  if (rule.siteScoped && siteId !== undefined && !reachesSite(actor, siteId)) throw notFound();
+}

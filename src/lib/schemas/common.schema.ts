@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+export const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter a date as YYYY-MM-DD')
+  .refine((s) => {
+    const d = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+  }, 'Enter a real date')
+  .meta({ format: 'date', example: '2026-03-31' });
+
+export const uuid = z.uuid('Must be a UUID');
+export const idParams = z.object({ id: uuid });
+export const version = z.int('Version must be a whole number').min(1).describe('The version you last read; a stale one gets 409.');
+
+export const trimmed = (max: number, label: string) =>
+  z
+    .string(`${label} is required`)
+    .trim()
+    .min(1, `${label} is required`)
+    .max(max, `${label} must be ${max} characters or fewer`);
+
+export const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50).describe('Page size, 1 to 500 (default 50).'),
+  cursor: z.string().max(500).optional().describe('The `nextCursor` of the previous page.'),
+});
+
+export const page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+export const problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.int(),
+    detail: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    currentStatus: z.string().optional(),
+  })
+  .meta({ id: 'Problem', description: 'An RFC 9457 problem document (application/problem+json).' });

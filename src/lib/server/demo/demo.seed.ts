@@ -1,0 +1,35 @@
+import type { Services } from '../services';
+import { SYSTEM_META } from '../services/context';
+
+export const DEMO_PASSWORD = 'insulin-pump-demo';
+
+/**
+ * Four sites modelled on the study this product grew from (Llewellyn et al. 2018): two given hands-on
+ * facilitation, one offered only a passive web toolkit, one that went ahead without outside help.
+ */
+export const DEMO_SITES = [
+  { odsCode: 'RDM01', name: 'Riverside Diabetes Centre', icb: 'NHS North Riverside ICB', t1dPopulation: 2140 },
+  { odsCode: 'RDM02', name: 'Hillcrest Hospital Diabetes Service', icb: 'NHS North Riverside ICB', t1dPopulation: 1685 },
+  { odsCode: 'RDM03', name: 'Moorside General Diabetes Clinic', icb: 'NHS Moorside and Vale ICB', t1dPopulation: 1930 },
+  { odsCode: 'RDM04', name: 'Valley Community Diabetes Team', icb: 'NHS Moorside and Vale ICB', t1dPopulation: 1210 },
+] as const;
+
+export const DEMO_ACCOUNTS = ['nurse', 'consultant', 'commissioner', 'admin'].map((role) => `${role}@example.org`);
+
+/** Fills an empty embedded database with the demo sites and the four demo accounts of the API contract. */
+export async function seedDemo(services: Services, asOf: string): Promise<void> {
+  const sites = [];
+  for (const { t1dPopulation, ...s } of DEMO_SITES) {
+    sites.push(await services.sites.createAsSystem(SYSTEM_META, { ...s, t1dPopulation, t1dPopulationAsOf: asOf }));
+  }
+  const [riverside, hillcrest] = sites.map((s) => s.id);
+  const accounts = [
+    { email: 'nurse@example.org', name: 'Demo Nurse', role: 'nurse', siteIds: [riverside!] },
+    { email: 'consultant@example.org', name: 'Demo Consultant', role: 'consultant', siteIds: [riverside!, hillcrest!] },
+    { email: 'commissioner@example.org', name: 'Demo Commissioner', role: 'commissioner', siteIds: [] },
+    { email: 'admin@example.org', name: 'Demo Admin', role: 'admin', siteIds: [] },
+  ] as const;
+  for (const a of accounts) {
+    await services.users.createAsSystem(SYSTEM_META, { ...a, siteIds: [...a.siteIds], password: DEMO_PASSWORD });
+  }
+}

@@ -1,0 +1,16 @@
+import type { Actor } from '../../domain/access';
+
+/** Where a request came from: recorded with every audit entry. */
+export interface RequestMeta {
+  requestId: string;
+  clientAddress: string | null;
+  userAgent?: string | null;
+}
+
+/** What every service method receives first: who is acting, and the request it came with. */
+export interface Ctx extends RequestMeta {
+  actor: Actor;
+}
+
+/** The actor for work the system does itself (demo seeding, start-up admin, the command line). */
+export const SYSTEM_META: RequestMeta = { requestId: 'system', clientAddress: null };

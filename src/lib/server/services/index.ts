@@ -1,0 +1,18 @@
+import type { Config } from '../config';
+import type { Database } from '../db/client';
+import { AuthService } from './auth.service';
+import { SiteService } from './site.service';
+import { UserService } from './user.service';
+
+/** Built once per process and shared by the API routes and the pages: one database handle, one set of rules. */
+export function createServices(database: Database, config: Pick<Config, 'SESSION_IDLE_MINUTES' | 'SESSION_ABSOLUTE_HOURS'>) {
+  const { db } = database;
+  return {
+    database,
+    auth: new AuthService(db, { idleMinutes: config.SESSION_IDLE_MINUTES, absoluteHours: config.SESSION_ABSOLUTE_HOURS }),
+    users: new UserService(db),
+    sites: new SiteService(db),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

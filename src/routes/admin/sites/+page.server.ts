@@ -1,0 +1,23 @@
+import { redirect } from '@sveltejs/kit';
+import { createSiteBody } from '$lib/schemas/sites.schema';
+import { failFromError, formValues, parseForm } from '$lib/server/pages/forms';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ locals }) => ({
+  sites: (await locals.services.sites.list(locals.ctx!, { limit: 500 })).items,
+});
+
+export const actions: Actions = {
+  create: async ({ request, locals }) => {
+    const values = formValues(await request.formData());
+    const parsed = parseForm(createSiteBody, values);
+    if (!parsed.ok) return parsed.failure;
+    let id: string;
+    try {
+      id = (await locals.services.sites.create(locals.ctx!, parsed.data)).id;
+    } catch (e) {
+      return failFromError(e, values);
+    }
+    redirect(303, `/admin/sites/${id}?created=1`);
+  },
+};

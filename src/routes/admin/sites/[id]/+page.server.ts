@@ -1,0 +1,33 @@
+import { redirect } from '@sveltejs/kit';
+import { updateSiteBody } from '$lib/schemas/sites.schema';
+import { failFromError, formValues, parseForm } from '$lib/server/pages/forms';
+import { getOr404 } from '$lib/server/pages/load';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ locals, params, url }) => ({
+  site: await getOr404(() => locals.services.sites.get(locals.ctx!, params.id)),
+  created: url.searchParams.has('created'),
+  saved: url.searchParams.has('saved'),
+});
+
+export const actions: Actions = {
+  update: async ({ request, locals, params }) => {
+    const values = formValues(await request.formData());
+    // A blank count clears a manual figure; both fields are sent by the form, so both go together.
+    const body = {
+      version: Number(values.version),
+      name: values.name ?? '',
+      icb: values.icb ?? '',
+      t1dPopulation: values.t1dPopulation === undefined ? null : Number(values.t1dPopulation),
+      t1dPopulationAsOf: values.t1dPopulationAsOf ?? null,
+    };
+    const parsed = parseForm(updateSiteBody, body);
+    if (!parsed.ok) return parsed.failure;
+    try {
+      await locals.services.sites.update(locals.ctx!, params.id, parsed.data);
+    } catch (e) {
+      return failFromError(e, values);
+    }
+    redirect(303, `/admin/sites/${params.id}?saved=1`);
+  },
+};

@@ -1,0 +1,27 @@
+import { redirect } from '@sveltejs/kit';
+import { createUserBody } from '$lib/schemas/users.schema';
+import { failFromError, formValues, parseForm } from '$lib/server/pages/forms';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ locals, url }) => {
+  const [users, sites] = await Promise.all([
+    locals.services.users.list(locals.ctx!, { limit: 500 }),
+    locals.services.sites.list(locals.ctx!, { limit: 500 }),
+  ]);
+  return { users: users.items, sites: sites.items, created: url.searchParams.get('created') };
+};
+
+export const actions: Actions = {
+  create: async ({ request, locals }) => {
+    const values = formValues(await request.formData(), ['siteIds']);
+    const parsed = parseForm(createUserBody, values);
+    if (!parsed.ok) return parsed.failure;
+    let email: string;
+    try {
+      email = (await locals.services.users.create(locals.ctx!, parsed.data)).email;
+    } catch (e) {
+      return failFromError(e, values);
+    }
+    redirect(303, `/admin/users?created=${encodeURIComponent(email)}`);
+  },
+};

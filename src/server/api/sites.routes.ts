@@ -1,0 +1,48 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { idParams, listQuery, page, problem } from '../../lib/schemas/common.schema';
+import { createSiteBody, site, updateSiteBody } from '../../lib/schemas/sites.schema';
+import { ctxOf } from '../plugins/auth.plugin';
+
+const routes: FastifyPluginAsyncZod = async (app) => {
+  app.get('/sites', {
+    schema: {
+      tags: ['Sites'],
+      summary: 'List sites',
+      description: 'Every signed-in role may list sites (they hold no patient data). Ordered by name.',
+      querystring: listQuery,
+      response: { 200: page(site), 401: problem },
+    },
+    handler: async (req) => app.services.sites.list(ctxOf(req), req.query),
+  });
+
+  app.get('/sites/:id', {
+    schema: { tags: ['Sites'], summary: 'Read a site', params: idParams, response: { 200: site, 401: problem, 404: problem } },
+    handler: async (req) => app.services.sites.get(ctxOf(req), req.params.id),
+  });
+
+  app.post('/sites', {
+    schema: {
+      tags: ['Sites'],
+      summary: 'Create a site (admin)',
+      description: 'The ODS code is stored upper-cased; a duplicate gets 409.',
+      body: createSiteBody,
+      response: { 201: site, 400: problem, 401: problem, 403: problem, 409: problem },
+    },
+    handler: async (req, reply) => reply.code(201).send(await app.services.sites.create(ctxOf(req), req.body)),
+  });
+
+  app.patch('/sites/:id', {
+    schema: {
+      tags: ['Sites'],
+      summary: 'Update a site (admin)',
+      description:
+        'Send the `version` you read: a stale one gets 409 and changes nothing. `t1dPopulation` and `t1dPopulationAsOf` go together (both null clears a manual count).',
+      params: idParams,
+      body: updateSiteBody,
+      response: { 200: site, 400: problem, 401: problem, 403: problem, 404: problem, 409: problem },
+    },
+    handler: async (req) => app.services.sites.update(ctxOf(req), req.params.id, req.body),
+  });
+};
+
+export default routes;

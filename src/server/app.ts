@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import helmet from '@fastify/helmet';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Config } from '../lib/server/config';
+import type { Services } from '../lib/server/services';
+import authRoutes from './api/auth.routes';
+import healthRoutes from './api/health.routes';
+import problemRoutes from './api/problems.routes';
+import siteRoutes from './api/sites.routes';
+import userRoutes from './api/users.routes';
+import authPlugin from './plugins/auth.plugin';
+import jsonBodyPlugin from './plugins/json-body.plugin';
+import openapiPlugin from './plugins/openapi.plugin';
+import problemsPlugin, { sendProblem } from './plugins/problems.plugin';
+import pagesPlugin, { type PagesMode } from './plugins/pages.plugin';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: Services;
+  }
+}
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** Structured logs that never carry a cookie, a password or a hash. */
+export const loggerOptions = (level: string) => ({
+  level,
+  redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]', '*.password', '*.passwordHash'],
+});
+
+export interface AppOptions {
+  config: Pick<Config, 'ORIGIN' | 'LOG_LEVEL' | 'NODE_ENV'> & { TRUST_PROXY?: boolean };
+  services: Services;
+  pages?: PagesMode;
+  logger?: FastifyBaseLogger;
+}
+
+/** Builds the whole app (API and pages) around services that the caller owns and closes. */
+export async function buildApp({ config, services, pages = 'none', logger }: AppOptions) {
+  const app = Fastify({
+    ...(logger ? { loggerInstance: logger } : { logger: loggerOptions(config.LOG_LEVEL) }),
+    genReqId: () => randomUUID(),
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY ?? false,
+    // Lets in-flight requests finish on close while refusing new ones with 503.
+    return503OnClosing: true,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorate('services', services);
+
+  app.addHook('onRequest', async (req, reply) => {
+    // Set on the raw response so that pages served by SvelteKit (hijacked replies) carry it too.
+    reply.raw.setHeader('x-request-id', String(req.id));
+  });
+
+  await app.register(problemsPlugin);
+  await app.register(helmet, {
+    // Pages get their Content Security Policy from SvelteKit (with per-response nonces); the API sends JSON only.
+    contentSecurityPolicy: false,
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(authPlugin);
+  await app.register(openapiPlugin);
+
+  await app.register(async (api) => {
+    await api.register(jsonBodyPlugin);
+    await api.register(healthRoutes);
+    await api.register(problemRoutes);
+    await api.register(
+      async (v1) => {
+        await v1.register(authRoutes, { origin: config.ORIGIN });
+        await v1.register(userRoutes);
+        await v1.register(siteRoutes);
+      },
+      { prefix: '/v1' },
+    );
+    // Unknown API paths answer JSON, never a page.
+    api.all('/*', { schema: { hide: true } }, async (req, reply) =>
+      sendProblem(reply, 'not_found', `No such endpoint: ${req.method} ${req.url.split('?')[0]}`),
+    );
+  }, { prefix: '/api' });
+
+  await app.register(pagesPlugin, { mode: pages });
+  return app;
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;

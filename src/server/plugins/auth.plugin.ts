@@ -1,0 +1,40 @@
+import cookie from '@fastify/cookie';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Actor } from '../../lib/domain/access';
+import { unauthorized } from '../../lib/domain/errors';
+import { SESSION_COOKIE } from '../../lib/server/auth/session-cookie';
+import type { Ctx, RequestMeta } from '../../lib/server/services/context';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor | null;
+  }
+}
+
+export const metaOf = (req: FastifyRequest): RequestMeta => ({
+  requestId: String(req.id),
+  clientAddress: req.ip ?? null,
+  userAgent: req.headers['user-agent'] ?? null,
+});
+
+/** The service context of a signed-in request; 401 otherwise. */
+export function ctxOf(req: FastifyRequest): Ctx {
+  if (!req.actor) throw unauthorized();
+  return { ...metaOf(req), actor: req.actor };
+}
+
+export const sessionToken = (req: FastifyRequest): string | undefined => req.cookies[SESSION_COOKIE];
+
+/** True when the browser reached us over https (directly, or through a proxy that says so). */
+export const isSecure = (req: FastifyRequest, origin?: string) => req.protocol === 'https' || origin?.startsWith('https:') === true;
+
+/** Resolves the session cookie to an actor once per API request. */
+export default fp(async function auth(app: FastifyInstance) {
+  await app.register(cookie);
+  app.decorateRequest('actor', null);
+  app.addHook('onRequest', async (req) => {
+    if (!req.url.startsWith('/api/v1/')) return;
+    req.actor = await app.services.auth.resolve(sessionToken(req));
+  });
+});
