@@ -18,14 +18,14 @@ import {
 
 describe('domain errors', () => {
   it.each([
-    [notFound('Patient not found'), 'not_found', 'Patient not found'],
-    [forbidden('Commissioners see aggregate figures only'), 'forbidden', 'Commissioners see aggregate figures only'],
-    [unauthorized(), 'unauthorized', 'Sign in to continue'],
-    [conflict('The referral was changed by someone else'), 'conflict', 'The referral was changed by someone else'],
-    [unavailable(), 'unavailable', 'The service is temporarily unavailable'],
-    [upstreamFailed(), 'upstream_failed', 'The FHIR server failed or answered with something unreadable'],
-    [upstreamTimeout(), 'upstream_timeout', 'The FHIR server did not answer in time'],
-  ])('%s carries its kind and a detail a person can read', (error, kind, detail) => {
+    ['not_found', notFound('Patient not found'), 'Patient not found'],
+    ['forbidden', forbidden('Commissioners see aggregate figures only'), 'Commissioners see aggregate figures only'],
+    ['unauthorized', unauthorized(), 'Sign in to continue'],
+    ['conflict', conflict('The referral was changed by someone else'), 'The referral was changed by someone else'],
+    ['unavailable', unavailable(), 'The service is temporarily unavailable'],
+    ['upstream_failed', upstreamFailed(), 'The FHIR server failed or answered with something unreadable'],
+    ['upstream_timeout', upstreamTimeout(), 'The FHIR server did not answer in time'],
+  ] as const)('a %s error carries its kind and a detail a person can read', (kind, error, detail) => {
     expect(error.kind).toBe(kind);
     expect(error.detail).toBe(detail);
     expect(error.message).toBe(detail);

@@ -11,12 +11,14 @@ export type Hba1cUnit = 'mmol/mol' | '%';
 export const HBA1C_UNITS = ['mmol/mol', '%'] as const satisfies readonly Hba1cUnit[];
 
 /**
- * Plausible ranges, for input validation (not clinical targets). The % range is the mmol/mol range carried
- * across (4.0% is 20 mmol/mol, 20.0% is 195), so a plausible % never converts to an implausible mmol/mol.
+ * Plausible ranges: a guard against typing errors on manual entry (69 typed into the % field), not clinical
+ * limits. Each range is for a value typed in that unit, so the two ends need not convert exactly into each other
+ * (3% is 9 mmol/mol). Imported results are kept as the source reported them rather than refused: Synthea, for
+ * one, reports HbA1c values near 3%.
  */
 export const HBA1C_MMOL_MOL_MIN = 20;
 export const HBA1C_MMOL_MOL_MAX = 200;
-export const HBA1C_PERCENT_MIN = 4;
+export const HBA1C_PERCENT_MIN = 3;
 export const HBA1C_PERCENT_MAX = 20;
 
 export const HBA1C_RANGE: Record<Hba1cUnit, { min: number; max: number }> = {

@@ -26,7 +26,13 @@ const pathOf = (instancePath: string, context?: string) =>
 export default fp(async function problems(app: FastifyInstance) {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (hasZodFastifySchemaValidationErrors(err)) {
-      const errors = err.validation.map((v) => ({ path: pathOf(v.instancePath, err.validationContext), message: v.message ?? 'Invalid value' }));
+      const errors = err.validation.flatMap((v) => {
+        const path = pathOf(v.instancePath, err.validationContext);
+        // An unknown field is reported at its own path, so a client sees which one to drop.
+        const keys = v.keyword === 'unrecognized_keys' ? (v.params as { keys?: string[] }).keys : undefined;
+        if (keys?.length) return keys.map((k) => ({ path: path === 'body' ? k : `${path}.${k}`, message: 'Unknown field' }));
+        return [{ path, message: v.message ?? 'Invalid value' }];
+      });
       return sendProblem(reply, 'validation', 'The request has invalid fields', { errors });
     }
     if (isDomainError(err)) {

@@ -38,6 +38,11 @@ export class SiteService {
     return pageOf(rows.map(toSite), q.limit, (s) => [s.name, s.id]);
   }
 
+  /** Every site, for the system's own work (command line, seeding). */
+  async listAsSystem(): Promise<Site[]> {
+    return (await this.db.select().from(sites).orderBy(asc(sites.name))).map(toSite);
+  }
+
   async get(ctx: Ctx, id: string): Promise<Site> {
     authorize(ctx.actor, 'sites:read');
     const [row] = await this.db.select().from(sites).where(eq(sites.id, id));

@@ -1,0 +1,40 @@
+import type { Logger } from 'pino';
+import type { Config } from './config';
+import { hasUsers, type Database } from './db/client';
+import { DEMO_ACCOUNTS, seedDemo } from './demo/demo.seed';
+import type { Services } from './services';
+import { todayIso } from './services/clock';
+import { SYSTEM_META } from './services/context';
+
+export type FirstStart = 'existing' | 'demo' | 'admin-from-environment' | 'no-users';
+
+/**
+ * The first start of an empty database. The embedded database gets the demo sites and accounts; a PostgreSQL
+ * server never does, and gets only the first admin named in ADMIN_EMAIL and ADMIN_PASSWORD, if any.
+ */
+export async function prepareFirstStart(
+  config: Pick<Config, 'DATA_DIR' | 'ADMIN_EMAIL' | 'ADMIN_PASSWORD'>,
+  database: Database,
+  services: Services,
+  log: Pick<Logger, 'info' | 'warn'>,
+): Promise<FirstStart> {
+  if (await hasUsers(database.db)) return 'existing';
+  if (database.kind === 'embedded') {
+    await seedDemo(services, todayIso());
+    log.info({ dataDir: config.DATA_DIR, accounts: DEMO_ACCOUNTS }, 'demo mode: new embedded database filled with demo sites and accounts');
+    return 'demo';
+  }
+  if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
+    await services.users.createAsSystem(SYSTEM_META, {
+      email: config.ADMIN_EMAIL.toLowerCase(),
+      name: 'Administrator',
+      role: 'admin',
+      siteIds: [],
+      password: config.ADMIN_PASSWORD,
+    });
+    log.info({ email: config.ADMIN_EMAIL }, 'created the first admin from ADMIN_EMAIL');
+    return 'admin-from-environment';
+  }
+  log.warn('The database has no users yet: create the first admin with "npm run user:create -- --email <email> --name <name> --role admin".');
+  return 'no-users';
+}

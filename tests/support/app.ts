@@ -1,0 +1,68 @@
+import { afterAll } from 'vitest';
+import type { Role } from '../../src/lib/domain/access';
+import type { Site } from '../../src/lib/schemas/sites.schema';
+import type { User } from '../../src/lib/schemas/users.schema';
+import { createServices, type Services } from '../../src/lib/server/services';
+import { SYSTEM_META } from '../../src/lib/server/services/context';
+import { buildApp, type App } from '../../src/server/app';
+import { freshDatabase } from './database';
+
+export const TEST_PASSWORD = 'correct-horse-battery';
+
+export interface TestApp {
+  app: App;
+  services: Services;
+  database: Awaited<ReturnType<typeof freshDatabase>>;
+  /** Creates a site directly through the service, as the system. */
+  site(odsCode: string, name?: string): Promise<Site>;
+  /** Creates a user with TEST_PASSWORD. */
+  user(role: Role, siteIds?: string[], email?: string): Promise<User>;
+  /** Signs in through the API and returns the cookie header to send. */
+  signIn(email: string, password?: string): Promise<string>;
+  /** A user of the role, signed in: its cookie and record. */
+  as(role: Role, siteIds?: string[]): Promise<{ cookie: string; user: User }>;
+}
+
+let counter = 0;
+
+/** The whole API on a fresh database of its own, closed after the file's tests. */
+export async function createTestApp(
+  options: { sessionIdleMinutes?: number; sessionAbsoluteHours?: number; origin?: string } = {},
+): Promise<TestApp> {
+  const database = await freshDatabase();
+  const services = createServices(database, {
+    SESSION_IDLE_MINUTES: options.sessionIdleMinutes ?? 30,
+    SESSION_ABSOLUTE_HOURS: options.sessionAbsoluteHours ?? 12,
+  });
+  const app = await buildApp({
+    config: { ORIGIN: options.origin, LOG_LEVEL: 'silent', NODE_ENV: 'test' },
+    services,
+  });
+  await app.ready();
+  afterAll(async () => {
+    await app.close();
+    await database.close();
+  });
+
+  const signIn = async (email: string, password = TEST_PASSWORD) => {
+    const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
+    if (res.statusCode !== 200) throw new Error(`sign-in failed for ${email}: ${res.statusCode} ${res.body}`);
+    const cookie = res.cookies.find((c) => c.name === 'pp_session')!;
+    return `${cookie.name}=${cookie.value}`;
+  };
+  const user = (role: Role, siteIds: string[] = [], email = `${role}-${++counter}@test.nhs.uk`) =>
+    services.users.createAsSystem(SYSTEM_META, { email, name: `Test ${role} ${counter}`, role, siteIds, password: TEST_PASSWORD });
+
+  return {
+    app,
+    services,
+    database,
+    site: (odsCode, name = `Site ${odsCode}`) => services.sites.createAsSystem(SYSTEM_META, { odsCode, name, icb: 'Test ICB', t1dPopulation: null, t1dPopulationAsOf: null }),
+    user,
+    signIn,
+    as: async (role, siteIds = []) => {
+      const u = await user(role, siteIds);
+      return { user: u, cookie: await signIn(u.email) };
+    },
+  };
+}
