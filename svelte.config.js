@@ -4,7 +4,22 @@ import adapter from '@sveltejs/adapter-node';
 export default {
   kit: {
     adapter: adapter({ out: 'build' }),
-    // Form actions keep SvelteKit's origin check; ORIGIN (or PROTOCOL_HEADER) tells it the public URL.
-    csrf: { trustedOrigins: [] },
+    // SvelteKit adds a nonce or hash for its own inline scripts; nothing else runs. Fonts and images come from
+    // this server only (the NHS font CDN is not loaded; the design system falls back to Arial).
+    csp: {
+      mode: 'auto',
+      directives: {
+        'default-src': ['self'],
+        'script-src': ['self'],
+        'style-src': ['self', 'unsafe-inline'],
+        'img-src': ['self', 'data:'],
+        'font-src': ['self'],
+        'connect-src': ['self'],
+        'object-src': ['none'],
+        'base-uri': ['self'],
+        'form-action': ['self'],
+        'frame-ancestors': ['none'],
+      },
+    },
   },
 };

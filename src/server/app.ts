@@ -61,6 +61,10 @@ export async function buildApp({ config, services, pages = 'none', logger }: App
     // Pages get their Content Security Policy from SvelteKit (with per-response nonces); the API sends JSON only.
     contentSecurityPolicy: false,
     crossOriginEmbedderPolicy: false,
+    // Not no-referrer: under it browsers send `Origin: null` with form posts, and SvelteKit's CSRF check refuses them.
+    referrerPolicy: { policy: 'same-origin' },
+    // HSTS only means something over https, where the operator sets it at the proxy or with ORIGIN.
+    strictTransportSecurity: config.ORIGIN?.startsWith('https:') ? undefined : false,
   });
   await app.register(authPlugin);
   await app.register(openapiPlugin);

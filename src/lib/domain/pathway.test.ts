@@ -275,6 +275,7 @@ describe('random walks through the pathway (property tests)', () => {
    */
   const anyWalk = fc.array(fc.tuple(anyEvent, anyRole, fc.integer({ min: 0, max: 4 }).map((n) => n > 0), fc.nat()), {
     maxLength: 60,
+    size: 'max',
   });
 
   function walk(
@@ -312,7 +313,7 @@ describe('random walks through the pathway (property tests)', () => {
           visited.add(result.next);
         });
       }),
-      { numRuns: 500 },
+      { numRuns: 1000 },
     );
     // The walks went everywhere, so the checks above were exercised on every row.
     expect([...visited].sort()).toEqual([...REFERRAL_STATUSES].sort());

@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -37,7 +37,8 @@ export async function openEmbedded(dataDir: string): Promise<Database> {
   let release: () => Promise<void>;
   try {
     // The lock is refreshed every 5 s; a lock left by a killed process is taken over after 15 s.
-    release = await lockfile.lock(dir, { stale: 15_000, update: 5_000, retries: 0, realpath: false });
+    // Kept inside the data folder, so that removing the folder also removes a stale lock.
+    release = await lockfile.lock(dir, { lockfilePath: join(dir, 'server.lock'), stale: 15_000, update: 5_000, retries: 0, realpath: false });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ELOCKED') {
       throw new DatabaseLockedError(
