@@ -1,0 +1,62 @@
+import { request } from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { HAS_BUILD, startServer } from '../support/server-process';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+const dataDir = async () => {
+  const d = await mkdtemp(join(tmpdir(), 'pp-proc-'));
+  dirs.push(d);
+  return d;
+};
+
+describe('the server process', () => {
+  it('stops at once with one line naming a bad variable', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], { env: { ...process.env, PORT: 'eighty' }, encoding: 'utf8' });
+    expect(res.status).toBe(78);
+    expect(res.stderr.trim()).toBe('Configuration error: PORT Invalid input: expected number, received NaN (got "eighty")');
+  });
+
+  // The page handler comes from the production build; CI builds before it tests.
+  describe.skipIf(!HAS_BUILD)('(needs `npm run build`)', () => {
+    it('refuses to open an embedded database that another server holds', async () => {
+      const dir = await dataDir();
+      const first = await startServer({ DATA_DIR: dir });
+      try {
+        const second = startServer({ DATA_DIR: dir });
+        await expect(second).rejects.toThrow(/is in use by another Pump Pathway process/);
+      } finally {
+        first.child.kill('SIGTERM');
+        await first.exited;
+      }
+    });
+
+    it('on SIGTERM lets an in-flight request finish, then exits cleanly', async () => {
+      const server = await startServer({ DATA_DIR: await dataDir() });
+      const body = JSON.stringify({ email: 'admin@example.org', password: 'insulin-pump-demo' });
+      const url = new URL('/api/v1/auth/login', server.url);
+      const response = new Promise<number>((resolve, reject) => {
+        const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        });
+        req.on('error', reject);
+        // Half the body now, SIGTERM, the rest after: the request is in flight when the signal arrives.
+        req.write(body.slice(0, 10));
+        setTimeout(() => {
+          server.child.kill('SIGTERM');
+          setTimeout(() => req.end(body.slice(10)), 300);
+        }, 200);
+      });
+      expect(await response).toBe(200);
+      expect(await server.exited).toBe(0);
+      expect(server.output()).toContain('"msg":"stopped"');
+    });
+  });
+});
