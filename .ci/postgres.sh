@@ -3,7 +3,8 @@
 set -euo pipefail
 action=$1
 dir=$2
-port=${PGPORT:-54329}
+# A free port unless PGPORT says which: another cluster may already hold the usual one.
+port=${PGPORT:-$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')}
 bin=/usr/lib/postgresql/15/bin
 run() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 case "$action" in
