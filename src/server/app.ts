@@ -4,11 +4,15 @@ import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../lib/server/config';
 import type { Services } from '../lib/server/services';
+import auditRoutes from './api/audit.routes';
 import authRoutes from './api/auth.routes';
 import healthRoutes from './api/health.routes';
+import patientRoutes from './api/patients.routes';
 import problemRoutes from './api/problems.routes';
+import referralRoutes from './api/referrals.routes';
 import siteRoutes from './api/sites.routes';
 import userRoutes from './api/users.routes';
+import accessPlugin from './plugins/access.plugin';
 import authPlugin from './plugins/auth.plugin';
 import jsonBodyPlugin from './plugins/json-body.plugin';
 import openapiPlugin from './plugins/openapi.plugin';
@@ -75,9 +79,13 @@ export async function buildApp({ config, services, pages = 'none', logger }: App
     await api.register(problemRoutes);
     await api.register(
       async (v1) => {
+        await v1.register(accessPlugin);
         await v1.register(authRoutes, { origin: config.ORIGIN });
         await v1.register(userRoutes);
         await v1.register(siteRoutes);
+        await v1.register(patientRoutes);
+        await v1.register(referralRoutes);
+        await v1.register(auditRoutes);
       },
       { prefix: '/v1' },
     );

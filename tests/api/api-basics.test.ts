@@ -94,3 +94,16 @@ describe('API basics', () => {
     expect((await app.inject({ method: 'GET', url: '/api/problems/nonsense' })).statusCode).toBe(404);
   });
 });
+
+describe('who may call before what was sent', () => {
+  it('answers 401, not 400, to a request with a bad body when not signed in', async () => {
+    const res = await app.inject({ method: 'POST', url: '/api/v1/sites', payload: { odsCode: 1 } });
+    expect(res.statusCode).toBe(401);
+  });
+
+  it('answers 403, not 400, to a role without the permission', async () => {
+    const nurse = await t.as('nurse');
+    const res = await app.inject({ method: 'POST', url: '/api/v1/users', payload: {}, headers: { cookie: nurse.cookie } });
+    expect(res.statusCode).toBe(403);
+  });
+});

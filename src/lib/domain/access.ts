@@ -27,6 +27,9 @@ export const PERMISSIONS = {
   'audit:read': { roles: ['admin'], siteScoped: false },
   'patients:read': { roles: CLINICAL, siteScoped: true },
   'patients:write': { roles: ['nurse', 'consultant'], siteScoped: true },
+  'referrals:read': { roles: CLINICAL, siteScoped: true },
+  // Which clinician records which step is the pathway table's business (src/lib/domain/pathway.ts).
+  'referrals:write': { roles: ['nurse', 'consultant'], siteScoped: true },
 } as const satisfies Record<string, { roles: readonly Role[]; siteScoped: boolean }>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -35,6 +38,11 @@ export function can(actor: Actor, permission: Permission, siteId?: string): bool
   const rule = PERMISSIONS[permission];
   if (!(rule.roles as readonly Role[]).includes(actor.role)) return false;
   return !rule.siteScoped || siteId === undefined || reachesSite(actor, siteId);
+}
+
+/** The sites whose patients the actor may see: undefined means all of them (admins). */
+export function siteScope(actor: Actor): string[] | undefined {
+  return actor.role === 'admin' ? undefined : actor.siteIds;
 }
 
 export function reachesSite(actor: Actor, siteId: string): boolean {

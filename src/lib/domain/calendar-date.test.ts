@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { daysBetween, isCalendarDate, isLeapYear, parseCalendarDate, sameDayYearsBefore } from './calendar-date';
+import { addDays, daysBetween, isCalendarDate, isLeapYear, parseCalendarDate, sameDayYearsBefore } from './calendar-date';
 
 describe('calendar dates (YYYY-MM-DD, no time zone)', () => {
   it.each(['2024-02-29', '2025-02-28', '2000-02-29', '2025-12-31', '2025-01-01', '2025-04-30'])(
@@ -60,6 +60,29 @@ describe('days between two dates', () => {
     fc.assert(
       fc.property(day, day, (a, b) => {
         expect(daysBetween(a, b)).toBe((Date.parse(b) - Date.parse(a)) / 86_400_000);
+      }),
+    );
+  });
+});
+
+describe('adding days to a calendar date', () => {
+  it.each([
+    ['2026-01-31', 1, '2026-02-01'],
+    ['2024-02-28', 1, '2024-02-29'],
+    ['2025-02-28', 1, '2025-03-01'],
+    ['2026-12-31', 1, '2027-01-01'],
+    ['2026-03-01', -1, '2026-02-28'],
+    ['2026-01-01', 90, '2026-04-01'],
+    ['2000-02-29', 365, '2001-02-28'],
+  ])('%s plus %i days is %s', (from, days, expected) => {
+    expect(addDays(from, days)).toBe(expected);
+  });
+
+  it('is the inverse of counting the days between two dates', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -80_000, max: 80_000 }), fc.integer({ min: -4000, max: 4000 }), (start, days) => {
+        const from = addDays('1970-01-01', start);
+        return daysBetween(from, addDays(from, days)) === days && isCalendarDate(addDays(from, days));
       }),
     );
   });

@@ -1,12 +1,10 @@
 import { z } from 'zod';
+import { isCalendarDate } from '../domain/calendar-date';
 
 export const isoDate = z
-  .string()
+  .string('Enter a date as YYYY-MM-DD')
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter a date as YYYY-MM-DD')
-  .refine((s) => {
-    const d = new Date(`${s}T00:00:00Z`);
-    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-  }, 'Enter a real date')
+  .refine(isCalendarDate, 'Enter a real date')
   .meta({ format: 'date', example: '2026-03-31' });
 
 export const uuid = z.uuid('Must be a UUID');
@@ -18,7 +16,9 @@ export const trimmed = (max: number, label: string) =>
     .string(`${label} is required`)
     .trim()
     .min(1, `${label} is required`)
-    .max(max, `${label} must be ${max} characters or fewer`);
+    .max(max, `${label} must be ${max} characters or fewer`)
+    // PostgreSQL cannot store NUL in text; other control characters have no place in a clinical record.
+    .refine((v) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v), `${label} contains characters that are not allowed`);
 
 export const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50).describe('Page size, 1 to 500 (default 50).'),
@@ -35,6 +35,7 @@ export const problem = z
     status: z.int(),
     detail: z.string().optional(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-    currentStatus: z.string().optional(),
+    currentStatus: z.string().optional().describe('On 409 and 422: where the referral stands now.'),
+    currentVersion: z.int().optional().describe('On 409: the version the record has now.'),
   })
   .meta({ id: 'Problem', description: 'An RFC 9457 problem document (application/problem+json).' });

@@ -7,6 +7,7 @@ import { ctxOf, isSecure, metaOf, sessionToken } from '../plugins/auth.plugin';
 
 const routes: FastifyPluginAsyncZod<{ origin?: string }> = async (app, { origin }) => {
   app.post('/auth/login', {
+    config: { public: true },
     schema: {
       tags: ['Sign-in'],
       summary: 'Sign in',
@@ -23,6 +24,7 @@ const routes: FastifyPluginAsyncZod<{ origin?: string }> = async (app, { origin 
   });
 
   app.post('/auth/logout', {
+    config: { public: true },
     schema: {
       tags: ['Sign-in'],
       summary: 'Sign out',

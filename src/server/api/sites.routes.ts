@@ -21,6 +21,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.post('/sites', {
+    config: { permission: 'sites:manage' },
     schema: {
       tags: ['Sites'],
       summary: 'Create a site (admin)',
@@ -32,6 +33,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.patch('/sites/:id', {
+    config: { permission: 'sites:manage' },
     schema: {
       tags: ['Sites'],
       summary: 'Update a site (admin)',

@@ -5,6 +5,7 @@ import { ctxOf } from '../plugins/auth.plugin';
 
 const routes: FastifyPluginAsyncZod = async (app) => {
   app.post('/users', {
+    config: { permission: 'users:manage' },
     schema: {
       tags: ['Users'],
       summary: 'Create a user (admin)',
@@ -16,6 +17,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/users', {
+    config: { permission: 'users:manage' },
     schema: {
       tags: ['Users'],
       summary: 'List users (admin)',

@@ -33,6 +33,9 @@ export default fp(async function openapi(app: FastifyInstance) {
         { name: 'Sign-in' },
         { name: 'Users' },
         { name: 'Sites' },
+        { name: 'Patients' },
+        { name: 'Referrals' },
+        { name: 'Audit' },
         { name: 'Operations' },
       ],
       components: {

@@ -14,6 +14,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { ROLES } from '../../domain/access';
+import { EVENT_TYPES, REFERRAL_STATUSES } from '../../domain/pathway';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
@@ -107,5 +108,118 @@ export const auditLog = pgTable(
     index('audit_entity_idx').on(t.entityId, t.at),
     index('audit_actor_idx').on(t.actorId, t.at),
     index('audit_at_idx').on(t.at),
+  ],
+);
+
+export const sexEnum = pgEnum('sex', ['female', 'male', 'other', 'unknown']);
+export const diabetesTypeEnum = pgEnum('diabetes_type', ['type1', 'type2', 'other', 'unknown']);
+export const therapyEnum = pgEnum('therapy', ['csii', 'hcl']);
+export const referralStatusEnum = pgEnum('referral_status', REFERRAL_STATUSES);
+export const eventTypeEnum = pgEnum('event_type', EVENT_TYPES);
+
+export const patients = pgTable(
+  'patients',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    siteId: uuid('site_id')
+      .notNull()
+      .references(() => sites.id),
+    // Null only for patients imported from FHIR records that carry none (test data often has none).
+    nhsNumber: text('nhs_number').unique(),
+    fhirId: text('fhir_id'),
+    fhirServer: text('fhir_server'),
+    givenName: text('given_name').notNull(),
+    familyName: text('family_name').notNull(),
+    birthDate: date('birth_date', { mode: 'string' }).notNull(),
+    sex: sexEnum('sex').notNull(),
+    diabetesType: diabetesTypeEnum('diabetes_type').notNull(),
+    version: integer('version').notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('patients_site_family_idx').on(t.siteId, t.familyName),
+    uniqueIndex('patients_fhir_idx').on(t.fhirServer, t.fhirId),
+  ],
+);
+
+export const observations = pgTable(
+  'observations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    patientId: uuid('patient_id')
+      .notNull()
+      .references(() => patients.id),
+    kind: text('kind', { enum: ['hba1c'] }).notNull(),
+    // As the source gave it: a date (YYYY-MM-DD) or an instant; `effectiveAt` orders them.
+    effective: text('effective').notNull(),
+    effectiveAt: timestamp('effective_at', { withTimezone: true }).notNull(),
+    mmolMol: integer('mmol_mol').notNull(),
+    originalValue: text('original_value').notNull(),
+    originalUnit: text('original_unit').notNull(),
+    source: text('source', { enum: ['manual', 'fhir'] }).notNull(),
+    sourceServer: text('source_server'),
+    sourceResourceId: text('source_resource_id'),
+    sourceVersion: text('source_version'),
+    fetchedAt: timestamp('fetched_at', { withTimezone: true }),
+    enteredBy: uuid('entered_by'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('observations_patient_idx').on(t.patientId, t.kind, t.effectiveAt)],
+);
+
+export const referrals = pgTable(
+  'referrals',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    patientId: uuid('patient_id')
+      .notNull()
+      .references(() => patients.id),
+    // The patient's site when referred: access checks and metrics read it without a join.
+    siteId: uuid('site_id')
+      .notNull()
+      .references(() => sites.id),
+    therapy: therapyEnum('therapy').notNull(),
+    status: referralStatusEnum('status').notNull().default('awaiting_assessment'),
+    receivedOn: date('received_on', { mode: 'string' }).notNull(),
+    source: text('source', { enum: ['gp', 'consultant', 'self', 'other_service'] }).notNull(),
+    priorityGroup: text('priority_group', { enum: ['child', 'pregnancy', 'existing_pump_user', 'adult'] }),
+    // The date of the latest event (or receivedOn): no new event may be dated before it.
+    lastEventOn: date('last_event_on', { mode: 'string' }).notNull(),
+    // A deferred referral returns to the eligibility queue on this date.
+    reassessOn: date('reassess_on', { mode: 'string' }),
+    version: integer('version').notNull().default(1),
+    createdBy: uuid('created_by'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('referrals_site_status_idx').on(t.siteId, t.status, t.receivedOn),
+    index('referrals_patient_idx').on(t.patientId),
+  ],
+);
+
+export const referralEvents = pgTable(
+  'referral_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    referralId: uuid('referral_id')
+      .notNull()
+      .references(() => referrals.id),
+    // Position in the referral's history (1, 2, ...): unique, so two writers can never both append event n.
+    seq: integer('seq').notNull(),
+    type: eventTypeEnum('type').notNull(),
+    occurredOn: date('occurred_on', { mode: 'string' }).notNull(),
+    payload: jsonb('payload').notNull(),
+    // The rule engine's view at the time of an assessment, kept with the decision it informed.
+    criteria: jsonb('criteria'),
+    statusAfter: referralStatusEnum('status_after').notNull(),
+    recordedBy: uuid('recorded_by'),
+    recordedRole: roleEnum('recorded_role'),
+    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('referral_events_seq_key').on(t.referralId, t.seq),
+    index('referral_events_type_date_idx').on(t.type, t.occurredOn),
   ],
 );

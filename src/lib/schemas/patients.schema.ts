@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { HBA1C_RANGE } from '../domain/hba1c';
+import { normaliseNhsNumber } from '../domain/nhs-number';
+import { isCalendarDate } from '../domain/calendar-date';
+import { isoDate, listQuery, trimmed, uuid } from './common.schema';
+
+export const SEXES = ['female', 'male', 'other', 'unknown'] as const;
+export const DIABETES_TYPES = ['type1', 'type2', 'other', 'unknown'] as const;
+
+/** Ten digits with a valid modulus-11 check digit; spaces are allowed on input and dropped. */
+export const nhsNumber = z
+  .string('NHS number is required')
+  .transform((v, ctx) => {
+    const digits = normaliseNhsNumber(v);
+    if (digits === null) {
+      ctx.addIssue({
+        code: 'custom',
+        message: /^[\d ]*$/.test(v) && v.replaceAll(' ', '').length === 10 ? 'NHS number is not valid: check the digits' : 'NHS number must be 10 digits',
+      });
+      return z.NEVER;
+    }
+    return digits;
+  })
+  .meta({ type: 'string', example: '943 476 5919' });
+
+export const createPatientBody = z
+  .object({
+    nhsNumber,
+    givenName: trimmed(100, 'Given name'),
+    familyName: trimmed(100, 'Family name'),
+    birthDate: isoDate,
+    sex: z.enum(SEXES, 'Sex must be one of female, male, other, unknown'),
+    siteId: uuid,
+    diabetesType: z.enum(DIABETES_TYPES, 'Diabetes type must be one of type1, type2, other, unknown'),
+  })
+  .strict();
+
+export const patientQuery = listQuery.extend({
+  siteId: uuid.optional(),
+  q: z.string().trim().max(100).optional().describe('Matches the start of the NHS number (spaces ignored), or part of the given or family name.'),
+});
+
+/** A date (YYYY-MM-DD) or an instant (ISO 8601 with Z), as a source reports an observation's time. */
+const isInstant = (v: string) =>
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?Z$/.test(v) && isCalendarDate(v.slice(0, 10)) && !Number.isNaN(Date.parse(v));
+
+export const effective = z
+  .string('Enter the date of the result')
+  .refine((v: string) => isInstant(v) || isCalendarDate(v), 'Enter a date (YYYY-MM-DD) or a date-time ending in Z');
+
+export const createObservationBody = z
+  .object({
+    kind: z.literal('hba1c', 'Kind must be hba1c'),
+    effective,
+    value: z.number('Value must be a number').positive('Value must be more than 0'),
+    unit: z.enum(['mmol/mol', '%'], 'Unit must be mmol/mol or %'),
+  })
+  .strict()
+  .superRefine((o, ctx) => {
+    const range = HBA1C_RANGE[o.unit];
+    if (range && (o.value < range.min || o.value > range.max)) {
+      ctx.addIssue({ code: 'custom', path: ['value'], message: `HbA1c in ${o.unit} must be between ${range.min} and ${range.max}` });
+    }
+  });
+
+export const hba1cResult = z.object({
+  id: uuid,
+  effective: z.string(),
+  mmolMol: z.int(),
+  original: z.object({ value: z.string(), unit: z.string() }),
+  source: z.object({
+    kind: z.enum(['manual', 'fhir']),
+    server: z.string().nullable(),
+    resourceId: z.string().nullable(),
+    version: z.string().nullable(),
+    fetchedAt: z.date().nullable(),
+  }),
+});
+
+export const patient = z
+  .object({
+    id: uuid,
+    nhsNumber: z.string().nullable(),
+    givenName: z.string(),
+    familyName: z.string(),
+    birthDate: z.string().meta({ format: 'date' }),
+    sex: z.enum(SEXES),
+    siteId: uuid,
+    diabetesType: z.enum(DIABETES_TYPES),
+    fhirId: z.string().nullable(),
+    version: z.int(),
+  })
+  .meta({ id: 'Patient' });
+
+export const patientWithContext = patient
+  .extend({
+    context: z.object({
+      hba1c: z.array(hba1cResult),
+      hypoglycaemia: z.array(z.record(z.string(), z.unknown())),
+      conditions: z.array(z.record(z.string(), z.unknown())),
+      fetchedAt: z.date().nullable().describe('When the context was last pulled from the FHIR server; null if never.'),
+      fhirServer: z.string().nullable(),
+    }),
+  })
+  .meta({ id: 'PatientWithContext' });
+
+export type Patient = z.infer<typeof patient>;
+export type PatientWithContext = z.infer<typeof patientWithContext>;
+export type CreatePatient = z.infer<typeof createPatientBody>;
+export type CreateObservation = z.infer<typeof createObservationBody>;
+export type Hba1cResult = z.infer<typeof hba1cResult>;

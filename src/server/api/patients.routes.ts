@@ -1,0 +1,58 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { idParams, page, problem } from '../../lib/schemas/common.schema';
+import { createObservationBody, createPatientBody, hba1cResult, patient, patientQuery, patientWithContext } from '../../lib/schemas/patients.schema';
+import { ctxOf } from '../plugins/auth.plugin';
+
+const routes: FastifyPluginAsyncZod = async (app) => {
+  app.post('/patients', {
+    config: { permission: 'patients:write' },
+    schema: {
+      tags: ['Patients'],
+      summary: 'Register a patient',
+      description:
+        'Nurses and consultants, at their own sites (403 for another site; 400 on `siteId` for a site that does not exist). `nhsNumber`: 10 digits, spaces allowed, stored without, valid modulus-11 check digit. A second patient with the same NHS number gets 409.',
+      body: createPatientBody,
+      response: { 201: patient, 400: problem, 401: problem, 403: problem, 409: problem },
+    },
+    handler: async (req, reply) => reply.code(201).send(await app.services.patients.create(ctxOf(req), req.body)),
+  });
+
+  app.get('/patients', {
+    config: { permission: 'patients:read' },
+    schema: {
+      tags: ['Patients'],
+      summary: 'Search patients',
+      description: 'Patients of the caller\'s sites (all sites for admins), ordered by family name. Commissioners get 403.',
+      querystring: patientQuery,
+      response: { 200: page(patient), 400: problem, 401: problem, 403: problem, 404: problem },
+    },
+    handler: async (req) => app.services.patients.search(ctxOf(req), req.query),
+  });
+
+  app.get('/patients/:id', {
+    config: { permission: 'patients:read' },
+    schema: {
+      tags: ['Patients'],
+      summary: 'Read a patient with their clinical context',
+      description: 'HbA1c results newest first, each with its original value and unit and where it came from.',
+      params: idParams,
+      response: { 200: patientWithContext, 401: problem, 403: problem, 404: problem },
+    },
+    handler: async (req) => app.services.patients.get(ctxOf(req), req.params.id),
+  });
+
+  app.post('/patients/:id/observations', {
+    config: { permission: 'patients:write' },
+    schema: {
+      tags: ['Patients'],
+      summary: 'Enter an HbA1c result by hand',
+      description: '`%` (DCCT) is converted to IFCC mmol/mol, rounded once; the original value and unit are kept. Plausible ranges: 20-200 mmol/mol, 3-20 %. Not dated in the future nor before birth.',
+      params: idParams,
+      body: createObservationBody,
+      response: { 201: hba1cResult, 400: problem, 401: problem, 403: problem, 404: problem },
+    },
+    handler: async (req, reply) => reply.code(201).send(await app.services.patients.addObservation(ctxOf(req), req.params.id, req.body)),
+  });
+};
+
+export default routes;

@@ -1,0 +1,76 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { idParams, page, problem } from '../../lib/schemas/common.schema';
+import { createReferralBody, eventBody, queueItem, queueQuery, referral, referralQuery, referralSummary } from '../../lib/schemas/referrals.schema';
+import { ctxOf } from '../plugins/auth.plugin';
+
+const EVENTS_DESCRIPTION = `Records one step of the pathway. Send the referral's current \`version\`: a stale one gets 409 and
+changes nothing (checked before anything else about the referral). A step the pathway does not allow from the current
+status gets 422 naming \`currentStatus\`; a step your role does not record gets 403 (assessments are a consultant's,
+device starts a nurse's). Event dates may not lie in the future, nor before the referral's \`receivedOn\`, nor before
+the previous event's date (400 on the date field). An assessment's response carries \`criteria\` (NICE TA151 for CSII,
+TA943 for HCL); a decision of eligible or not_eligible that differs from the suggestion needs a \`rationale\` (400). A
+deferred assessment returns the referral to the eligibility queue on \`reassessOn\` (default 90 days later).`;
+
+const routes: FastifyPluginAsyncZod = async (app) => {
+  app.post('/referrals', {
+    config: { permission: 'referrals:write' },
+    schema: {
+      tags: ['Referrals'],
+      summary: 'Refer a patient for pump (CSII) or hybrid closed loop (HCL) therapy',
+      description: 'Starts at `awaiting_assessment`, version 1. `receivedOn` not in the future nor before birth. `priorityGroup` applies to HCL only (400 otherwise).',
+      body: createReferralBody,
+      response: { 201: referral, 400: problem, 401: problem, 403: problem, 404: problem },
+    },
+    handler: async (req, reply) => reply.code(201).send(await app.services.referrals.create(ctxOf(req), req.body)),
+  });
+
+  app.get('/referrals', {
+    config: { permission: 'referrals:read' },
+    schema: {
+      tags: ['Referrals'],
+      summary: 'List referrals',
+      description: 'Referrals at the caller\'s sites (all for admins), newest received first, without their events.',
+      querystring: referralQuery,
+      response: { 200: page(referralSummary), 400: problem, 401: problem, 403: problem, 404: problem },
+    },
+    handler: async (req) => app.services.referrals.list(ctxOf(req), req.query),
+  });
+
+  app.get('/referrals/:id', {
+    config: { permission: 'referrals:read' },
+    schema: {
+      tags: ['Referrals'],
+      summary: 'Read a referral with its events, oldest first',
+      params: idParams,
+      response: { 200: referral, 401: problem, 403: problem, 404: problem },
+    },
+    handler: async (req) => app.services.referrals.get(ctxOf(req), req.params.id),
+  });
+
+  app.post('/referrals/:id/events', {
+    config: { permission: 'referrals:write' },
+    schema: {
+      tags: ['Referrals'],
+      summary: 'Record a pathway event',
+      description: EVENTS_DESCRIPTION,
+      params: idParams,
+      body: eventBody,
+      response: { 201: referral, 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 422: problem },
+    },
+    handler: async (req, reply) => reply.code(201).send(await app.services.referrals.recordEvent(ctxOf(req), req.params.id, req.body)),
+  });
+
+  app.get('/queues/eligibility', {
+    config: { permission: 'referrals:read' },
+    schema: {
+      tags: ['Referrals'],
+      summary: 'The eligibility queue',
+      description: 'Referrals awaiting assessment, and deferred ones whose `reassessOn` has come, longest wait first.',
+      querystring: queueQuery,
+      response: { 200: page(queueItem), 400: problem, 401: problem, 403: problem, 404: problem },
+    },
+    handler: async (req) => app.services.referrals.eligibilityQueue(ctxOf(req), req.query),
+  });
+};
+
+export default routes;

@@ -1,0 +1,55 @@
+import type { TestApp } from './app';
+
+/** Builds requests the way a client would: these helpers only post through the API. */
+export function pathwayClient(t: TestApp, cookie: string) {
+  const call = async (method: 'GET' | 'POST', url: string, payload?: object) => {
+    const res = await t.app.inject({ method, url, payload, headers: { cookie } });
+    return { status: res.statusCode, body: res.json() };
+  };
+  let nhs = 0;
+  return {
+    call,
+    createPatient: async (siteId: string, over: Record<string, unknown> = {}) => {
+      const res = await call('POST', '/api/v1/patients', {
+        nhsNumber: nextNhsNumber(++nhs + Math.floor(Math.random() * 1e6)),
+        givenName: 'Ada',
+        familyName: 'Lovelace',
+        birthDate: '1990-05-17',
+        sex: 'female',
+        siteId,
+        diabetesType: 'type1',
+        ...over,
+      });
+      if (res.status !== 201) throw new Error(`patient: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body as { id: string; nhsNumber: string };
+    },
+    refer: async (patientId: string, over: Record<string, unknown> = {}) => {
+      const res = await call('POST', '/api/v1/referrals', { patientId, therapy: 'csii', receivedOn: '2026-01-05', source: 'gp', ...over });
+      if (res.status !== 201) throw new Error(`referral: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body as { id: string; version: number; status: string };
+    },
+    event: (referralId: string, body: object) => call('POST', `/api/v1/referrals/${referralId}/events`, body),
+  };
+}
+
+/** A valid NHS number (modulus 11) derived from n, in the 999 range no real person holds. */
+export function nextNhsNumber(n: number): string {
+  for (let i = n; ; i++) {
+    const first = `999${String(i % 1_000_000).padStart(6, '0')}`;
+    const sum = [...first].reduce((s, d, k) => s + Number(d) * (10 - k), 0);
+    const check = 11 - (sum % 11);
+    if (check === 10) continue;
+    return `${first}${check === 11 ? 0 : check}`;
+  }
+}
+
+export const ASSESS_ELIGIBLE = {
+  type: 'assessment',
+  assessedOn: '2026-02-01',
+  hba1cMmolMol: 75,
+  disablingHypoglycaemia: false,
+  mdiTried: true,
+  structuredEducation: true,
+  decision: 'eligible',
+  continuationTargetMmolMol: 64,
+} as const;
