@@ -1,4 +1,4 @@
-import { cpSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { sveltekit } from '@sveltejs/kit/vite';
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
@@ -12,7 +12,9 @@ const nhsukAssets = (): Plugin => ({
   name: 'nhsuk-assets',
   buildStart() {
     cpSync(`${NHSUK}/assets/images`, 'static/assets/images', { recursive: true });
-    cpSync(`${NHSUK}/nhsuk-frontend.min.css`, 'static/assets/nhsuk-frontend.min.css');
+    // The Frutiger web font lives on a CDN the content security policy does not allow; Arial is the fallback.
+    const css = readFileSync(`${NHSUK}/nhsuk-frontend.min.css`, 'utf8').replace(/@font-face\{[^}]*assets\.nhs\.uk[^}]*\}/g, '');
+    writeFileSync('static/assets/nhsuk-frontend.min.css', css);
   },
 });
 

@@ -1,10 +1,21 @@
+import { WORKLIST_GROUPS } from '$lib/domain/worklist';
 import type { PageServerLoad } from './$types';
 
-/** Each role's home. The sites a clinician works at come first; commissioners and admins see every site. */
+/** Each role's home: the nurse's worklist, the consultant's eligibility queue, the sites for the others. */
 export const load: PageServerLoad = async ({ locals }) => {
   const ctx = locals.ctx!;
   const { items: sites } = await locals.services.sites.list(ctx, { limit: 500 });
-  const mine = ctx.actor.role === 'nurse' || ctx.actor.role === 'consultant' ? sites.filter((s) => ctx.actor.siteIds.includes(s.id)) : sites;
-  const users = ctx.actor.role === 'admin' ? (await locals.services.users.list(ctx, { limit: 500 })).items : [];
-  return { role: ctx.actor.role, sites: mine, userCount: users.length };
+  const role = ctx.actor.role;
+  const mySites = role === 'nurse' || role === 'consultant' ? sites.filter((s) => ctx.actor.siteIds.includes(s.id)) : sites;
+  if (role === 'nurse') {
+    const items = await locals.services.referrals.worklist(ctx);
+    const groups = WORKLIST_GROUPS.map((g) => ({ key: g.key, label: g.label, items: items.filter((i) => i.group === g.key) }));
+    return { role, sites: mySites, groups, queue: null, userCount: 0 };
+  }
+  if (role === 'consultant') {
+    const queue = await locals.services.referrals.eligibilityQueue(ctx, { limit: 200 });
+    return { role, sites: mySites, groups: null, queue: queue.items, userCount: 0 };
+  }
+  const userCount = role === 'admin' ? (await locals.services.users.list(ctx, { limit: 500 })).items.length : 0;
+  return { role, sites: mySites, groups: null, queue: null, userCount };
 };

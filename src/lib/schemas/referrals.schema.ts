@@ -128,6 +128,7 @@ export const referralEvent = z
     criteria: criteria.optional(),
     statusAfter: z.enum(REFERRAL_STATUSES),
     recordedBy: uuid.nullable(),
+    recordedByName: z.string().nullable(),
     recordedAt: z.date(),
   })
   .meta({ id: 'ReferralEvent' });

@@ -6,18 +6,25 @@ import { evaluateEligibility, hba1cForAssessment, latestHba1cWithin12Months, typ
 import { conflict, forbidden, invalidTransition, notFound, validation } from '../../domain/errors';
 import { checkEventDate, EVENT_DATE_FIELD } from '../../domain/event-dates';
 import { allowedEvents, applyEvent, type PathwayEvent } from '../../domain/pathway';
+import { placeOnWorklist, WORKLIST_STATUSES, type WorklistPlacement } from '../../domain/worklist';
 import type { CreateReferral, EventBody, QueueItem, Referral, ReferralEvent, ReferralSummary } from '../../schemas/referrals.schema';
 import type { Db, Tx } from '../db/client';
-import { observations, patients, referralEvents, referrals } from '../db/schema';
+import { observations, patients, referralEvents, referrals, users } from '../db/schema';
 import { writeAudit } from '../repositories/audit.repository';
 import { todayIso } from './clock';
 import type { Ctx } from './context';
 import { decodeCursor, pageOf } from './cursor';
-import type { PatientService } from './patient.service';
+import { toPatient, type PatientService } from './patient.service';
+import type { Patient } from '../../schemas/patients.schema';
 
 type ReferralRow = typeof referrals.$inferSelect;
 type EventRow = typeof referralEvents.$inferSelect;
 type PatientRow = typeof patients.$inferSelect;
+
+export interface WorklistItem extends WorklistPlacement {
+  referral: ReferralSummary;
+  patient: Patient;
+}
 
 /** How long a deferred referral stays out of the eligibility queue when the consultant names no date. */
 export const DEFAULT_DEFERRAL_DAYS = 90;
@@ -35,7 +42,7 @@ export const toSummary = (r: ReferralRow): ReferralSummary => ({
   version: r.version,
 });
 
-const toEvent = (e: EventRow): ReferralEvent => ({
+const toEvent = (e: EventRow, recordedByName: string | null = null): ReferralEvent => ({
   id: e.id,
   type: e.type,
   occurredOn: e.occurredOn,
@@ -43,6 +50,7 @@ const toEvent = (e: EventRow): ReferralEvent => ({
   ...(e.criteria ? { criteria: e.criteria as EligibilityResult } : {}),
   statusAfter: e.statusAfter,
   recordedBy: e.recordedBy,
+  recordedByName,
   recordedAt: e.recordedAt,
 });
 
@@ -97,8 +105,7 @@ export class ReferralService {
   async get(ctx: Ctx, id: string): Promise<Referral> {
     authorize(ctx.actor, 'referrals:read');
     const row = await this.reachable(this.db, ctx.actor, id);
-    const events = await this.db.select().from(referralEvents).where(eq(referralEvents.referralId, id)).orderBy(asc(referralEvents.seq));
-    return this.withEvents(ctx.actor, row, events);
+    return this.withEvents(ctx.actor, row, await eventsOf(this.db, id));
   }
 
   /**
@@ -168,8 +175,7 @@ export class ReferralService {
         before: toSummary(current),
         after: { ...toSummary(updated!), event: toEvent(event!) },
       });
-      const events = await tx.select().from(referralEvents).where(eq(referralEvents.referralId, id)).orderBy(asc(referralEvents.seq));
-      return { ...this.withEvents(ctx.actor, updated!, events), ...(criteria ? { criteria } : {}) };
+      return { ...this.withEvents(ctx.actor, updated!, await eventsOf(tx, id)), ...(criteria ? { criteria } : {}) };
     });
   }
 
@@ -230,6 +236,30 @@ export class ReferralService {
     return { items, nextCursor: page.nextCursor };
   }
 
+  /** The nurse's worklist: open referrals at the actor's sites, placed by what needs doing next (longest wait first). */
+  async worklist(ctx: Ctx, q: { siteId?: string } = {}): Promise<WorklistItem[]> {
+    authorize(ctx.actor, 'referrals:read', q.siteId);
+    const today = todayIso();
+    const scope = siteScope(ctx.actor);
+    const rows = await this.db
+      .select({ referral: referrals, patient: patients })
+      .from(referrals)
+      .innerJoin(patients, eq(patients.id, referrals.patientId))
+      .where(
+        and(
+          scope ? inArray(referrals.siteId, scope) : undefined,
+          q.siteId ? eq(referrals.siteId, q.siteId) : undefined,
+          inArray(referrals.status, WORKLIST_STATUSES),
+        ),
+      )
+      .orderBy(asc(referrals.lastEventOn), asc(referrals.id));
+    return rows.flatMap(({ referral, patient }) => {
+      const placement = placeOnWorklist(referral, today);
+      if (!placement) return [];
+      return [{ ...placement, referral: toSummary(referral), patient: toPatient(patient) }];
+    });
+  }
+
   private async assess(tx: Tx, referral: ReferralRow, body: Extract<EventBody, { type: 'assessment' }>): Promise<EligibilityResult> {
     const [patient] = await tx.select().from(patients).where(eq(patients.id, referral.patientId));
     const results = await tx
@@ -257,9 +287,20 @@ export class ReferralService {
     return row;
   }
 
-  private withEvents(actor: Actor, row: ReferralRow, events: EventRow[]): Referral {
-    return { ...toSummary(row), events: events.map(toEvent), allowedEvents: allowedEvents(row.status, actor.role) };
+  private withEvents(actor: Actor, row: ReferralRow, events: ReferralEvent[]): Referral {
+    return { ...toSummary(row), events, allowedEvents: allowedEvents(row.status, actor.role) };
   }
+}
+
+/** A referral's events, oldest first, each with the name of who recorded it. */
+async function eventsOf(db: Db | Tx, referralId: string): Promise<ReferralEvent[]> {
+  const rows = await db
+    .select({ event: referralEvents, name: users.name })
+    .from(referralEvents)
+    .leftJoin(users, eq(users.id, referralEvents.recordedBy))
+    .where(eq(referralEvents.referralId, referralId))
+    .orderBy(asc(referralEvents.seq));
+  return rows.map((r) => toEvent(r.event, r.name));
 }
 
 function provisionalCriteria(referral: ReferralRow, patient: PatientRow, hba1c: number | null, today: string): EligibilityResult {

@@ -1,0 +1,96 @@
+import { expect, test } from '@playwright/test';
+import { signIn, signOut, testNhsNumber } from './support';
+
+const today = new Date().toISOString().slice(0, 10);
+
+test('a nurse and a consultant take a patient from referral to a continuing review using only the pages', async ({ page }, info) => {
+  const shot = (name: string) => page.screenshot({ path: info.outputPath(`${name}.png`), fullPage: true });
+  const nhs = testNhsNumber(Date.now() % 1_000_000);
+
+  // The nurse registers the patient, checking the NHS number as she types.
+  await signIn(page, 'nurse@example.org');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your worklist');
+  await page.getByRole('link', { name: 'Add a patient' }).click();
+  // The live NHS number check needs the page's script running.
+  await page.waitForLoadState('networkidle');
+  await page.getByLabel('NHS number').fill('943 476 5918');
+  await expect(page.locator('#nhsNumber-error')).toContainText('NHS number is not valid');
+  await page.getByLabel('NHS number').fill(`${nhs.slice(0, 3)} ${nhs.slice(3, 6)} ${nhs.slice(6)}`);
+  await expect(page.locator('#nhsNumber-error')).toHaveCount(0);
+  await page.getByLabel('Given name').fill('Olivia');
+  await page.getByLabel('Family name').fill('Pumpington');
+  await page.getByLabel('Date of birth').fill('1991-04-12');
+  await page.getByLabel('Female').check();
+  await page.getByLabel('Type 1').check();
+  await page.getByRole('button', { name: 'Add patient' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('PUMPINGTON, Olivia');
+
+  await page.getByText('Add an HbA1c result').click();
+  await page.getByLabel('Date of the result').fill(today);
+  await page.getByLabel('Result', { exact: true }).fill('8.9');
+  await page.getByLabel('% (DCCT)').check();
+  await page.getByRole('button', { name: 'Add result' }).click();
+  await expect(page.getByRole('status')).toContainText('HbA1c result added');
+  await expect(page.getByRole('cell', { name: '74', exact: true })).toBeVisible();
+
+  await page.getByText('Refer for pump or hybrid closed loop').click();
+  await page.getByLabel('Insulin pump (CSII)').check();
+  await page.getByLabel('GP').check();
+  await page.getByRole('button', { name: 'Refer' }).click();
+  await expect(page.getByRole('status')).toContainText('Referral recorded');
+  const referralUrl = page.url().replace(/\?.*$/, '');
+  await shot('nurse-referral');
+  await signOut(page);
+
+  // The consultant finds it in the queue and overrides the rules, with a rationale.
+  await signIn(page, 'consultant@example.org');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Eligibility queue');
+  await shot('consultant-queue');
+  await page.goto(referralUrl);
+  await page.waitForLoadState('networkidle');
+  await page.getByRole('group', { name: 'Disabling hypoglycaemia?' }).getByLabel('No').check();
+  await page.getByRole('group', { name: 'Multiple daily injections tried?' }).getByLabel('Yes').check();
+  await page.getByRole('group', { name: 'Structured education had or offered?' }).getByLabel('Yes').check();
+  await page.getByLabel('HbA1c (mmol/mol)', { exact: true }).fill('66');
+  await expect(page.getByText('The rules suggest: not eligible')).toBeVisible();
+  await page.getByRole('group', { name: 'Decision' }).getByLabel('Eligible', { exact: true }).check();
+  await page.getByRole('button', { name: 'Record assessment' }).click();
+  await expect(page.getByRole('alert')).toContainText('Give a rationale');
+  await page.getByLabel('Rationale').fill('Nocturnal hypoglycaemia on CGM download; pump with suspend needed');
+  await page.getByLabel('Continuation target HbA1c (mmol/mol)').fill('58');
+  await page.getByRole('group', { name: 'Disabling hypoglycaemia?' }).getByLabel('No').check();
+  await page.getByRole('group', { name: 'Multiple daily injections tried?' }).getByLabel('Yes').check();
+  await page.getByRole('group', { name: 'Structured education had or offered?' }).getByLabel('Yes').check();
+  await page.getByRole('group', { name: 'Decision' }).getByLabel('Eligible', { exact: true }).check();
+  await page.getByRole('button', { name: 'Record assessment' }).click();
+  await expect(page.getByRole('status')).toContainText('Eligibility assessment recorded');
+  await expect(page.getByText('Rationale: Nocturnal hypoglycaemia')).toBeVisible();
+  await shot('consultant-assessed');
+  await signOut(page);
+
+  // The nurse requests and records funding, starts the pump and reviews.
+  await signIn(page, 'nurse@example.org');
+  await page.goto(referralUrl);
+  await page.getByLabel('Routine commissioning').check();
+  await page.getByRole('button', { name: 'Record funding request' }).click();
+  await expect(page.getByRole('status')).toContainText('Funding requested recorded');
+  await page.getByLabel('Approved').check();
+  await page.getByRole('button', { name: 'Record funding decision' }).click();
+  await page.getByLabel('Pump', { exact: true }).fill('Tandem t:slim X2');
+  await page.getByLabel('CGM (optional)').fill('Dexcom G7');
+  await page.getByLabel('Algorithm (optional for a pump alone)').fill('Control-IQ');
+  await page.getByRole('button', { name: 'Record device start' }).click();
+  await expect(page.getByText('On therapy').first()).toBeVisible();
+  await page.getByLabel('Continue therapy', { exact: true }).check();
+  await page.getByRole('button', { name: 'Record review' }).click();
+  await expect(page.getByRole('status')).toContainText('Review recorded');
+  await expect(page.getByRole('heading', { level: 3 })).toContainText([
+    'Referral received',
+    'Eligibility assessment: Awaiting funding request',
+    'Funding requested: Awaiting funding decision',
+    'Funding decision: Awaiting start',
+    'Device started: On therapy',
+    'Review: On therapy',
+  ]);
+  await shot('nurse-timeline');
+});

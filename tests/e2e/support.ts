@@ -1,0 +1,26 @@
+import { expect, type Page } from '@playwright/test';
+
+export const DEMO_PASSWORD = 'insulin-pump-demo';
+
+export async function signIn(page: Page, email: string, password = DEMO_PASSWORD) {
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).not.toHaveText('Sign in to Pump Pathway');
+}
+
+export async function signOut(page: Page) {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+}
+
+/** A valid NHS number (modulus 11) in the 999 range no real person holds. */
+export function testNhsNumber(seed: number): string {
+  for (let i = seed; ; i++) {
+    const first = `999${String(i % 1_000_000).padStart(6, '0')}`;
+    const sum = [...first].reduce((s, d, k) => s + Number(d) * (10 - k), 0);
+    const check = 11 - (sum % 11);
+    if (check !== 10) return `${first}${check === 11 ? 0 : check}`;
+  }
+}
