@@ -7,13 +7,23 @@ export interface NavItem {
 
 /** The pages each role works from. Only pages that exist are listed. */
 export const NAVIGATION: Record<Role, NavItem[]> = {
-  nurse: [{ href: '/', label: 'Worklist' }],
-  consultant: [{ href: '/', label: 'Eligibility queue' }],
+  nurse: [
+    { href: '/', label: 'Worklist' },
+    { href: '/patients', label: 'Patients' },
+    { href: '/referrals', label: 'Referrals' },
+  ],
+  consultant: [
+    { href: '/', label: 'Eligibility queue' },
+    { href: '/patients', label: 'Patients' },
+    { href: '/referrals', label: 'Referrals' },
+  ],
   commissioner: [{ href: '/', label: 'Dashboard' }],
   admin: [
     { href: '/', label: 'Overview' },
     { href: '/admin/sites', label: 'Sites' },
     { href: '/admin/users', label: 'Users' },
+    { href: '/referrals', label: 'Referrals' },
+    { href: '/admin/audit', label: 'Audit trail' },
   ],
 };
 

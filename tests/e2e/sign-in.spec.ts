@@ -11,10 +11,10 @@ async function signIn(page: Page, email: string, password = PASSWORD) {
 }
 
 const HOMES = [
-  { role: 'nurse', heading: 'Your worklist', nav: ['Worklist'] },
-  { role: 'consultant', heading: 'Eligibility queue', nav: ['Eligibility queue'] },
+  { role: 'nurse', heading: 'Your worklist', nav: ['Worklist', 'Patients', 'Referrals'] },
+  { role: 'consultant', heading: 'Eligibility queue', nav: ['Eligibility queue', 'Patients', 'Referrals'] },
   { role: 'commissioner', heading: 'Implementation dashboard', nav: ['Dashboard'] },
-  { role: 'admin', heading: 'Overview', nav: ['Overview', 'Sites', 'Users'] },
+  { role: 'admin', heading: 'Overview', nav: ['Overview', 'Sites', 'Users', 'Referrals', 'Audit trail'] },
 ] as const;
 
 for (const { role, heading, nav } of HOMES) {
@@ -114,5 +114,18 @@ test('an admin adds a site and a nurse for it, and the nurse can sign in', async
   await page.getByRole('button', { name: 'Sign out' }).click();
   await signIn(page, 'sam.lakeside@example.org', 'lakeside-nurse-password');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your worklist');
-  await expect(page.getByRole('cell', { name: 'ZZ9' })).toBeVisible();
+  await page.getByRole('link', { name: 'Add a patient' }).click();
+  await expect(page.getByText('Site: Lakeside Diabetes Unit')).toBeVisible();
+});
+
+test('a commissioner never reaches a patient page: the real status, 403', async ({ page }) => {
+  await page.goto('/login');
+  await page.getByLabel('Email').fill('commissioner@example.org');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Implementation dashboard');
+  for (const path of ['/patients', '/referrals', '/patients/new']) {
+    const res = await page.goto(path);
+    expect([path, res?.status()]).toEqual([path, 403]);
+  }
 });
