@@ -1,20 +1,25 @@
 import { expect, test } from '@playwright/test';
-import { signIn, signOut, testNhsNumber } from './support';
+import { expectAccessible, signIn, signOut, testNhsNumber } from './support';
 
 const today = new Date().toISOString().slice(0, 10);
 
 test('a nurse and a consultant take a patient from referral to a continuing review using only the pages', async ({ page }, info) => {
-  const shot = (name: string) => page.screenshot({ path: info.outputPath(`${name}.png`), fullPage: true });
+  // Every page of the journey is checked with axe-core and kept as a screenshot.
+  const shot = async (name: string) => {
+    await expectAccessible(page);
+    await page.screenshot({ path: info.outputPath(`${name}.png`), fullPage: true });
+  };
   const nhs = testNhsNumber(Date.now() % 1_000_000);
 
   // The nurse registers the patient, checking the NHS number as she types.
   await signIn(page, 'nurse@example.org');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your worklist');
+  await shot('nurse-worklist');
   await page.getByRole('link', { name: 'Add a patient' }).click();
-  // The live NHS number check needs the page's script running.
-  await page.waitForLoadState('networkidle');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Add a patient');
   await page.getByLabel('NHS number').fill('943 476 5918');
   await expect(page.locator('#nhsNumber-error')).toContainText('NHS number is not valid');
+  await shot('nurse-new-patient');
   await page.getByLabel('NHS number').fill(`${nhs.slice(0, 3)} ${nhs.slice(3, 6)} ${nhs.slice(6)}`);
   await expect(page.locator('#nhsNumber-error')).toHaveCount(0);
   await page.getByLabel('Given name').fill('Olivia');
@@ -24,6 +29,7 @@ test('a nurse and a consultant take a patient from referral to a continuing revi
   await page.getByLabel('Type 1').check();
   await page.getByRole('button', { name: 'Add patient' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('PUMPINGTON, Olivia');
+  await shot('nurse-patient');
 
   await page.getByText('Add an HbA1c result').click();
   await page.getByLabel('Date of the result').fill(today);
@@ -47,15 +53,18 @@ test('a nurse and a consultant take a patient from referral to a continuing revi
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Eligibility queue');
   await shot('consultant-queue');
   await page.goto(referralUrl);
+  // The rules' live view needs the page's script running.
   await page.waitForLoadState('networkidle');
   await page.getByRole('group', { name: 'Disabling hypoglycaemia?' }).getByLabel('No').check();
   await page.getByRole('group', { name: 'Multiple daily injections tried?' }).getByLabel('Yes').check();
   await page.getByRole('group', { name: 'Structured education had or offered?' }).getByLabel('Yes').check();
   await page.getByLabel('HbA1c (mmol/mol)', { exact: true }).fill('66');
   await expect(page.getByText('The rules suggest: not eligible')).toBeVisible();
+  await shot('consultant-assessment-form');
   await page.getByRole('group', { name: 'Decision' }).getByLabel('Eligible', { exact: true }).check();
   await page.getByRole('button', { name: 'Record assessment' }).click();
   await expect(page.getByRole('alert')).toContainText('Give a rationale');
+  await shot('consultant-rationale-error');
   await page.getByLabel('Rationale').fill('Nocturnal hypoglycaemia on CGM download; pump with suspend needed');
   await page.getByLabel('Continuation target HbA1c (mmol/mol)').fill('58');
   await page.getByRole('group', { name: 'Disabling hypoglycaemia?' }).getByLabel('No').check();

@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { expectAccessible } from './support';
 
 const PASSWORD = 'insulin-pump-demo';
 
@@ -24,6 +25,7 @@ for (const { role, heading, nav } of HOMES) {
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(heading);
     const menu = page.getByRole('navigation', { name: 'Menu' });
     await expect(menu.getByRole('link')).toHaveText([...nav]);
+    await expectAccessible(page);
     await page.screenshot({ path: info.outputPath(`${role}-home.png`), fullPage: true });
 
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -46,6 +48,7 @@ test('an empty form names each missing field next to it', async ({ page }) => {
   await expect(page.getByRole('alert')).toContainText('Email is required');
   await expect(page.locator('#email-error')).toContainText('Email is required');
   await expect(page.locator('#password-error')).toContainText('Password is required');
+  await expectAccessible(page);
 });
 
 test('signing in works from the keyboard alone', async ({ page }) => {
@@ -109,6 +112,7 @@ test('an admin adds a site and a nurse for it, and the nurse can sign in', async
   await page.getByLabel('Initial password').fill('lakeside-nurse-password');
   await page.getByRole('button', { name: 'Add user' }).click();
   await expect(page.getByRole('status')).toContainText('Account created for sam.lakeside@example.org');
+  await expectAccessible(page);
   await page.screenshot({ path: info.outputPath('admin-users.png'), fullPage: true });
 
   await page.getByRole('button', { name: 'Sign out' }).click();

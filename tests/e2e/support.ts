@@ -24,3 +24,11 @@ export function testNhsNumber(seed: number): string {
     if (check !== 10) return `${first}${check === 11 ? 0 : check}`;
   }
 }
+
+/** axe-core on the page as it stands: no serious or critical WCAG 2.1 AA violation. */
+export async function expectAccessible(page: Page) {
+  const { default: AxeBuilder } = await import('@axe-core/playwright');
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const blocking = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(blocking.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+}

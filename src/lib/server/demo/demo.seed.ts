@@ -1,5 +1,8 @@
 import type { Services } from '../services';
 import { SYSTEM_META } from '../services/context';
+import { demoHistorySites } from './history.demo-sites';
+import { generateHistory } from './history.generator';
+import { loadHistory } from './history.loader';
 
 export const DEMO_PASSWORD = 'insulin-pump-demo';
 
@@ -16,7 +19,13 @@ export const DEMO_SITES = [
 
 export const DEMO_ACCOUNTS = ['nurse', 'consultant', 'commissioner', 'admin'].map((role) => `${role}@example.org`);
 
-/** Fills an empty embedded database with the demo sites and the four demo accounts of the API contract. */
+/** The demo's history: two years at about 60 referrals a site a year, the same on every machine. */
+export const DEMO_HISTORY = { seed: 2018, years: 2, referralsPerSitePerYear: 60 } as const;
+
+/**
+ * Fills an empty embedded database with the demo sites, the four demo accounts of the API contract and a
+ * two-year history of patients, referrals and events that tells the study's story.
+ */
 export async function seedDemo(services: Services, asOf: string): Promise<void> {
   const sites = [];
   for (const { t1dPopulation, ...s } of DEMO_SITES) {
@@ -29,7 +38,15 @@ export async function seedDemo(services: Services, asOf: string): Promise<void> 
     { email: 'commissioner@example.org', name: 'Demo Commissioner', role: 'commissioner', siteIds: [] },
     { email: 'admin@example.org', name: 'Demo Admin', role: 'admin', siteIds: [] },
   ] as const;
+  const ids: Record<string, string> = {};
   for (const a of accounts) {
-    await services.users.createAsSystem(SYSTEM_META, { ...a, siteIds: [...a.siteIds], password: DEMO_PASSWORD });
+    ids[a.role] = (await services.users.createAsSystem(SYSTEM_META, { ...a, siteIds: [...a.siteIds], password: DEMO_PASSWORD })).id;
   }
+  const history = generateHistory({
+    ...DEMO_HISTORY,
+    today: asOf,
+    sites: demoHistorySites(sites, asOf, DEMO_HISTORY.years),
+    clinicians: { [riverside!]: { nurseId: ids.nurse, consultantId: ids.consultant }, [hillcrest!]: { consultantId: ids.consultant } },
+  });
+  await loadHistory(services.database.db, history, { requestId: 'demo-seed' });
 }
