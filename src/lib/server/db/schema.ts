@@ -128,6 +128,8 @@ export const patients = pgTable(
     nhsNumber: text('nhs_number').unique(),
     fhirId: text('fhir_id'),
     fhirServer: text('fhir_server'),
+    fhirVersion: text('fhir_version'),
+    fhirFetchedAt: timestamp('fhir_fetched_at', { withTimezone: true }),
     givenName: text('given_name').notNull(),
     familyName: text('family_name').notNull(),
     birthDate: date('birth_date', { mode: 'string' }).notNull(),
@@ -165,7 +167,11 @@ export const observations = pgTable(
     enteredBy: uuid('entered_by'),
     createdAt: createdAt(),
   },
-  (t) => [index('observations_patient_idx').on(t.patientId, t.kind, t.effectiveAt)],
+  (t) => [
+    index('observations_patient_idx').on(t.patientId, t.kind, t.effectiveAt),
+    // A re-import refreshes a FHIR result in place rather than adding it again.
+    uniqueIndex('observations_source_key').on(t.patientId, t.sourceServer, t.sourceResourceId),
+  ],
 );
 
 export const referrals = pgTable(
@@ -221,5 +227,51 @@ export const referralEvents = pgTable(
   (t) => [
     uniqueIndex('referral_events_seq_key').on(t.referralId, t.seq),
     index('referral_events_type_date_idx').on(t.type, t.occurredOn),
+  ],
+);
+
+/** Where a value pulled from FHIR came from: kept with the value so every figure can be traced. */
+const fhirProvenance = () => ({
+  sourceServer: text('source_server').notNull(),
+  sourceResourceType: text('source_resource_type').notNull(),
+  sourceResourceId: text('source_resource_id').notNull(),
+  sourceVersion: text('source_version'),
+  sourceLastUpdated: timestamp('source_last_updated', { withTimezone: true }),
+  fetchedAt: timestamp('fetched_at', { withTimezone: true }).notNull(),
+});
+
+export const patientConditions = pgTable(
+  'patient_conditions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    patientId: uuid('patient_id')
+      .notNull()
+      .references(() => patients.id),
+    kind: text('kind', { enum: ['diabetes_type1', 'diabetes_type2', 'diabetes_other', 'hypoglycaemia'] }).notNull(),
+    system: text('system').notNull(),
+    code: text('code').notNull(),
+    display: text('display'),
+    clinicalStatus: text('clinical_status'),
+    onset: text('onset'),
+    ...fhirProvenance(),
+  },
+  (t) => [uniqueIndex('patient_conditions_source_key').on(t.patientId, t.sourceServer, t.sourceResourceId)],
+);
+
+export const hypoglycaemiaEvents = pgTable(
+  'hypoglycaemia_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    patientId: uuid('patient_id')
+      .notNull()
+      .references(() => patients.id),
+    effective: text('effective').notNull(),
+    effectiveAt: timestamp('effective_at', { withTimezone: true }).notNull(),
+    description: text('description').notNull(),
+    ...fhirProvenance(),
+  },
+  (t) => [
+    uniqueIndex('hypoglycaemia_events_source_key').on(t.patientId, t.sourceServer, t.sourceResourceType, t.sourceResourceId),
+    index('hypoglycaemia_events_patient_idx').on(t.patientId, t.effectiveAt),
   ],
 );
