@@ -22,6 +22,7 @@ export const NAVIGATION: Record<Role, NavItem[]> = {
     { href: '/', label: 'Overview' },
     { href: '/admin/sites', label: 'Sites' },
     { href: '/admin/users', label: 'Users' },
+    { href: '/admin/devices', label: 'Devices' },
     { href: '/referrals', label: 'Referrals' },
     { href: '/admin/audit', label: 'Audit trail' },
   ],

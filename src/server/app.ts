@@ -6,6 +6,7 @@ import type { Config } from '../lib/server/config';
 import type { Services } from '../lib/server/services';
 import auditRoutes from './api/audit.routes';
 import authRoutes from './api/auth.routes';
+import deviceRoutes from './api/devices.routes';
 import healthRoutes from './api/health.routes';
 import patientRoutes from './api/patients.routes';
 import problemRoutes from './api/problems.routes';
@@ -86,6 +87,7 @@ export async function buildApp({ config, services, pages = 'none', logger }: App
         await v1.register(patientRoutes);
         await v1.register(referralRoutes);
         await v1.register(auditRoutes);
+        await v1.register(deviceRoutes);
       },
       { prefix: '/v1' },
     );

@@ -85,9 +85,9 @@ test('a nurse and a consultant take a patient from referral to a continuing revi
   await expect(page.getByRole('status')).toContainText('Funding requested recorded');
   await page.getByLabel('Approved').check();
   await page.getByRole('button', { name: 'Record funding decision' }).click();
-  await page.getByLabel('Pump', { exact: true }).fill('Tandem t:slim X2');
-  await page.getByLabel('CGM (optional)').fill('Dexcom G7');
-  await page.getByLabel('Algorithm (optional for a pump alone)').fill('Control-IQ');
+  await page.getByLabel('Pump', { exact: true }).selectOption('Tandem t:slim X2');
+  await page.getByLabel('CGM (optional)').selectOption('Dexcom G7');
+  await page.getByLabel('Algorithm (none for a pump alone)').selectOption('Control-IQ');
   await page.getByRole('button', { name: 'Record device start' }).click();
   await expect(page.getByText('On therapy').first()).toBeVisible();
   await page.getByLabel('Continue therapy', { exact: true }).check();

@@ -15,7 +15,7 @@ const HOMES = [
   { role: 'nurse', heading: 'Your worklist', nav: ['Worklist', 'Patients', 'Referrals'] },
   { role: 'consultant', heading: 'Eligibility queue', nav: ['Eligibility queue', 'Patients', 'Referrals'] },
   { role: 'commissioner', heading: 'Implementation dashboard', nav: ['Dashboard'] },
-  { role: 'admin', heading: 'Overview', nav: ['Overview', 'Sites', 'Users', 'Referrals', 'Audit trail'] },
+  { role: 'admin', heading: 'Overview', nav: ['Overview', 'Sites', 'Users', 'Devices', 'Referrals', 'Audit trail'] },
 ] as const;
 
 for (const { role, heading, nav } of HOMES) {

@@ -2,7 +2,7 @@ import type { TestApp } from './app';
 
 /** Builds requests the way a client would: these helpers only post through the API. */
 export function pathwayClient(t: TestApp, cookie: string) {
-  const call = async (method: 'GET' | 'POST', url: string, payload?: object) => {
+  const call = async (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) => {
     const res = await t.app.inject({ method, url, payload, headers: { cookie } });
     return { status: res.statusCode, body: res.json() };
   };

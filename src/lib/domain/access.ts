@@ -25,6 +25,8 @@ export const PERMISSIONS = {
   'sites:manage': { roles: ['admin'], siteScoped: false },
   'users:manage': { roles: ['admin'], siteScoped: false },
   'audit:read': { roles: ['admin'], siteScoped: false },
+  'devices:read': { roles: EVERYONE, siteScoped: false },
+  'devices:manage': { roles: ['admin'], siteScoped: false },
   'patients:read': { roles: CLINICAL, siteScoped: true },
   'patients:write': { roles: ['nurse', 'consultant'], siteScoped: true },
   'referrals:read': { roles: CLINICAL, siteScoped: true },

@@ -35,6 +35,7 @@ export default fp(async function openapi(app: FastifyInstance) {
         { name: 'Sites' },
         { name: 'Patients' },
         { name: 'Referrals' },
+        { name: 'Devices' },
         { name: 'Audit' },
         { name: 'Operations' },
       ],

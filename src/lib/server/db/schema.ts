@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  boolean,
   date,
   index,
   integer,
@@ -15,6 +16,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { ROLES } from '../../domain/access';
 import { EVENT_TYPES, REFERRAL_STATUSES } from '../../domain/pathway';
+import { DEVICE_KINDS } from '../../schemas/devices.schema';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
@@ -274,4 +276,21 @@ export const hypoglycaemiaEvents = pgTable(
     uniqueIndex('hypoglycaemia_events_source_key').on(t.patientId, t.sourceServer, t.sourceResourceType, t.sourceResourceId),
     index('hypoglycaemia_events_patient_idx').on(t.patientId, t.effectiveAt),
   ],
+);
+
+/** The device catalogue a device start chooses from; reference data an admin extends. */
+export const devices = pgTable(
+  'devices',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    kind: text('kind', { enum: DEVICE_KINDS }).notNull(),
+    name: text('name').notNull(),
+    manufacturer: text('manufacturer'),
+    // Retired devices stay, so past starts still name them, but are no longer offered.
+    active: boolean('active').notNull().default(true),
+    version: integer('version').notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('devices_kind_name_key').on(t.kind, t.name)],
 );

@@ -2,6 +2,7 @@ import type { Config } from '../config';
 import type { Database } from '../db/client';
 import { AuditService } from './audit.service';
 import { AuthService } from './auth.service';
+import { DeviceService } from './device.service';
 import { PatientService } from './patient.service';
 import { ReferralService } from './referral.service';
 import { SiteService } from './site.service';
@@ -19,6 +20,7 @@ export function createServices(database: Database, config: Pick<Config, 'SESSION
     patients,
     referrals: new ReferralService(db, patients),
     audit: new AuditService(db),
+    devices: new DeviceService(db),
   };
 }
 

@@ -11,6 +11,7 @@ import type { CreateReferral, EventBody, QueueItem, Referral, ReferralEvent, Ref
 import type { Db, Tx } from '../db/client';
 import { observations, patients, referralEvents, referrals, users } from '../db/schema';
 import { writeAudit } from '../repositories/audit.repository';
+import { checkDeviceStart } from './device.service';
 import { todayIso } from './clock';
 import type { Ctx } from './context';
 import { decodeCursor, pageOf } from './cursor';
@@ -134,6 +135,8 @@ export class ReferralService {
       const occurredOn = (payload as Record<string, string>)[dateField]!;
       const dateError = checkEventDate({ date: occurredOn, today: todayIso(), receivedOn: current.receivedOn, previousEventDate: current.lastEventOn });
       if (dateError) throw validation([{ path: dateField, message: dateError.message }]);
+
+      if (body.type === 'device_started') await checkDeviceStart(tx, body);
 
       let criteria: EligibilityResult | undefined;
       let reassessOn: string | null = null;

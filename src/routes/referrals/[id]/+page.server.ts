@@ -8,8 +8,12 @@ import type { Actions, PageServerLoad } from './$types';
 export const load: PageServerLoad = async ({ locals, params, url }) => {
   const ctx = locals.ctx!;
   const referral = await getOr404(() => locals.services.referrals.get(ctx, params.id));
-  const [patient, site] = await Promise.all([locals.services.patients.get(ctx, referral.patientId), locals.services.sites.get(ctx, referral.siteId)]);
-  return { referral, patient, site, role: ctx.actor.role, created: url.searchParams.has('created'), recorded: url.searchParams.get('recorded') };
+  const [patient, site, devices] = await Promise.all([
+    locals.services.patients.get(ctx, referral.patientId),
+    locals.services.sites.get(ctx, referral.siteId),
+    referral.allowedEvents.includes('device_started') ? locals.services.devices.list(ctx).then((d) => d.items) : [],
+  ]);
+  return { referral, patient, site, devices, role: ctx.actor.role, created: url.searchParams.has('created'), recorded: url.searchParams.get('recorded') };
 };
 
 export const actions: Actions = {

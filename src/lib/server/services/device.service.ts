@@ -1,0 +1,74 @@
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import { authorize } from '../../domain/access';
+import { conflict, notFound, validation, type FieldError } from '../../domain/errors';
+import type { Device, DeviceKind } from '../../schemas/devices.schema';
+import type { Db, Tx } from '../db/client';
+import { isUniqueViolation } from '../db/errors';
+import { devices } from '../db/schema';
+import { writeAudit } from '../repositories/audit.repository';
+import type { Ctx } from './context';
+
+const toDevice = (r: typeof devices.$inferSelect): Device => ({
+  id: r.id,
+  kind: r.kind,
+  name: r.name,
+  manufacturer: r.manufacturer,
+  active: r.active,
+  version: r.version,
+});
+
+export class DeviceService {
+  constructor(private readonly db: Db) {}
+
+  async list(ctx: Ctx, q: { kind?: DeviceKind; includeRetired?: boolean } = {}): Promise<{ items: Device[] }> {
+    authorize(ctx.actor, 'devices:read');
+    const rows = await this.db
+      .select()
+      .from(devices)
+      .where(and(q.kind ? eq(devices.kind, q.kind) : undefined, q.includeRetired ? undefined : eq(devices.active, true)))
+      .orderBy(asc(devices.kind), asc(devices.name));
+    return { items: rows.map(toDevice) };
+  }
+
+  async create(ctx: Ctx, input: { kind: DeviceKind; name: string; manufacturer?: string }): Promise<Device> {
+    authorize(ctx.actor, 'devices:manage');
+    try {
+      return await this.db.transaction(async (tx) => {
+        const [row] = await tx.insert(devices).values(input).returning();
+        const device = toDevice(row!);
+        await writeAudit(tx, ctx, { action: 'device.create', entityType: 'device', entityId: device.id, after: device });
+        return device;
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) throw conflict(`The catalogue already has a ${input.kind} called ${input.name}`);
+      throw e;
+    }
+  }
+
+  async update(ctx: Ctx, id: string, input: { version: number; active?: boolean; manufacturer?: string | null }): Promise<Device> {
+    authorize(ctx.actor, 'devices:manage');
+    return this.db.transaction(async (tx) => {
+      const [current] = await tx.select().from(devices).where(eq(devices.id, id)).for('update');
+      if (!current) throw notFound('No device with this id');
+      if (current.version !== input.version) throw conflict(`The device has changed since you read it (now version ${current.version})`, { currentVersion: current.version });
+      const { version: _v, ...changes } = input;
+      const [row] = await tx.update(devices).set({ ...changes, version: current.version + 1, updatedAt: new Date() }).where(eq(devices.id, id)).returning();
+      const device = toDevice(row!);
+      await writeAudit(tx, ctx, { action: 'device.update', entityType: 'device', entityId: id, before: toDevice(current), after: device });
+      return device;
+    });
+  }
+}
+
+/** A device start names active catalogue devices of the right kind; anything else is a field error. */
+export async function checkDeviceStart(tx: Tx, chosen: { pump: string; cgm?: string; algorithm?: string }): Promise<void> {
+  const wanted = (['pump', 'cgm', 'algorithm'] as const).flatMap((kind) => (chosen[kind] ? [{ kind, name: chosen[kind]! }] : []));
+  const rows = await tx
+    .select({ kind: devices.kind, name: devices.name })
+    .from(devices)
+    .where(and(eq(devices.active, true), inArray(devices.name, wanted.map((w) => w.name))));
+  const errors: FieldError[] = wanted
+    .filter((w) => !rows.some((r) => r.kind === w.kind && r.name === w.name))
+    .map((w) => ({ path: w.kind, message: `${w.name} is not a ${w.kind === 'cgm' ? 'CGM' : w.kind} in the device catalogue` }));
+  if (errors.length) throw validation(errors);
+}

@@ -1,0 +1,34 @@
+import { redirect } from '@sveltejs/kit';
+import { createDeviceBody, updateDeviceBody } from '$lib/schemas/devices.schema';
+import { failFromError, formValues, parseForm } from '$lib/server/pages/forms';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ locals, url }) => ({
+  devices: (await locals.services.devices.list(locals.ctx!, { includeRetired: true })).items,
+  saved: url.searchParams.get('saved'),
+});
+
+export const actions: Actions = {
+  create: async ({ request, locals }) => {
+    const values = formValues(await request.formData());
+    const parsed = parseForm(createDeviceBody, values);
+    if (!parsed.ok) return parsed.failure;
+    try {
+      await locals.services.devices.create(locals.ctx!, parsed.data);
+    } catch (e) {
+      return failFromError(e, values);
+    }
+    redirect(303, `/admin/devices?saved=${encodeURIComponent(parsed.data.name)}`);
+  },
+  toggle: async ({ request, locals }) => {
+    const values = formValues(await request.formData());
+    const parsed = parseForm(updateDeviceBody, { version: Number(values.version), active: values.active === 'true' });
+    if (!parsed.ok) return parsed.failure;
+    try {
+      await locals.services.devices.update(locals.ctx!, String(values.id), parsed.data);
+    } catch (e) {
+      return failFromError(e, values);
+    }
+    redirect(303, '/admin/devices');
+  },
+};
