@@ -34,6 +34,11 @@ export default defineConfig({
       ],
     },
   },
+  projects: [
+    { name: 'desktop', use: { viewport: { width: 1280, height: 900 } } },
+    // The clinical journey again at tablet width, as nurses use it between clinics.
+    { name: 'tablet', testMatch: 'pathway.spec.ts', use: { viewport: { width: 768, height: 1024 }, hasTouch: true } },
+  ],
   webServer: {
     command: `rm -rf ${DATA_DIR} && NODE_ENV=production LOG_LEVEL=warn PORT=${PORT} DATA_DIR=${DATA_DIR} npx tsx src/server/main.ts`,
     url: `http://localhost:${PORT}/api/health`,

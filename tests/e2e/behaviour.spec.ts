@@ -1,0 +1,55 @@
+import { expect, test } from '@playwright/test';
+import { expectAccessible, signIn } from './support';
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('a nurse signs in, finds a patient and adds an HbA1c result with plain form posts', async ({ page }) => {
+    await signIn(page, 'nurse@example.org');
+    await page.getByLabel('Find a patient by NHS number or name').fill('');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Patients');
+    await page.locator('main table a').first().click();
+    const name = await page.getByRole('heading', { level: 1 }).textContent();
+    await page.getByText('Add an HbA1c result').click();
+    await page.getByLabel('Date of the result').fill('2026-11-01');
+    await page.getByLabel('Result', { exact: true }).fill('not a number');
+    await page.getByRole('button', { name: 'Add result' }).click();
+    await expect(page.getByRole('alert')).toContainText('Value must be a number');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(name!);
+    // The form stays open with the error beside the field and the date still filled in.
+    await expect(page.getByLabel('Date of the result')).toHaveValue('2026-11-01');
+    await page.getByLabel('Result', { exact: true }).fill('61');
+    await page.getByRole('button', { name: 'Add result' }).click();
+    await expect(page.getByRole('status')).toContainText('HbA1c result added');
+  });
+});
+
+test('when someone else changes the referral first, the second nurse is told, sees the current state and keeps what she typed', async ({ browser }) => {
+  const first = await (await browser.newContext()).newPage();
+  const second = await (await browser.newContext()).newPage();
+  await signIn(first, 'nurse@example.org');
+  await signIn(second, 'nurse@example.org');
+  // A referral waiting for a funding request, from the demo history.
+  await first.getByRole('link', { name: /^Awaiting funding request/ }).click();
+  const link = first.locator('section[aria-labelledby="funding_request"] a[href^="/referrals/"]').first();
+  const href = await link.getAttribute('href');
+  await first.goto(href!);
+  await second.goto(href!);
+
+  await first.getByLabel('Routine commissioning').check();
+  await first.getByRole('button', { name: 'Record funding request' }).click();
+  await expect(first.getByRole('status')).toContainText('Funding requested recorded');
+
+  await second.getByLabel('Commissioner').fill('NHS Typed By Second Nurse ICB');
+  await second.getByLabel('Prior approval').check();
+  await second.getByRole('button', { name: 'Record funding request' }).click();
+  await expect(second.getByRole('alert')).toContainText('Someone else has changed this referral');
+  await expect(second.getByText('Awaiting funding decision').first()).toBeVisible();
+  // The funding request form is gone (the step is done), so her entries are shown for her to copy.
+  await expect(second.getByText('What you entered was not saved')).toBeVisible();
+  await expect(second.getByText('NHS Typed By Second Nurse ICB')).toBeVisible();
+  await expectAccessible(second);
+  await first.close();
+  await second.close();
+});
