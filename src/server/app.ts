@@ -8,6 +8,7 @@ import auditRoutes from './api/audit.routes';
 import authRoutes from './api/auth.routes';
 import deviceRoutes from './api/devices.routes';
 import healthRoutes from './api/health.routes';
+import implementationRoutes from './api/implementation.routes';
 import patientRoutes from './api/patients.routes';
 import problemRoutes from './api/problems.routes';
 import referralRoutes from './api/referrals.routes';
@@ -88,6 +89,7 @@ export async function buildApp({ config, services, pages = 'none', logger }: App
         await v1.register(referralRoutes);
         await v1.register(auditRoutes);
         await v1.register(deviceRoutes);
+        await v1.register(implementationRoutes);
       },
       { prefix: '/v1' },
     );

@@ -25,6 +25,9 @@ export const PERMISSIONS = {
   'sites:manage': { roles: ['admin'], siteScoped: false },
   'users:manage': { roles: ['admin'], siteScoped: false },
   'audit:read': { roles: ['admin'], siteScoped: false },
+  // Facilitation and barriers describe a site, not a patient: everyone reads them; its clinicians and admins log them.
+  'implementation:read': { roles: EVERYONE, siteScoped: false },
+  'implementation:write': { roles: ['nurse', 'consultant', 'admin'], siteScoped: true },
   'devices:read': { roles: EVERYONE, siteScoped: false },
   'devices:manage': { roles: ['admin'], siteScoped: false },
   'patients:read': { roles: CLINICAL, siteScoped: true },

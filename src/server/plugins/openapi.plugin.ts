@@ -35,6 +35,7 @@ export default fp(async function openapi(app: FastifyInstance) {
         { name: 'Sites' },
         { name: 'Patients' },
         { name: 'Referrals' },
+        { name: 'Implementation', description: 'Facilitation activities and barriers per site.' },
         { name: 'Devices' },
         { name: 'Audit' },
         { name: 'Operations' },

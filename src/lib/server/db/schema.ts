@@ -17,6 +17,7 @@ import {
 import { ROLES } from '../../domain/access';
 import { EVENT_TYPES, REFERRAL_STATUSES } from '../../domain/pathway';
 import { DEVICE_KINDS } from '../../schemas/devices.schema';
+import { BARRIER_CATEGORIES, FACILITATION_KINDS, FACILITATION_MODES } from '../../schemas/implementation.schema';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
@@ -293,4 +294,41 @@ export const devices = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [uniqueIndex('devices_kind_name_key').on(t.kind, t.name)],
+);
+
+export const facilitationActivities = pgTable(
+  'facilitation_activities',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    siteId: uuid('site_id')
+      .notNull()
+      .references(() => sites.id),
+    on: date('on', { mode: 'string' }).notNull(),
+    mode: text('mode', { enum: FACILITATION_MODES }).notNull(),
+    kind: text('kind', { enum: FACILITATION_KINDS }).notNull(),
+    facilitator: text('facilitator'),
+    notes: text('notes'),
+    createdBy: uuid('created_by'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('facilitation_site_on_idx').on(t.siteId, t.on)],
+);
+
+export const barriers = pgTable(
+  'barriers',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    siteId: uuid('site_id')
+      .notNull()
+      .references(() => sites.id),
+    raisedOn: date('raised_on', { mode: 'string' }).notNull(),
+    category: text('category', { enum: BARRIER_CATEGORIES }).notNull(),
+    description: text('description').notNull(),
+    resolvedOn: date('resolved_on', { mode: 'string' }),
+    version: integer('version').notNull().default(1),
+    createdBy: uuid('created_by'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('barriers_site_raised_idx').on(t.siteId, t.raisedOn)],
 );

@@ -1,5 +1,6 @@
 import type { Services } from '../services';
 import { SYSTEM_META } from '../services/context';
+import { addDays } from '../../domain/calendar-date';
 import { demoHistorySites } from './history.demo-sites';
 import { generateHistory } from './history.generator';
 import { loadHistory } from './history.loader';
@@ -49,4 +50,24 @@ export async function seedDemo(services: Services, asOf: string): Promise<void> 
     clinicians: { [riverside!]: { nurseId: ids.nurse, consultantId: ids.consultant }, [hillcrest!]: { consultantId: ids.consultant } },
   });
   await loadHistory(services.database.db, history, { requestId: 'demo-seed' });
+  await seedImplementation(services, sites, asOf);
+}
+
+/** The help each demo site had and what held it back, dated to match the history's story. */
+async function seedImplementation(services: Services, sites: { id: string; odsCode: string }[], asOf: string) {
+  const byCode = Object.fromEntries(sites.map((s) => [s.odsCode, s.id]));
+  const facilitationStarts = addDays(asOf, -Math.round((DEMO_HISTORY.years * 365.25) / 2));
+  const day = (offset: number) => addDays(facilitationStarts, offset);
+  const meta = { ...SYSTEM_META, requestId: 'demo-seed' };
+  const team = 'National diabetes technology implementation team';
+  for (const code of ['RDM01', 'RDM02']) {
+    await services.implementation.logFacilitation(meta, byCode[code]!, { on: day(0), mode: 'active', kind: 'site_visit', facilitator: team, notes: 'Clinic redesign and pump start pathway' });
+    await services.implementation.logFacilitation(meta, byCode[code]!, { on: day(45), mode: 'active', kind: 'business_case_support', facilitator: team, notes: 'Business case for the ICB' });
+    await services.implementation.logFacilitation(meta, byCode[code]!, { on: day(120), mode: 'active', kind: 'workshop', facilitator: team, notes: 'Hybrid closed loop training for the DSN team' });
+  }
+  await services.implementation.logFacilitation(meta, byCode.RDM03!, { on: day(0), mode: 'passive', kind: 'web_resource', facilitator: team, notes: 'Online implementation toolkit shared' });
+  await services.implementation.raiseBarrier(meta, byCode.RDM03!, { raisedOn: day(-200), category: 'funding', description: 'Funding decisions for pumps wait for the ICB panel, which meets rarely' });
+  await services.implementation.raiseBarrier(meta, byCode.RDM03!, { raisedOn: day(30), category: 'clinician_receptiveness', description: 'Clinicians unsure that pumps are worth the team time' });
+  await services.implementation.raiseBarrier(meta, byCode.RDM02!, { raisedOn: day(-150), category: 'staffing', description: 'No pump-trained specialist nurse', resolvedOn: day(90) });
+  await services.implementation.raiseBarrier(meta, byCode.RDM01!, { raisedOn: day(-100), category: 'funding', description: 'Prior approval needed for every pump', resolvedOn: day(60) });
 }

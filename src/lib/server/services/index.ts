@@ -3,6 +3,7 @@ import type { Database } from '../db/client';
 import { AuditService } from './audit.service';
 import { AuthService } from './auth.service';
 import { DeviceService } from './device.service';
+import { ImplementationService } from './implementation.service';
 import { PatientService } from './patient.service';
 import { ReferralService } from './referral.service';
 import { SiteService } from './site.service';
@@ -21,6 +22,7 @@ export function createServices(database: Database, config: Pick<Config, 'SESSION
     referrals: new ReferralService(db, patients),
     audit: new AuditService(db),
     devices: new DeviceService(db),
+    implementation: new ImplementationService(db),
   };
 }
 
