@@ -48,3 +48,21 @@ export const ROUTE_LABEL = { routine: 'Routine commissioning', prior_approval: '
 export const OUTCOME_LABEL = { approved: 'Approved', declined: 'Declined', more_info: 'More information asked' } as const;
 export const WITHDRAWAL_LABEL = { patient_declined: 'Patient declined', did_not_attend: 'Did not attend', moved_away: 'Moved away', died: 'Died', other: 'Other' } as const;
 export const TECHNOLOGY_LABEL = { csii: 'Insulin pump', rtcgm: 'Real-time CGM', iscgm: 'Intermittently scanned CGM' } as const;
+export const FACILITATION_MODE_LABEL = { active: 'Active (hands-on)', passive: 'Passive (e.g. a web toolkit)', none: 'None' } as const;
+export const FACILITATION_KIND_LABEL = {
+  site_visit: 'Site visit',
+  workshop: 'Workshop',
+  business_case_support: 'Business case support',
+  web_resource: 'Web resource',
+  peer_network: 'Peer network',
+  other: 'Other',
+} as const;
+export const BARRIER_LABEL = {
+  funding: 'Funding',
+  staffing: 'Staffing',
+  clinician_receptiveness: 'Clinician receptiveness',
+  training_capacity: 'Training capacity',
+  patient_education: 'Patient education',
+  it_data: 'IT and data',
+  other: 'Other',
+} as const;

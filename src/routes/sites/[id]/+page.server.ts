@@ -1,0 +1,53 @@
+import { redirect } from '@sveltejs/kit';
+import { reachesSite } from '$lib/domain/access';
+import { createBarrierBody, createFacilitationBody, updateBarrierBody } from '$lib/schemas/implementation.schema';
+import { failFromError, formValues, parseForm } from '$lib/server/pages/forms';
+import { getOr404 } from '$lib/server/pages/load';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ locals, params, url }) => {
+  const ctx = locals.ctx!;
+  const site = await getOr404(() => locals.services.sites.get(ctx, params.id));
+  const [facilitation, barriers] = await Promise.all([
+    locals.services.implementation.listFacilitation(ctx, site.id),
+    locals.services.implementation.listBarriers(ctx, site.id),
+  ]);
+  const canLog = ctx.actor.role !== 'commissioner' && reachesSite(ctx.actor, site.id);
+  return { site, facilitation: facilitation.items, barriers: barriers.items, canLog, saved: url.searchParams.get('saved') };
+};
+
+export const actions: Actions = {
+  facilitation: async ({ request, locals, params }) => {
+    const values = formValues(await request.formData());
+    const parsed = parseForm(createFacilitationBody, values);
+    if (!parsed.ok) return parsed.failure;
+    try {
+      await locals.services.implementation.logFacilitation(locals.ctx!, params.id, parsed.data);
+    } catch (e) {
+      return failFromError(e, values);
+    }
+    redirect(303, `/sites/${params.id}?saved=facilitation`);
+  },
+  barrier: async ({ request, locals, params }) => {
+    const values = formValues(await request.formData());
+    const parsed = parseForm(createBarrierBody, values);
+    if (!parsed.ok) return parsed.failure;
+    try {
+      await locals.services.implementation.raiseBarrier(locals.ctx!, params.id, parsed.data);
+    } catch (e) {
+      return failFromError(e, values);
+    }
+    redirect(303, `/sites/${params.id}?saved=barrier`);
+  },
+  resolve: async ({ request, locals, params }) => {
+    const values = formValues(await request.formData());
+    const parsed = parseForm(updateBarrierBody, { version: Number(values.version), resolvedOn: values.resolvedOn ?? null });
+    if (!parsed.ok) return parsed.failure;
+    try {
+      await locals.services.implementation.resolveBarrier(locals.ctx!, String(values.id), parsed.data);
+    } catch (e) {
+      return failFromError(e, values);
+    }
+    redirect(303, `/sites/${params.id}?saved=resolved`);
+  },
+};
