@@ -1,0 +1,71 @@
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openPostgres } from '../../src/lib/server/db/client';
+import { createServices } from '../../src/lib/server/services';
+import { SYSTEM_META } from '../../src/lib/server/services/context';
+import { buildApp } from '../../src/server/app';
+import { freshDatabase, onPostgresServer } from '../support/database';
+
+/** A TCP relay in front of PostgreSQL that the test can cut and restore, as a network fault would. */
+function relay(target: URL) {
+  let server: Server | undefined;
+  const sockets = new Set<Socket>();
+  let port = 0;
+  return {
+    async start() {
+      server = createServer((client) => {
+        const upstream = connect(Number(target.port), target.hostname);
+        for (const s of [client, upstream]) {
+          sockets.add(s);
+          s.on('close', () => sockets.delete(s));
+          s.on('error', () => s.destroy());
+        }
+        client.pipe(upstream).pipe(client);
+      });
+      await new Promise<void>((resolve) => server!.listen(port, '127.0.0.1', resolve));
+      port = (server.address() as { port: number }).port;
+      return port;
+    },
+    async cut() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server!.close(() => resolve()));
+    },
+  };
+}
+
+describe.runIf(onPostgresServer())('when the database goes away (PostgreSQL)', () => {
+  it('answers 503 on health and on the API, then recovers by itself when the database is back', async () => {
+    const fresh = await freshDatabase();
+    afterAll(() => fresh.close());
+    const target = new URL(fresh.url!);
+    const proxy = relay(target);
+    const port = await proxy.start();
+    const viaProxy = new URL(fresh.url!);
+    viaProxy.port = String(port);
+    const database = openPostgres(viaProxy.toString(), { max: 4 });
+    const services = createServices(database, { SESSION_IDLE_MINUTES: 30, SESSION_ABSOLUTE_HOURS: 12 });
+    const app = await buildApp({ config: { ORIGIN: undefined, LOG_LEVEL: 'silent', NODE_ENV: 'test' }, services });
+    afterAll(async () => {
+      await app.close();
+      await database.close();
+    });
+    await services.users.createAsSystem(SYSTEM_META, { email: 'admin@outage.test', name: 'A', role: 'admin', siteIds: [], password: 'outage-password-1' });
+    const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'admin@outage.test', password: 'outage-password-1' } });
+    const cookie = login.headers['set-cookie'] as string;
+
+    expect((await app.inject({ method: 'GET', url: '/api/health' })).statusCode).toBe(200);
+
+    await proxy.cut();
+    const health = await app.inject({ method: 'GET', url: '/api/health' });
+    expect(health.statusCode).toBe(503);
+    expect(health.json()).toEqual({ status: 'unavailable', database: 'unreachable' });
+    const write = await app.inject({ method: 'POST', url: '/api/v1/sites', payload: { odsCode: 'OUT01', name: 'Outage', icb: 'ICB' }, headers: { cookie } });
+    expect(write.statusCode).toBe(503);
+    expect(write.json()).toMatchObject({ type: '/api/problems/unavailable', status: 503 });
+
+    await proxy.start();
+    await expect.poll(async () => (await app.inject({ method: 'GET', url: '/api/health' })).statusCode, { timeout: 10_000 }).toBe(200);
+    const again = await app.inject({ method: 'POST', url: '/api/v1/sites', payload: { odsCode: 'OUT01', name: 'Outage', icb: 'ICB' }, headers: { cookie } });
+    expect(again.statusCode).toBe(201);
+  });
+});
