@@ -38,6 +38,8 @@ export default defineConfig({
     { name: 'desktop', use: { viewport: { width: 1280, height: 900 } } },
     // The clinical journey again at tablet width, as nurses use it between clinics.
     { name: 'tablet', testMatch: 'pathway.spec.ts', use: { viewport: { width: 768, height: 1024 }, hasTouch: true } },
+    // A 1280-pixel screen at 200% zoom lays out like a 640-pixel one.
+    { name: 'zoom-200', testMatch: 'pathway.spec.ts', use: { viewport: { width: 640, height: 450 } } },
   ],
   webServer: {
     command: `rm -rf ${DATA_DIR} && NODE_ENV=production LOG_LEVEL=warn PORT=${PORT} DATA_DIR=${DATA_DIR} npx tsx src/server/main.ts`,

@@ -53,3 +53,25 @@ test('when someone else changes the referral first, the second nurse is told, se
   await first.close();
   await second.close();
 });
+
+test('a nurse records a funding decision with the keyboard alone', async ({ page }) => {
+  await signIn(page, 'nurse@example.org');
+  await page.getByRole('link', { name: /^Awaiting funding decision/ }).focus();
+  await page.keyboard.press('Enter');
+  const link = page.locator('section[aria-labelledby="funding_decision"] a[href^="/referrals/"]').first();
+  await link.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: 'Funding decision', level: 3, exact: true })).toBeVisible();
+  await page.getByLabel('Decided on').focus();
+  // Tab on past the date's day, month and year segments to the outcome radios; Space chooses; Enter submits.
+  const approved = page.getByLabel('Approved');
+  for (let i = 0; i < 5 && !(await approved.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+  await expect(approved).toBeFocused();
+  await page.keyboard.press('Space');
+  await page.keyboard.press('Tab');
+  await expect(page.getByLabel('Reference (optional)')).toBeFocused();
+  await page.keyboard.type('PA-KEYBOARD-1');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('status')).toContainText('Funding decision recorded');
+  await expect(page.getByText('Awaiting start').first()).toBeVisible();
+});
