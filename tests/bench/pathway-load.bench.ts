@@ -1,0 +1,92 @@
+import autocannon from 'autocannon';
+import { and, eq } from 'drizzle-orm';
+import { migrate, openPostgres } from '../../src/lib/server/db/client';
+import { referrals } from '../../src/lib/server/db/schema';
+import { generateHistory } from '../../src/lib/server/demo/history.generator';
+import { loadHistory } from '../../src/lib/server/demo/history.loader';
+import { createServices } from '../../src/lib/server/services';
+import { todayIso } from '../../src/lib/server/services/clock';
+import { SYSTEM_META } from '../../src/lib/server/services/context';
+import { startApiServer } from './api-process';
+import { freshBenchDatabase } from './postgres';
+
+const CONNECTIONS = 32;
+
+/**
+ * Audited pathway events per second from 32 concurrent clients over loopback against a PostgreSQL-backed
+ * server, then reads; with the server's memory before and after.
+ */
+export async function pathwayLoad(serverUrl: string, seconds: number) {
+  const url = await freshBenchDatabase(serverUrl, 'bench_pathway');
+  const database = openPostgres(url, { max: 10 });
+  await migrate(database, url);
+  const services = createServices(database, { SESSION_IDLE_MINUTES: 30, SESSION_ABSOLUTE_HOURS: 12 });
+  const today = todayIso();
+  const siteRows = [];
+  for (let i = 1; i <= 4; i++) {
+    siteRows.push(await services.sites.createAsSystem(SYSTEM_META, { odsCode: `BEN0${i}`, name: `Bench ${i}`, icb: 'Bench ICB', t1dPopulation: 2000, t1dPopulationAsOf: today }));
+  }
+  await loadHistory(
+    database.db,
+    generateHistory({ seed: 7, today, years: 3, referralsPerSitePerYear: 400, sites: siteRows.map((s) => ({ id: s.id, odsCode: s.odsCode, profile: 'none', t1dPopulation: 2000 })) }),
+  );
+  await services.users.createAsSystem(SYSTEM_META, { email: 'bench@nurse.test', name: 'Bench', role: 'nurse', siteIds: siteRows.map((s) => s.id), password: 'bench-password-1' });
+  const pool = await database.db.select({ id: referrals.id, version: referrals.version }).from(referrals).where(and(eq(referrals.status, 'on_therapy')));
+
+  await database.close();
+  const server = await startApiServer(url);
+  const address = server.address;
+  const login = await fetch(`${address}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bench@nurse.test', password: 'bench-password-1' }) });
+  const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+
+  const rssBefore = await server.rss();
+  let next = 0;
+  let connection = 0;
+  // Each connection works through its own share of the referrals (no two clients race for one), recording a
+  // review with the version it last saw.
+  const writes = await autocannon({
+    url: address,
+    connections: CONNECTIONS,
+    duration: seconds,
+    headers: { cookie, 'content-type': 'application/json' },
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (req, context: Record<string, number>) => {
+          context.connection ??= connection++;
+          context.turn = (context.turn ?? -1) + 1;
+          const r = pool[(context.connection + context.turn * CONNECTIONS) % pool.length]!;
+          context.current = pool.indexOf(r);
+          return { ...req, path: `/api/v1/referrals/${r.id}/events`, body: JSON.stringify({ type: 'review', version: r.version, reviewedOn: today, decision: 'continue' }) };
+        },
+        onResponse: (status, body, context: Record<string, number>) => {
+          if (status === 201) pool[context.current!]!.version = (JSON.parse(body) as { version: number }).version;
+        },
+      },
+    ],
+  });
+  const rssAfterWrites = await server.rss();
+  const reads = await autocannon({
+    url: address,
+    connections: CONNECTIONS,
+    duration: seconds,
+    headers: { cookie },
+    requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/api/v1/referrals/${pool[next++ % pool.length]!.id}` }) }],
+  });
+  const rssAfterReads = await server.rss();
+  await server.stop();
+  return {
+    referralsOnTherapy: pool.length,
+    writes: summary(writes),
+    reads: summary(reads),
+    serverMemoryMiB: { before: mib(rssBefore), afterWrites: mib(rssAfterWrites), afterReads: mib(rssAfterReads) },
+  };
+}
+
+const mib = (bytes: number) => Math.round(bytes / 1024 / 1024);
+const summary = (r: autocannon.Result) => ({
+  requestsPerSecond: Math.round(r.requests.average),
+  latencyMs: { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max },
+  ok: r['2xx'],
+  notOk: r.non2xx + r.errors + r.timeouts,
+});

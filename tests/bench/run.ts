@@ -1,0 +1,20 @@
+/**
+ * `npm run bench`: the speed figures the issues ask for, printed as JSON. Uses BENCH_DATABASE_URL, or starts a
+ * throwaway PostgreSQL cluster (the CI script's). BENCH_SECONDS sets each load phase's length (default 20).
+ */
+import { pathwayLoad } from './pathway-load.bench';
+import { benchServer } from './postgres';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 20);
+const only = process.argv.slice(2);
+const want = (name: string) => only.length === 0 || only.includes(name);
+
+const server = await benchServer();
+try {
+  if (want('pathway')) {
+    console.log('pathway events and reads under load (PostgreSQL, 32 clients):');
+    console.log(JSON.stringify(await pathwayLoad(server.url, seconds), null, 2));
+  }
+} finally {
+  server.stop();
+}
