@@ -52,14 +52,16 @@ export async function pathwayLoad(serverUrl: string, seconds: number) {
     requests: [
       {
         method: 'POST',
-        setupRequest: (req, context: Record<string, number>) => {
+        setupRequest: (req, ctx) => {
+          const context = ctx as Record<string, number>;
           context.connection ??= connection++;
           context.turn = (context.turn ?? -1) + 1;
           const r = pool[(context.connection + context.turn * CONNECTIONS) % pool.length]!;
           context.current = pool.indexOf(r);
           return { ...req, path: `/api/v1/referrals/${r.id}/events`, body: JSON.stringify({ type: 'review', version: r.version, reviewedOn: today, decision: 'continue' }) };
         },
-        onResponse: (status, body, context: Record<string, number>) => {
+        onResponse: (status, body, ctx) => {
+          const context = ctx as Record<string, number>;
           if (status === 201) pool[context.current!]!.version = (JSON.parse(body) as { version: number }).version;
         },
       },
