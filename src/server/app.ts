@@ -9,6 +9,7 @@ import authRoutes from './api/auth.routes';
 import deviceRoutes from './api/devices.routes';
 import healthRoutes from './api/health.routes';
 import implementationRoutes from './api/implementation.routes';
+import metricsRoutes from './api/metrics.routes';
 import patientRoutes from './api/patients.routes';
 import problemRoutes from './api/problems.routes';
 import referralRoutes from './api/referrals.routes';
@@ -90,6 +91,7 @@ export async function buildApp({ config, services, pages = 'none', logger }: App
         await v1.register(auditRoutes);
         await v1.register(deviceRoutes);
         await v1.register(implementationRoutes);
+        await v1.register(metricsRoutes);
       },
       { prefix: '/v1' },
     );

@@ -6,6 +6,8 @@ import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../lib/server/demo/demo.seed';
 import { provideAppContext } from '../lib/server/app-context';
 import { createServices } from '../lib/server/services';
 import { buildApp, loggerOptions } from './app';
+import { fhirClientOptionsFrom } from '../lib/server/fhir/fhir.config';
+import { startDemoFhirServer } from '../lib/server/fhir/demo-server';
 
 const SHUTDOWN_GRACE_MS = 25_000;
 
@@ -39,9 +41,14 @@ async function main() {
     process.exit(1);
   }
 
-  const services = createServices(database, config);
+  // Demo mode answers FHIR imports from an in-process server holding a made-up UK population.
+  const demoFhir = !config.FHIR_BASE_URL && database.kind === 'embedded' ? await startDemoFhirServer() : null;
+  const fhir = config.FHIR_BASE_URL
+    ? fhirClientOptionsFrom({ ...config, FHIR_BASE_URL: config.FHIR_BASE_URL })
+    : demoFhir && { baseUrl: demoFhir.baseUrl, serverId: demoFhir.serverId, timeoutMs: config.FHIR_TIMEOUT_MS };
+  const services = createServices(database, config, { fhir });
   const firstStart = await prepareFirstStart(config, database, services, log);
-  provideAppContext({ services, log });
+  provideAppContext({ services, log, demoFhirExamples: demoFhir?.examples });
 
   const app = await buildApp({ config, services, pages: config.NODE_ENV === 'development' ? 'dev' : 'build', logger: log });
   await app.listen({ port: config.PORT, host: config.HOST });
@@ -65,6 +72,7 @@ async function main() {
     }, SHUTDOWN_GRACE_MS);
     force.unref();
     await app.close();
+    await demoFhir?.close();
     await database.close();
     log.info('stopped');
     process.exit(0);

@@ -99,3 +99,15 @@ describe('text that PostgreSQL cannot store', () => {
     expect(res.json().errors[0].path).toBe('givenName');
   });
 });
+
+describe('control characters where the database would choke', () => {
+  it('answers a sign-in with a NUL in the email as bad input', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'a\u0000@b.nhs.uk', password: 'x' } });
+    expect(res.statusCode).toBe(400);
+  });
+
+  it('answers a patient search with a NUL as bad input', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/patients', query: { q: 'an\u0000n' }, headers: { cookie: nurse.cookie } });
+    expect(res.statusCode).toBe(400);
+  });
+});

@@ -19,10 +19,10 @@ test('a nurse and a consultant take a patient from referral to a continuing revi
   await shot('nurse-worklist');
   await page.getByRole('link', { name: 'Add a patient' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Add a patient');
-  await page.getByLabel('NHS number').fill('943 476 5918');
+  await page.getByLabel('NHS number', { exact: true }).fill('943 476 5918');
   await expect(page.locator('#nhsNumber-error')).toContainText('NHS number is not valid');
   await shot('nurse-new-patient');
-  await page.getByLabel('NHS number').fill(`${nhs.slice(0, 3)} ${nhs.slice(3, 6)} ${nhs.slice(6)}`);
+  await page.getByLabel('NHS number', { exact: true }).fill(`${nhs.slice(0, 3)} ${nhs.slice(3, 6)} ${nhs.slice(6)}`);
   await expect(page.locator('#nhsNumber-error')).toHaveCount(0);
   await page.getByLabel('Given name').fill('Olivia');
   await page.getByLabel('Family name').fill('Pumpington');

@@ -28,6 +28,8 @@ export const PERMISSIONS = {
   // Facilitation and barriers describe a site, not a patient: everyone reads them; its clinicians and admins log them.
   'implementation:read': { roles: EVERYONE, siteScoped: false },
   'implementation:write': { roles: ['nurse', 'consultant', 'admin'], siteScoped: true },
+  // Aggregates only: which sites each role sees, and whether figures are disclosure-controlled, is the metrics service's business.
+  'metrics:read': { roles: EVERYONE, siteScoped: false },
   'devices:read': { roles: EVERYONE, siteScoped: false },
   'devices:manage': { roles: ['admin'], siteScoped: false },
   'patients:read': { roles: CLINICAL, siteScoped: true },

@@ -17,9 +17,13 @@ export const trimmed = (max: number, label: string) =>
     .trim()
     .min(1, `${label} is required`)
     .max(max, `${label} must be ${max} characters or fewer`)
-    // PostgreSQL cannot store NUL or a lone surrogate (it would silently become another character); other
-    // control characters have no place in a clinical record.
-    .refine((v) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]|\p{Cs}/u.test(v), `${label} contains characters that are not allowed`);
+    .refine(isPlainText, `${label} contains characters that are not allowed`);
+
+/**
+ * PostgreSQL cannot store NUL or a lone surrogate (it would fail, or silently become another character); other
+ * control characters have no place in a clinical record. Every free text that reaches the database passes this.
+ */
+export const isPlainText = (v: string) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]|\p{Cs}/u.test(v);
 
 export const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50).describe('Page size, 1 to 500 (default 50).'),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { HBA1C_RANGE } from '../domain/hba1c';
 import { normaliseNhsNumber } from '../domain/nhs-number';
 import { isCalendarDate } from '../domain/calendar-date';
-import { isoDate, listQuery, trimmed, uuid } from './common.schema';
+import { isoDate, isPlainText, listQuery, trimmed, uuid } from './common.schema';
 
 export const SEXES = ['female', 'male', 'other', 'unknown'] as const;
 export const DIABETES_TYPES = ['type1', 'type2', 'other', 'unknown'] as const;
@@ -37,7 +37,7 @@ export const createPatientBody = z
 
 export const patientQuery = listQuery.extend({
   siteId: uuid.optional(),
-  q: z.string().trim().max(100).optional().describe('Matches the start of the NHS number (spaces ignored), or part of the given or family name.'),
+  q: z.string().trim().max(100).refine(isPlainText, 'Search for letters or digits').optional().describe('Matches the start of the NHS number (spaces ignored), or part of the given or family name.'),
 });
 
 /** A date (YYYY-MM-DD) or an instant (ISO 8601 with Z), as a source reports an observation's time. */
@@ -92,12 +92,39 @@ export const patient = z
   })
   .meta({ id: 'Patient' });
 
+const fhirSource = z.object({
+  server: z.string(),
+  resourceType: z.string(),
+  resourceId: z.string(),
+  version: z.string().nullable(),
+  lastUpdated: z.date().nullable(),
+  fetchedAt: z.date(),
+});
+
+export const conditionEntry = z.object({
+  id: uuid,
+  kind: z.enum(['diabetes_type1', 'diabetes_type2', 'diabetes_other', 'hypoglycaemia']),
+  system: z.string(),
+  code: z.string(),
+  display: z.string().nullable(),
+  clinicalStatus: z.string().nullable(),
+  onset: z.string().nullable(),
+  source: fhirSource,
+});
+
+export const hypoglycaemiaEntry = z.object({ id: uuid, effective: z.string(), description: z.string(), source: fhirSource });
+
+export const importPatientBody = z.union([
+  z.object({ siteId: uuid, nhsNumber }).strict(),
+  z.object({ siteId: uuid, fhirId: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, 'A FHIR id is 1 to 64 letters, digits, hyphens or dots') }).strict(),
+]);
+
 export const patientWithContext = patient
   .extend({
     context: z.object({
       hba1c: z.array(hba1cResult),
-      hypoglycaemia: z.array(z.record(z.string(), z.unknown())),
-      conditions: z.array(z.record(z.string(), z.unknown())),
+      hypoglycaemia: z.array(hypoglycaemiaEntry),
+      conditions: z.array(conditionEntry),
       fetchedAt: z.date().nullable().describe('When the context was last pulled from the FHIR server; null if never.'),
       fhirServer: z.string().nullable(),
     }),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from '../domain/access';
-import { trimmed, uuid } from './common.schema';
+import { isPlainText, trimmed, uuid } from './common.schema';
 
 export const PASSWORD_MIN = 12;
 
@@ -43,7 +43,7 @@ export const createUserBody = z
   .describe('Nurses and consultants need at least one site. Commissioners and admins work across all sites, so their siteIds may be empty.');
 
 export const loginBody = z.object({
-  email: z.string('Email is required').trim().toLowerCase().min(1, 'Email is required').max(254),
+  email: z.string('Email is required').trim().toLowerCase().min(1, 'Email is required').max(254).refine(isPlainText, 'Enter an email address'),
   password: z.string('Password is required').min(1, 'Password is required').max(200),
 });
 

@@ -9,6 +9,8 @@ import type { Services } from './services';
 export interface AppContext {
   services: Services;
   log: Logger;
+  /** In demo mode: NHS numbers the demo FHIR server holds, to suggest on the import form. */
+  demoFhirExamples?: { nhsNumber: string; odsCode: string }[];
 }
 
 const KEY = Symbol.for('pump-pathway.app-context');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkFhirAuthConfig, fhirAuthConfigShape } from './fhir/fhir.config';
 
 const emptyAsUndefined = (v: unknown) => (v === '' ? undefined : v);
 const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
@@ -20,6 +21,7 @@ const configSchema = z
     ORIGIN: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://pumps.example.nhs.uk' }).optional()),
     FHIR_BASE_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
     FHIR_TIMEOUT_MS: positiveInt(10_000),
+    ...fhirAuthConfigShape,
     TRUST_PROXY: z.preprocess(emptyAsUndefined, z.enum(['true', 'false'], 'must be true or false').default('false').transform((v) => v === 'true')),
     LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
     SESSION_IDLE_MINUTES: positiveInt(30),
@@ -28,6 +30,7 @@ const configSchema = z
     ADMIN_PASSWORD: optionalString,
   })
   .superRefine((c, ctx) => {
+    checkFhirAuthConfig(c, ctx);
     if ((c.ADMIN_EMAIL === undefined) !== (c.ADMIN_PASSWORD === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: 'ADMIN_EMAIL and ADMIN_PASSWORD go together' });
     }
@@ -39,7 +42,7 @@ const configSchema = z
 export type Config = z.infer<typeof configSchema>;
 
 // Never echoed back: they carry credentials.
-const SECRET = new Set(['DATABASE_URL', 'ADMIN_PASSWORD']);
+const SECRET = new Set(['DATABASE_URL', 'ADMIN_PASSWORD', 'FHIR_TOKEN']);
 
 export class ConfigError extends Error {}
 

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { idParams, page, problem } from '../../lib/schemas/common.schema';
-import { createObservationBody, createPatientBody, hba1cResult, patient, patientQuery, patientWithContext } from '../../lib/schemas/patients.schema';
+import { createObservationBody, createPatientBody, hba1cResult, importPatientBody, patient, patientQuery, patientWithContext } from '../../lib/schemas/patients.schema';
+import { fhirOf } from './fhir';
 import { ctxOf } from '../plugins/auth.plugin';
 
 const routes: FastifyPluginAsyncZod = async (app) => {
@@ -15,6 +16,28 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       response: { 201: patient, 400: problem, 401: problem, 403: problem, 409: problem },
     },
     handler: async (req, reply) => reply.code(201).send(await app.services.patients.create(ctxOf(req), req.body)),
+  });
+
+  app.post('/patients/import', {
+    config: { permission: 'patients:write' },
+    schema: {
+      tags: ['Patients'],
+      summary: 'Import (or refresh) a patient from the FHIR server',
+      description: `By NHS number (identifier search, system https://fhir.nhs.uk/Id/nhs-number) or by FHIR id. Pulls demographics,
+every HbA1c result (LOINC 4548-4, 17856-6, 59261-8; % converted to mmol/mol, the original kept), diabetes type and
+hypoglycaemia from Conditions and Observations, following every page; each value keeps its provenance. 201 when the
+patient is new here, 200 when refreshed (no duplicates: values are updated in place, values gone from the server are
+removed). 404 when the FHIR server has no such patient; 409 when the patient is registered at another site or the NHS
+number is linked to a different FHIR record; 502 when the FHIR server fails or answers something that is not the FHIR we
+expect; 504 when it does not answer within FHIR_TIMEOUT_MS; 503 when no FHIR server is configured. A failed import writes
+nothing.`,
+      body: importPatientBody,
+      response: { 200: patientWithContext, 201: patientWithContext, 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 502: problem, 503: problem, 504: problem },
+    },
+    handler: async (req, reply) => {
+      const { created, patient } = await fhirOf(app).importPatientWithContext(ctxOf(req), req.body);
+      return reply.code(created ? 201 : 200).send(patient);
+    },
   });
 
   app.get('/patients', {

@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { idParams, listQuery, page, problem } from '../../lib/schemas/common.schema';
 import { createSiteBody, site, updateSiteBody } from '../../lib/schemas/sites.schema';
 import { ctxOf } from '../plugins/auth.plugin';
+import { fhirOf } from './fhir';
+import { z } from 'zod';
 
 const routes: FastifyPluginAsyncZod = async (app) => {
   app.get('/sites', {
@@ -30,6 +32,30 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       response: { 201: site, 400: problem, 401: problem, 403: problem, 409: problem },
     },
     handler: async (req, reply) => reply.code(201).send(await app.services.sites.create(ctxOf(req), req.body)),
+  });
+
+  app.post('/sites/:id/population-sync', {
+    config: { permission: 'sites:manage' },
+    schema: {
+      tags: ['Sites'],
+      summary: 'Count the type 1 population on the FHIR server (admin)',
+      description: `Counts the distinct patients with an active type 1 diabetes Condition (SNOMED 46635009 and its configured
+descendants) whose managing organisation carries the site's ODS code (identifier system
+https://fhir.nhs.uk/Id/ods-organization-code), following every page, and stores it with today's date. Deceased patients
+are left out. 404 when the FHIR server does not know the ODS code; 502/504 as for imports, and the previous figure stays;
+503 when no FHIR server is configured.`,
+      params: idParams,
+      response: {
+        200: z.object({ t1dPopulation: z.int(), t1dPopulationAsOf: z.string().meta({ format: 'date' }) }),
+        401: problem,
+        403: problem,
+        404: problem,
+        502: problem,
+        503: problem,
+        504: problem,
+      },
+    },
+    handler: async (req) => fhirOf(app).syncPopulation(ctxOf(req), req.params.id),
   });
 
   app.patch('/sites/:id', {

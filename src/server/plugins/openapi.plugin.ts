@@ -36,6 +36,7 @@ export default fp(async function openapi(app: FastifyInstance) {
         { name: 'Patients' },
         { name: 'Referrals' },
         { name: 'Implementation', description: 'Facilitation activities and barriers per site.' },
+        { name: 'Metrics', description: 'Implementation metrics per site, ICB or facilitation mode.' },
         { name: 'Devices' },
         { name: 'Audit' },
         { name: 'Operations' },

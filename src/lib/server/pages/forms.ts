@@ -53,3 +53,23 @@ export function formValues(data: FormData, multi: string[] = []): Record<string,
   for (const k of multi) out[k] = data.getAll(k).filter((v): v is string => typeof v === 'string');
   return out;
 }
+
+/** A failure with a message for the whole form and no field errors. */
+export const failWith = (status: number, message: string, values: Record<string, unknown> = {}) =>
+  fail(status, { values: safeValues(values), errors: {} as FieldErrors, message });
+
+export const NO_FHIR = 'No FHIR server is configured for this service.';
+
+const FHIR_FAILURE: Partial<Record<string, string>> = {
+  upstream_failed: "The hospital's FHIR server failed or sent something we could not read. Nothing was saved. Try again later; if it keeps happening, tell your IT team.",
+  upstream_timeout: "The hospital's FHIR server did not answer in time. Nothing was saved. Try again in a few minutes.",
+  unavailable: NO_FHIR,
+};
+
+/** An import's failure in plain words beside the form: a patient missing on the FHIR server is not a missing page. */
+export function failFromFhir(e: unknown, values: Record<string, unknown> = {}): ActionFailure<FormFailure> {
+  if (!isDomainError(e) || !['not_found', 'conflict', 'upstream_failed', 'upstream_timeout', 'unavailable'].includes(e.kind)) {
+    return failFromError(e, values);
+  }
+  return failWith(PROBLEM_TYPES[e.kind].status, FHIR_FAILURE[e.kind] ?? e.detail, values);
+}

@@ -1,16 +1,26 @@
 import type { Config } from '../config';
 import type { Database } from '../db/client';
+import { createFhirClient, type FhirClientOptions } from '../fhir/fhir.client';
+import { FhirImportService } from '../fhir/import.service';
 import { AuditService } from './audit.service';
 import { AuthService } from './auth.service';
 import { DeviceService } from './device.service';
 import { ImplementationService } from './implementation.service';
+import { MetricsService } from './metrics.service';
 import { PatientService } from './patient.service';
 import { ReferralService } from './referral.service';
 import { SiteService } from './site.service';
 import { UserService } from './user.service';
 
-/** Built once per process and shared by the API routes and the pages: one database handle, one set of rules. */
-export function createServices(database: Database, config: Pick<Config, 'SESSION_IDLE_MINUTES' | 'SESSION_ABSOLUTE_HOURS'>) {
+/**
+ * Built once per process and shared by the API routes and the pages: one database handle, one set of rules.
+ * `fhir` is the hospital FHIR server's client options; without it, FHIR imports answer 503.
+ */
+export function createServices(
+  database: Database,
+  config: Pick<Config, 'SESSION_IDLE_MINUTES' | 'SESSION_ABSOLUTE_HOURS'>,
+  options: { fhir?: FhirClientOptions | null } = {},
+) {
   const { db } = database;
   const patients = new PatientService(db);
   return {
@@ -23,6 +33,8 @@ export function createServices(database: Database, config: Pick<Config, 'SESSION
     audit: new AuditService(db),
     devices: new DeviceService(db),
     implementation: new ImplementationService(db),
+    metrics: new MetricsService(db),
+    fhir: options.fhir ? new FhirImportService(db, createFhirClient(options.fhir), patients) : null,
   };
 }
 

@@ -5,7 +5,7 @@ import { toMmolMol } from '../../domain/hba1c';
 import type { CreateObservation, CreatePatient, Hba1cResult, Patient, PatientWithContext } from '../../schemas/patients.schema';
 import type { Db, Tx } from '../db/client';
 import { isUniqueViolation } from '../db/errors';
-import { observations, patients, sites } from '../db/schema';
+import { hypoglycaemiaEvents, observations, patientConditions, patients, sites } from '../db/schema';
 import { writeAudit } from '../repositories/audit.repository';
 import { todayIso } from './clock';
 import type { Ctx } from './context';
@@ -37,6 +37,15 @@ export const toHba1c = (o: ObservationRow): Hba1cResult => ({
 
 /** Instant used to order an observation: a bare date counts as the start of that day (UTC). */
 export const effectiveAt = (effective: string) => new Date(effective.length === 10 ? `${effective}T00:00:00Z` : effective);
+
+const sourceOf = (r: typeof patientConditions.$inferSelect | typeof hypoglycaemiaEvents.$inferSelect) => ({
+  server: r.sourceServer,
+  resourceType: r.sourceResourceType,
+  resourceId: r.sourceResourceId,
+  version: r.sourceVersion,
+  lastUpdated: r.sourceLastUpdated,
+  fetchedAt: r.fetchedAt,
+});
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
@@ -109,14 +118,26 @@ export class PatientService {
       .from(observations)
       .where(and(eq(observations.patientId, id), eq(observations.kind, 'hba1c')))
       .orderBy(desc(observations.effectiveAt), desc(observations.createdAt));
-    const fetched = results.map((r) => r.fetchedAt).filter((d): d is Date => d !== null);
+    const [conditions, hypos] = await Promise.all([
+      this.db.select().from(patientConditions).where(eq(patientConditions.patientId, id)).orderBy(desc(patientConditions.onset)),
+      this.db.select().from(hypoglycaemiaEvents).where(eq(hypoglycaemiaEvents.patientId, id)).orderBy(desc(hypoglycaemiaEvents.effectiveAt)),
+    ]);
     return {
       ...toPatient(row),
       context: {
         hba1c: results.map(toHba1c),
-        hypoglycaemia: [],
-        conditions: [],
-        fetchedAt: fetched.length ? new Date(Math.max(...fetched.map((d) => d.getTime()))) : null,
+        hypoglycaemia: hypos.map((h) => ({ id: h.id, effective: h.effective, description: h.description, source: sourceOf(h) })),
+        conditions: conditions.map((c) => ({
+          id: c.id,
+          kind: c.kind,
+          system: c.system,
+          code: c.code,
+          display: c.display,
+          clinicalStatus: c.clinicalStatus,
+          onset: c.onset,
+          source: sourceOf(c),
+        })),
+        fetchedAt: row.fhirFetchedAt,
         fhirServer: row.fhirServer,
       },
     };

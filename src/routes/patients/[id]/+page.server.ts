@@ -1,7 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import { createObservationBody } from '$lib/schemas/patients.schema';
 import { createReferralBody } from '$lib/schemas/referrals.schema';
-import { failFromError, formValues, parseForm } from '$lib/server/pages/forms';
+import { failFromError, failFromFhir, failWith, formValues, NO_FHIR, parseForm } from '$lib/server/pages/forms';
 import { getOr404 } from '$lib/server/pages/load';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -17,12 +17,26 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
     site,
     referrals: referrals.items,
     canWrite: ctx.actor.role === 'nurse' || ctx.actor.role === 'consultant',
+    canRefresh: locals.services.fhir !== null && (ctx.actor.role === 'nurse' || ctx.actor.role === 'consultant') && Boolean(patient.fhirId || patient.nhsNumber),
+    imported: url.searchParams.has('imported'),
     created: url.searchParams.has('created'),
     added: url.searchParams.has('added'),
   };
 };
 
 export const actions: Actions = {
+  refresh: async ({ locals, params }) => {
+    const ctx = locals.ctx!;
+    const patient = await getOr404(() => locals.services.patients.get(ctx, params.id));
+    if (!locals.services.fhir) return failWith(503, NO_FHIR);
+    const target = patient.fhirId ? { siteId: patient.siteId, fhirId: patient.fhirId } : { siteId: patient.siteId, nhsNumber: patient.nhsNumber! };
+    try {
+      await locals.services.fhir.importPatient(ctx, target);
+    } catch (e) {
+      return failFromFhir(e);
+    }
+    redirect(303, `/patients/${params.id}?imported=1`);
+  },
   addHba1c: async ({ request, locals, params }) => {
     const values = formValues(await request.formData());
     const parsed = parseForm(createObservationBody, { kind: 'hba1c', ...values, value: values.value === undefined ? undefined : Number(values.value) });

@@ -1,16 +1,27 @@
 import { redirect } from '@sveltejs/kit';
 import { updateSiteBody } from '$lib/schemas/sites.schema';
-import { failFromError, formValues, parseForm } from '$lib/server/pages/forms';
+import { failFromError, failFromFhir, failWith, formValues, NO_FHIR, parseForm } from '$lib/server/pages/forms';
 import { getOr404 } from '$lib/server/pages/load';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params, url }) => ({
   site: await getOr404(() => locals.services.sites.get(locals.ctx!, params.id)),
   created: url.searchParams.has('created'),
+  synced: url.searchParams.has('synced'),
+  fhirConfigured: locals.services.fhir !== null,
   saved: url.searchParams.has('saved'),
 });
 
 export const actions: Actions = {
+  sync: async ({ locals, params }) => {
+    if (!locals.services.fhir) return failWith(503, NO_FHIR);
+    try {
+      await locals.services.fhir.syncPopulation(locals.ctx!, params.id);
+    } catch (e) {
+      return failFromFhir(e);
+    }
+    redirect(303, `/admin/sites/${params.id}?synced=1`);
+  },
   update: async ({ request, locals, params }) => {
     const values = formValues(await request.formData());
     // A blank count clears a manual figure; both fields are sent by the form, so both go together.

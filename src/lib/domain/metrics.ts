@@ -1,0 +1,183 @@
+import type { Actor } from './access';
+import { addDays, sameDayYearsBefore } from './calendar-date';
+
+/**
+ * Implementation metrics (domain.md, "Measuring implementation"): the shape of a report and the pure parts of
+ * its definitions. Production computes every aggregate in SQL (metrics.service.ts); the statistics helpers
+ * here (median, nearest-rank percentile) are the definitions written out plainly, so that tests can check the
+ * SQL against them.
+ */
+
+export const GROUP_BYS = ['site', 'icb', 'facilitation'] as const;
+export type GroupBy = (typeof GROUP_BYS)[number];
+
+/** Strongest first: a site's mode is the strongest it has received (domain.md: active or passive help). */
+export const FACILITATION_ORDER = ['active', 'passive', 'none'] as const;
+export type FacilitationMode = (typeof FACILITATION_ORDER)[number];
+export const FACILITATION_LABELS: Record<FacilitationMode, string> = {
+  active: 'Active facilitation',
+  passive: 'Passive facilitation',
+  none: 'No facilitation',
+};
+
+export const WAIT_NAMES = ['referralToAssessment', 'assessmentToFundingDecision', 'fundingApprovalToStart', 'referralToStart'] as const;
+export type WaitName = (typeof WAIT_NAMES)[number];
+
+/** Whole-number counts of people or events, in the order a row presents them. */
+export const COUNT_FIELDS = [
+  't1dPopulation',
+  'onTherapy',
+  'referrals',
+  'assessed',
+  'eligible',
+  'fundingRequested',
+  'fundingApproved',
+  'fundingDeclined',
+  'started',
+  'discontinued',
+  'continuing12m',
+] as const;
+export type CountField = (typeof COUNT_FIELDS)[number];
+
+export interface WaitStat {
+  n: number | null;
+  medianDays: number | null;
+  p90Days: number | null;
+}
+
+export interface Hba1cChange {
+  n: number | null;
+  medianMmolMol: number | null;
+}
+
+export interface MetricsRow {
+  key: string;
+  label: string;
+  t1dPopulation: number | null;
+  onTherapy: number | null;
+  uptakePct: number | null;
+  referrals: number | null;
+  assessed: number | null;
+  eligible: number | null;
+  fundingRequested: number | null;
+  fundingApproved: number | null;
+  fundingDeclined: number | null;
+  started: number | null;
+  discontinued: number | null;
+  continuing12m: number | null;
+  waits: Record<WaitName, WaitStat>;
+  hba1cChange6m: Hba1cChange;
+  /** Dotted names of the fields withheld by disclosure control (commissioners only). */
+  suppressed: string[];
+}
+
+export interface Period {
+  from: string;
+  to: string;
+}
+
+export interface MetricsReport extends Period {
+  rows: MetricsRow[];
+}
+
+/** Every key a row may carry, at any depth: what a commissioner's response is allowed to contain. */
+export const ROW_KEYS: readonly string[] = [
+  'key',
+  'label',
+  'uptakePct',
+  ...COUNT_FIELDS,
+  'waits',
+  ...WAIT_NAMES,
+  'n',
+  'medianDays',
+  'p90Days',
+  'hba1cChange6m',
+  'medianMmolMol',
+  'suppressed',
+];
+
+/**
+ * The reporting period. `to` defaults to today; `from` to the day after the same date a year before `to`
+ * (twelve months ending on `to`, both ends included: 2025-04-01 to 2026-03-31). A 29 February `to` looks back
+ * to 1 March, by the calendar convention of calendar-date.ts, and the period then starts on 2 March.
+ * Null when `from` falls after `to`.
+ */
+export function resolvePeriod(query: { from?: string; to?: string }, today: string): Period | null {
+  const to = query.to ?? today;
+  const from = query.from ?? addDays(sameDayYearsBefore(to, 1), 1);
+  return from <= to ? { from, to } : null;
+}
+
+/** The day twelve months after `date`: the same calendar day a year on (29 February -> 1 March). */
+export const twelveMonthsAfter = (date: string): string => sameDayYearsBefore(date, -1);
+
+/** The day twelve months before `date`, the opening day of an HbA1c baseline window (29 February -> 1 March). */
+export const twelveMonthsBefore = (date: string): string => sameDayYearsBefore(date, 1);
+
+/** Days after a start in which a follow-up HbA1c counts for hba1cChange6m, and the day aimed for. */
+export const FOLLOW_UP_WINDOW = { first: 150, last: 210, target: 180 } as const;
+
+/**
+ * onTherapy / t1dPopulation x 100 to one decimal, halves rounded up (1.25 -> 1.3), in integer arithmetic so
+ * that a tie is never lost to binary floating point. Null without a population (none known, or zero).
+ */
+export function uptakePct(onTherapy: number | null, population: number | null): number | null {
+  if (onTherapy === null || population === null || population <= 0) return null;
+  return Math.floor((2000 * onTherapy + population) / (2 * population)) / 10;
+}
+
+/** The median: the middle value, or the mean of the two middle values for an even count. Null for none. */
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** The rank of the nearest-rank p-th percentile among n values: ceil(p/100 x n), exactly, for whole p. */
+export const nearestRank = (percent: number, n: number): number => Math.max(1, Math.ceil((percent * n) / 100));
+
+/** The nearest-rank percentile: the ceil(p/100 x n)-th smallest value (p90 of 10 values is the 9th). */
+export function nearestRankPercentile(values: readonly number[], percent: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[nearestRank(percent, sorted.length) - 1]!;
+}
+
+/** The strongest facilitation mode among those a site has received; 'none' when it has received nothing. */
+export function strongestFacilitation(modes: Iterable<FacilitationMode>): FacilitationMode {
+  const seen = new Set(modes);
+  return FACILITATION_ORDER.find((mode) => seen.has(mode)) ?? 'none';
+}
+
+/**
+ * The sites whose figures the actor sees: undefined means every site. Commissioners compare every site (as
+ * disclosure-controlled aggregates); nurses and consultants see their own sites only.
+ */
+export function metricsSiteScope(actor: Pick<Actor, 'role' | 'siteIds'>): string[] | undefined {
+  return actor.role === 'admin' || actor.role === 'commissioner' ? undefined : actor.siteIds;
+}
+
+/** A row with nothing in it: a group with no sites or no activity. */
+export function emptyRow(key: string, label: string): MetricsRow {
+  const wait = (): WaitStat => ({ n: 0, medianDays: null, p90Days: null });
+  return {
+    key,
+    label,
+    t1dPopulation: null,
+    onTherapy: 0,
+    uptakePct: null,
+    referrals: 0,
+    assessed: 0,
+    eligible: 0,
+    fundingRequested: 0,
+    fundingApproved: 0,
+    fundingDeclined: 0,
+    started: 0,
+    discontinued: 0,
+    continuing12m: 0,
+    waits: { referralToAssessment: wait(), assessmentToFundingDecision: wait(), fundingApprovalToStart: wait(), referralToStart: wait() },
+    hba1cChange6m: { n: 0, medianMmolMol: null },
+    suppressed: [],
+  };
+}

@@ -1,0 +1,241 @@
+import { and, count, eq, notInArray, sql, type SQL } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import { conflict } from '../../domain/errors';
+import type { Tx } from '../db/client';
+import { hypoglycaemiaEvents, observations, patientConditions, patients } from '../db/schema';
+import type { Provenance } from './fhir.mappers';
+import type { PatientRecord } from './import.fetch';
+
+/**
+ * The database half of an import, run inside the caller's transaction: the patient row, then this server's
+ * results, conditions and hypoglycaemia episodes for them, refreshed in place (upserts on the source keys, so
+ * ids stay stable across re-imports) and those no longer on the server removed. Values from other servers
+ * and manually entered results are never touched.
+ */
+
+type PatientRow = typeof patients.$inferSelect;
+
+export interface ImportCounts {
+  hba1c: number;
+  conditions: number;
+  hypoglycaemia: number;
+}
+
+/** Large records are written in slices: PostgreSQL takes at most 65,535 parameters a statement. */
+const CHUNK = 500;
+
+const provenanceColumns = (p: Provenance) => ({
+  sourceServer: p.server,
+  sourceResourceType: p.resourceType,
+  sourceResourceId: p.resourceId,
+  sourceVersion: p.versionId,
+  sourceLastUpdated: p.lastUpdated ? new Date(p.lastUpdated) : null,
+  fetchedAt: p.fetchedAt,
+});
+
+/** `set` for an upsert: every listed column takes the incoming row's value. */
+function fromExcluded(columns: Record<string, PgColumn>): Record<string, SQL> {
+  return Object.fromEntries(Object.entries(columns).map(([key, column]) => [key, sql.raw(`excluded."${column.name}"`)]));
+}
+
+/**
+ * Finds the local patient for a FHIR record: by this server's id first, else by NHS number. Refuses (409) a
+ * patient registered at another site (moving a patient between services is a decision, not a side effect of
+ * an import) and one linked to a different FHIR record (the records must be reconciled, not overwritten).
+ */
+export async function findLocalPatient(tx: Tx, record: PatientRecord, siteId: string): Promise<PatientRow | undefined> {
+  const [byFhirId] = await tx
+    .select()
+    .from(patients)
+    .where(and(eq(patients.fhirServer, record.server), eq(patients.fhirId, record.patient.fhirId)))
+    .for('update');
+  let existing = byFhirId;
+  if (!existing && record.patient.nhsNumber) {
+    [existing] = await tx.select().from(patients).where(eq(patients.nhsNumber, record.patient.nhsNumber)).for('update');
+    if (existing && existing.fhirId !== null) {
+      throw conflict('A patient with this NHS number is already linked to a different FHIR record');
+    }
+  }
+  if (existing && existing.siteId !== siteId) throw conflict('This patient is already registered at another site');
+  return existing;
+}
+
+export async function upsertPatient(tx: Tx, record: PatientRecord, siteId: string, existing: PatientRow | undefined): Promise<PatientRow> {
+  const { patient } = record;
+  const values = {
+    fhirServer: record.server,
+    fhirId: patient.fhirId,
+    fhirVersion: patient.version,
+    fhirFetchedAt: record.fetchedAt,
+    givenName: patient.givenName,
+    familyName: patient.familyName,
+    birthDate: patient.birthDate,
+    sex: patient.sex,
+  };
+  if (!existing) {
+    const [row] = await tx
+      .insert(patients)
+      .values({ ...values, siteId, nhsNumber: patient.nhsNumber, diabetesType: record.diabetesType })
+      .returning();
+    return row!;
+  }
+  const [row] = await tx
+    .update(patients)
+    .set({
+      ...values,
+      // A record without an NHS number, or without a coded diabetes type, does not erase what we know.
+      nhsNumber: patient.nhsNumber ?? existing.nhsNumber,
+      diabetesType: record.diabetesType === 'unknown' ? existing.diabetesType : record.diabetesType,
+      version: existing.version + 1,
+      updatedAt: new Date(),
+    })
+    .where(eq(patients.id, existing.id))
+    .returning();
+  return row!;
+}
+
+async function countRows(tx: Tx, table: PgTable & { patientId: PgColumn; sourceServer: PgColumn }, patientId: string, server: string) {
+  const [row] = await tx
+    .select({ n: count() })
+    .from(table)
+    .where(and(eq(table.patientId, patientId), eq(table.sourceServer, server)));
+  return row?.n ?? 0;
+}
+
+/** How many of this server's values the patient has now: the audit's before and after. */
+export async function countImported(tx: Tx, patientId: string, server: string): Promise<ImportCounts> {
+  return {
+    hba1c: await countRows(tx, observations, patientId, server),
+    conditions: await countRows(tx, patientConditions, patientId, server),
+    hypoglycaemia: await countRows(tx, hypoglycaemiaEvents, patientId, server),
+  };
+}
+
+async function inChunks<T>(rows: readonly T[], write: (chunk: T[]) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < rows.length; i += CHUNK) await write(rows.slice(i, i + CHUNK));
+}
+
+export async function replaceImportedValues(tx: Tx, patientId: string, record: PatientRecord): Promise<void> {
+  const server = record.server;
+
+  const hba1cRows = record.hba1c.map((r) => ({
+    patientId,
+    kind: 'hba1c' as const,
+    effective: r.effective,
+    effectiveAt: r.effectiveAt,
+    mmolMol: r.mmolMol,
+    originalValue: String(r.original.value),
+    originalUnit: r.original.unit,
+    source: 'fhir' as const,
+    sourceServer: server,
+    sourceResourceId: r.provenance.resourceId,
+    sourceVersion: r.provenance.versionId,
+    fetchedAt: r.provenance.fetchedAt,
+  }));
+  await inChunks(hba1cRows, (chunk) =>
+    tx
+      .insert(observations)
+      .values(chunk)
+      .onConflictDoUpdate({
+        target: [observations.patientId, observations.sourceServer, observations.sourceResourceId],
+        set: fromExcluded({
+          effective: observations.effective,
+          effectiveAt: observations.effectiveAt,
+          mmolMol: observations.mmolMol,
+          originalValue: observations.originalValue,
+          originalUnit: observations.originalUnit,
+          sourceVersion: observations.sourceVersion,
+          fetchedAt: observations.fetchedAt,
+        }),
+      }),
+  );
+  const keptHba1c = hba1cRows.map((r) => r.sourceResourceId);
+  await tx
+    .delete(observations)
+    .where(
+      and(
+        eq(observations.patientId, patientId),
+        eq(observations.source, 'fhir'),
+        eq(observations.sourceServer, server),
+        keptHba1c.length ? notInArray(observations.sourceResourceId, keptHba1c) : undefined,
+      ),
+    );
+
+  const conditionRows = record.conditions.map((c) => ({
+    patientId,
+    kind: c.kind,
+    system: c.system,
+    code: c.code,
+    display: c.display,
+    clinicalStatus: c.clinicalStatus,
+    onset: c.onset,
+    ...provenanceColumns(c.provenance),
+  }));
+  await inChunks(conditionRows, (chunk) =>
+    tx
+      .insert(patientConditions)
+      .values(chunk)
+      .onConflictDoUpdate({
+        target: [patientConditions.patientId, patientConditions.sourceServer, patientConditions.sourceResourceId],
+        set: fromExcluded({
+          kind: patientConditions.kind,
+          system: patientConditions.system,
+          code: patientConditions.code,
+          display: patientConditions.display,
+          clinicalStatus: patientConditions.clinicalStatus,
+          onset: patientConditions.onset,
+          sourceResourceType: patientConditions.sourceResourceType,
+          sourceVersion: patientConditions.sourceVersion,
+          sourceLastUpdated: patientConditions.sourceLastUpdated,
+          fetchedAt: patientConditions.fetchedAt,
+        }),
+      }),
+  );
+  const keptConditions = conditionRows.map((r) => r.sourceResourceId);
+  await tx
+    .delete(patientConditions)
+    .where(
+      and(
+        eq(patientConditions.patientId, patientId),
+        eq(patientConditions.sourceServer, server),
+        keptConditions.length ? notInArray(patientConditions.sourceResourceId, keptConditions) : undefined,
+      ),
+    );
+
+  const hypoRows = record.hypoglycaemia.map((h) => ({
+    patientId,
+    effective: h.effective,
+    effectiveAt: h.effectiveAt,
+    description: h.description,
+    ...provenanceColumns(h.provenance),
+  }));
+  await inChunks(hypoRows, (chunk) =>
+    tx
+      .insert(hypoglycaemiaEvents)
+      .values(chunk)
+      .onConflictDoUpdate({
+        target: [hypoglycaemiaEvents.patientId, hypoglycaemiaEvents.sourceServer, hypoglycaemiaEvents.sourceResourceType, hypoglycaemiaEvents.sourceResourceId],
+        set: fromExcluded({
+          effective: hypoglycaemiaEvents.effective,
+          effectiveAt: hypoglycaemiaEvents.effectiveAt,
+          description: hypoglycaemiaEvents.description,
+          sourceVersion: hypoglycaemiaEvents.sourceVersion,
+          sourceLastUpdated: hypoglycaemiaEvents.sourceLastUpdated,
+          fetchedAt: hypoglycaemiaEvents.fetchedAt,
+        }),
+      }),
+  );
+  // Condition and Observation ids may coincide, so an episode is identified by type and id together.
+  const keptHypos = hypoRows.map((r) => `${r.sourceResourceType}/${r.sourceResourceId}`);
+  await tx
+    .delete(hypoglycaemiaEvents)
+    .where(
+      and(
+        eq(hypoglycaemiaEvents.patientId, patientId),
+        eq(hypoglycaemiaEvents.sourceServer, server),
+        keptHypos.length
+          ? notInArray(sql`${hypoglycaemiaEvents.sourceResourceType} || '/' || ${hypoglycaemiaEvents.sourceResourceId}`, keptHypos)
+          : undefined,
+      ),
+    );
+}

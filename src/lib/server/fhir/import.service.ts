@@ -1,0 +1,134 @@
+import { eq } from 'drizzle-orm';
+import { authorize, reachesSite } from '../../domain/access';
+import { conflict, forbidden, notFound, validation } from '../../domain/errors';
+import { normaliseNhsNumber } from '../../domain/nhs-number';
+import type { PatientWithContext } from '../../schemas/patients.schema';
+import type { Db } from '../db/client';
+import { isUniqueViolation } from '../db/errors';
+import { sites } from '../db/schema';
+import { writeAudit } from '../repositories/audit.repository';
+import { todayIso } from '../services/clock';
+import type { Ctx } from '../services/context';
+import { toPatient, type PatientService } from '../services/patient.service';
+import { toSite } from '../services/site.service';
+import type { FhirClient } from './fhir.client';
+import { fetchPatientRecord, type PatientLookup, type PatientRecord } from './import.fetch';
+import { countImported, findLocalPatient, replaceImportedValues, upsertPatient } from './import.repository';
+import { countType1Population } from './population.count';
+
+/**
+ * Pulls patients and population figures from the configured FHIR server. The rule for every write: check
+ * access, do all the network work, then write everything in one transaction with its audit entry. A failure
+ * anywhere (the server, the mapping, a conflict) leaves the database exactly as it was.
+ */
+
+export type ImportTarget = { siteId: string; nhsNumber: string } | { siteId: string; fhirId: string };
+
+export interface ImportResult {
+  created: boolean;
+  patientId: string;
+}
+
+const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+
+export class FhirImportService {
+  constructor(
+    private readonly db: Db,
+    private readonly client: FhirClient,
+    private readonly patients: PatientService,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Registers (201) or refreshes (200) a patient from the FHIR server with their HbA1c, conditions and hypos. */
+  async importPatient(ctx: Ctx, target: ImportTarget): Promise<ImportResult> {
+    authorize(ctx.actor, 'patients:write');
+    const lookup = this.lookupOf(target);
+    await this.checkSite(ctx, target.siteId);
+
+    const record = await fetchPatientRecord(this.client, lookup, this.now);
+
+    try {
+      return await this.db.transaction(async (tx) => {
+        const existing = await findLocalPatient(tx, record, target.siteId);
+        const before = existing ? { patient: toPatient(existing), counts: await countImported(tx, existing.id, record.server) } : null;
+        const row = await upsertPatient(tx, record, target.siteId, existing);
+        await replaceImportedValues(tx, row.id, record);
+        await writeAudit(tx, ctx, {
+          action: 'patient.import',
+          entityType: 'patient',
+          entityId: row.id,
+          before,
+          after: { patient: toPatient(row), counts: await countImported(tx, row.id, record.server), ...provenanceSummary(record) },
+        });
+        return { created: existing === undefined, patientId: row.id };
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) throw conflict('A patient with this NHS number or FHIR record is already registered');
+      throw e;
+    }
+  }
+
+  /** importPatient, then the patient as PatientService.get shows them (what the API answers). */
+  async importPatientWithContext(ctx: Ctx, target: ImportTarget): Promise<{ created: boolean; patient: PatientWithContext }> {
+    const { created, patientId } = await this.importPatient(ctx, target);
+    return { created, patient: await this.patients.get(ctx, patientId) };
+  }
+
+  /** The site's type 1 population on the FHIR server (see population.count.ts), as of today. */
+  async populationCount(siteOdsCode: string): Promise<{ count: number; asOf: string }> {
+    const { count, countedAt } = await countType1Population(this.client, siteOdsCode, this.now);
+    return { count, asOf: todayIso(countedAt) };
+  }
+
+  /** Stores the site's population figure from the FHIR server; on any failure the previous figure stays. */
+  async syncPopulation(ctx: Ctx, siteId: string): Promise<{ t1dPopulation: number; t1dPopulationAsOf: string }> {
+    authorize(ctx.actor, 'sites:manage');
+    const [site] = await this.db.select().from(sites).where(eq(sites.id, siteId));
+    if (!site) throw notFound('No site with this id');
+    const { count, organizations, countedAt } = await countType1Population(this.client, site.odsCode, this.now);
+    const asOf = todayIso(countedAt);
+
+    return this.db.transaction(async (tx) => {
+      const [current] = await tx.select().from(sites).where(eq(sites.id, siteId)).for('update');
+      if (!current) throw notFound('No site with this id');
+      const [row] = await tx
+        .update(sites)
+        .set({ t1dPopulation: count, t1dPopulationAsOf: asOf, version: current.version + 1, updatedAt: new Date() })
+        .where(eq(sites.id, siteId))
+        .returning();
+      await writeAudit(tx, ctx, {
+        action: 'site.population_sync',
+        entityType: 'site',
+        entityId: siteId,
+        before: toSite(current),
+        after: { ...toSite(row!), source: { fhirServer: this.client.serverId, organizations, countedAt } },
+      });
+      return { t1dPopulation: count, t1dPopulationAsOf: asOf };
+    });
+  }
+
+  private lookupOf(target: ImportTarget): PatientLookup {
+    if ('nhsNumber' in target) {
+      const nhsNumber = normaliseNhsNumber(target.nhsNumber);
+      if (nhsNumber === null) throw validation([{ path: 'nhsNumber', message: 'NHS number is not valid: check the digits' }]);
+      return { nhsNumber };
+    }
+    if (!FHIR_ID.test(target.fhirId)) throw validation([{ path: 'fhirId', message: 'Not a FHIR id (letters, digits, - and ., up to 64)' }]);
+    return { fhirId: target.fhirId };
+  }
+
+  /** As PatientService.create: an unknown site is a bad field; someone else's site is 403. */
+  private async checkSite(ctx: Ctx, siteId: string): Promise<void> {
+    const [site] = await this.db.select({ id: sites.id }).from(sites).where(eq(sites.id, siteId));
+    if (!site) throw validation([{ path: 'siteId', message: 'No site with this id' }]);
+    if (!reachesSite(ctx.actor, siteId)) throw forbidden('You can only add patients at the sites you work at');
+  }
+}
+
+function provenanceSummary(record: PatientRecord) {
+  return {
+    fhir: { server: record.server, id: record.patient.fhirId, version: record.patient.version, lastUpdated: record.patient.lastUpdated },
+    fetchedAt: record.fetchedAt,
+    skipped: record.skipped,
+  };
+}
