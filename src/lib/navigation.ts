@@ -11,19 +11,22 @@ export const NAVIGATION: Record<Role, NavItem[]> = {
     { href: '/', label: 'Worklist' },
     { href: '/patients', label: 'Patients' },
     { href: '/referrals', label: 'Referrals' },
+    { href: '/dashboard', label: 'Dashboard' },
   ],
   consultant: [
     { href: '/', label: 'Eligibility queue' },
     { href: '/patients', label: 'Patients' },
     { href: '/referrals', label: 'Referrals' },
+    { href: '/dashboard', label: 'Dashboard' },
   ],
-  commissioner: [{ href: '/', label: 'Dashboard' }],
+  commissioner: [{ href: '/dashboard', label: 'Dashboard' }],
   admin: [
     { href: '/', label: 'Overview' },
     { href: '/admin/sites', label: 'Sites' },
     { href: '/admin/users', label: 'Users' },
     { href: '/admin/devices', label: 'Devices' },
     { href: '/referrals', label: 'Referrals' },
+    { href: '/dashboard', label: 'Dashboard' },
     { href: '/admin/audit', label: 'Audit trail' },
   ],
 };

@@ -1,9 +1,12 @@
+import { redirect } from '@sveltejs/kit';
 import { WORKLIST_GROUPS } from '$lib/domain/worklist';
 import type { PageServerLoad } from './$types';
 
 /** Each role's home: the nurse's worklist, the consultant's eligibility queue, the sites for the others. */
 export const load: PageServerLoad = async ({ locals }) => {
   const ctx = locals.ctx!;
+  // The commissioner's home is the dashboard.
+  if (ctx.actor.role === 'commissioner') redirect(303, '/dashboard');
   const { items: sites } = await locals.services.sites.list(ctx, { limit: 500 });
   const role = ctx.actor.role;
   const mySites = role === 'nurse' || role === 'consultant' ? sites.filter((s) => ctx.actor.siteIds.includes(s.id)) : sites;

@@ -12,16 +12,16 @@ async function signIn(page: Page, email: string, password = PASSWORD) {
 }
 
 const HOMES = [
-  { role: 'nurse', heading: 'Your worklist', nav: ['Worklist', 'Patients', 'Referrals'] },
-  { role: 'consultant', heading: 'Eligibility queue', nav: ['Eligibility queue', 'Patients', 'Referrals'] },
+  { role: 'nurse', heading: 'Your worklist', nav: ['Worklist', 'Patients', 'Referrals', 'Dashboard'] },
+  { role: 'consultant', heading: 'Eligibility queue', nav: ['Eligibility queue', 'Patients', 'Referrals', 'Dashboard'] },
   { role: 'commissioner', heading: 'Implementation dashboard', nav: ['Dashboard'] },
-  { role: 'admin', heading: 'Overview', nav: ['Overview', 'Sites', 'Users', 'Devices', 'Referrals', 'Audit trail'] },
+  { role: 'admin', heading: 'Overview', nav: ['Overview', 'Sites', 'Users', 'Devices', 'Referrals', 'Dashboard', 'Audit trail'] },
 ] as const;
 
 for (const { role, heading, nav } of HOMES) {
   test(`the demo ${role} signs in and lands on their home`, async ({ page }, info) => {
     await signIn(page, `${role}@example.org`);
-    await expect(page).toHaveURL(/\/$/);
+    await expect(page).toHaveURL(role === 'commissioner' ? /\/dashboard$/ : /\/$/);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(heading);
     const menu = page.getByRole('navigation', { name: 'Menu' });
     await expect(menu.getByRole('link')).toHaveText([...nav]);
