@@ -30,3 +30,9 @@ test('an admin counts a site\'s type 1 population on the demo FHIR server', asyn
   await page.getByRole('button', { name: 'Sync population from FHIR' }).click();
   await expect(page.getByRole('status')).toContainText(/Population counted on the FHIR server: \d+ people with type 1 diabetes/);
 });
+
+test("the admin's overview names the FHIR server and its version, from its capability statement", async ({ page }) => {
+  await signIn(page, 'admin@example.org');
+  await expect(page.getByRole('heading', { name: 'FHIR server' })).toBeVisible();
+  await expect(page.getByText(/Reading patient context from .+ \(FHIR 4\.0\.1\)/)).toBeVisible();
+});

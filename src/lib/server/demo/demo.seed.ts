@@ -9,13 +9,14 @@ export const DEMO_PASSWORD = 'insulin-pump-demo';
 
 /**
  * Four sites modelled on the study this product grew from (Llewellyn et al. 2018): two given hands-on
- * facilitation, one offered only a passive web toolkit, one that went ahead without outside help.
+ * facilitation, one offered only a passive web toolkit, one that went ahead without outside help. Populations
+ * are sized so that two years of the demo history give uptake in the range English services report.
  */
 export const DEMO_SITES = [
-  { odsCode: 'RDM01', name: 'Riverside Diabetes Centre', icb: 'NHS North Riverside ICB', t1dPopulation: 2140 },
-  { odsCode: 'RDM02', name: 'Hillcrest Hospital Diabetes Service', icb: 'NHS North Riverside ICB', t1dPopulation: 1685 },
-  { odsCode: 'RDM03', name: 'Moorside General Diabetes Clinic', icb: 'NHS Moorside and Vale ICB', t1dPopulation: 1930 },
-  { odsCode: 'RDM04', name: 'Valley Community Diabetes Team', icb: 'NHS Moorside and Vale ICB', t1dPopulation: 1210 },
+  { odsCode: 'RDM01', name: 'Riverside Diabetes Centre', icb: 'NHS North Riverside ICB', t1dPopulation: 620 },
+  { odsCode: 'RDM02', name: 'Hillcrest Hospital Diabetes Service', icb: 'NHS North Riverside ICB', t1dPopulation: 480 },
+  { odsCode: 'RDM03', name: 'Moorside General Diabetes Clinic', icb: 'NHS Moorside and Vale ICB', t1dPopulation: 560 },
+  { odsCode: 'RDM04', name: 'Valley Community Diabetes Team', icb: 'NHS Moorside and Vale ICB', t1dPopulation: 350 },
 ] as const;
 
 export const DEMO_ACCOUNTS = ['nurse', 'consultant', 'commissioner', 'admin'].map((role) => `${role}@example.org`);

@@ -75,6 +75,13 @@ export class FhirImportService {
   }
 
   /** The site's type 1 population on the FHIR server (see population.count.ts), as of today. */
+  /** The FHIR server's name and version, from its capability statement (read once per process). */
+  async serverInfo(ctx: Ctx): Promise<{ baseUrl: string; software: string | null; fhirVersion: string }> {
+    authorize(ctx.actor, 'sites:manage');
+    const { software, fhirVersion } = await this.client.capabilities();
+    return { baseUrl: this.client.baseUrl, software, fhirVersion };
+  }
+
   async populationCount(siteOdsCode: string): Promise<{ count: number; asOf: string }> {
     const { count, countedAt } = await countType1Population(this.client, siteOdsCode, this.now);
     return { count, asOf: todayIso(countedAt) };
