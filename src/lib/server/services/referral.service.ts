@@ -27,6 +27,15 @@ export interface WorklistItem extends WorklistPlacement {
   patient: Patient;
 }
 
+const EVENT_NAME: Record<EventBody['type'], string> = {
+  assessment: 'eligibility assessment',
+  funding_requested: 'funding request',
+  funding_decision: 'funding decision',
+  device_started: 'device start',
+  review: 'review',
+  withdrawn: 'withdrawal',
+};
+
 /** How long a deferred referral stays out of the eligibility queue when the consultant names no date. */
 export const DEFAULT_DEFERRAL_DAYS = 90;
 
@@ -127,7 +136,10 @@ export class ReferralService {
       }
       const step = applyEvent(current.status, body as PathwayEvent, ctx.actor.role);
       if (!step.ok) {
-        if (step.reason === 'forbidden_role') throw forbidden(`A ${ctx.actor.role} cannot record a ${body.type.replaceAll('_', ' ')} event`);
+        if (step.reason === 'forbidden_role') {
+          const event = EVENT_NAME[body.type];
+          throw forbidden(`A ${ctx.actor.role} cannot record ${/^[aeiou]/.test(event) ? 'an' : 'a'} ${event}`);
+        }
         throw invalidTransition(current.status);
       }
       const { type, version: _version, ...payload } = body;
