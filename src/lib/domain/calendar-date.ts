@@ -75,15 +75,18 @@ export function daysBetween(from: string, to: string): number {
   return dayNumber(to) - dayNumber(from);
 }
 
-/** The calendar date `days` after (or before, when negative) `value`: the inverse of dayNumber. */
-export function addDays(value: string, days: number): string {
-  const z = dayNumber(value) + days + 719468;
+/** The calendar date of a day number (days since 1970-01-01): the inverse of dayNumber. */
+export function fromDayNumber(day: number): string {
+  const z = day + 719468;
   const era = Math.floor(z / 146097);
   const dayOfEra = z - era * 146097;
   const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36524) - Math.floor(dayOfEra / 146096)) / 365);
   const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
   const monthFromMarch = Math.floor((5 * dayOfYear + 2) / 153);
-  const day = dayOfYear - Math.floor((153 * monthFromMarch + 2) / 5) + 1;
+  const dayOfMonth = dayOfYear - Math.floor((153 * monthFromMarch + 2) / 5) + 1;
   const month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9;
-  return formatCalendarDate({ year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day });
+  return formatCalendarDate({ year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day: dayOfMonth });
 }
+
+/** The calendar date `days` after (or before, when negative) `value`. */
+export const addDays = (value: string, days: number): string => fromDayNumber(dayNumber(value) + days);

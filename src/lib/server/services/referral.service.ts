@@ -201,22 +201,15 @@ export class ReferralService {
   async eligibilityQueue(ctx: Ctx, q: { siteId?: string; limit: number; cursor?: string }) {
     authorize(ctx.actor, 'referrals:read', q.siteId);
     const today = todayIso();
-    const scope = siteScope(ctx.actor);
     const after = decodeCursor(q.cursor, 2) as [string, string] | undefined;
     // The patient has waited since the referral arrived, deferred or not.
     const waitingSince = referrals.receivedOn;
-    const rows = await this.db
-      .select({ referral: referrals, patient: patients })
-      .from(referrals)
-      .innerJoin(patients, eq(patients.id, referrals.patientId))
-      .where(
-        and(
-          scope ? inArray(referrals.siteId, scope) : undefined,
-          q.siteId ? eq(referrals.siteId, q.siteId) : undefined,
-          or(eq(referrals.status, 'awaiting_assessment'), and(eq(referrals.status, 'deferred'), lte(referrals.reassessOn, today))),
-          after ? or(gt(waitingSince, after[0]), and(eq(waitingSince, after[0]), gt(referrals.id, after[1]))) : undefined,
-        ) as SQL,
-      )
+    const rows = await this.withPatients(
+      ctx.actor,
+      q.siteId,
+      or(eq(referrals.status, 'awaiting_assessment'), and(eq(referrals.status, 'deferred'), lte(referrals.reassessOn, today))),
+      after ? or(gt(waitingSince, after[0]), and(eq(waitingSince, after[0]), gt(referrals.id, after[1]))) : undefined,
+    )
       .orderBy(asc(waitingSince), asc(referrals.id))
       .limit(q.limit + 1);
     const page = pageOf(rows, q.limit, (r) => [r.referral.receivedOn, r.referral.id]);
@@ -255,24 +248,25 @@ export class ReferralService {
   async worklist(ctx: Ctx, q: { siteId?: string } = {}): Promise<WorklistItem[]> {
     authorize(ctx.actor, 'referrals:read', q.siteId);
     const today = todayIso();
-    const scope = siteScope(ctx.actor);
-    const rows = await this.db
-      .select({ referral: referrals, patient: patients })
-      .from(referrals)
-      .innerJoin(patients, eq(patients.id, referrals.patientId))
-      .where(
-        and(
-          scope ? inArray(referrals.siteId, scope) : undefined,
-          q.siteId ? eq(referrals.siteId, q.siteId) : undefined,
-          inArray(referrals.status, WORKLIST_STATUSES),
-        ),
-      )
-      .orderBy(asc(referrals.lastEventOn), asc(referrals.id));
+    const rows = await this.withPatients(ctx.actor, q.siteId, inArray(referrals.status, WORKLIST_STATUSES)).orderBy(
+      asc(referrals.lastEventOn),
+      asc(referrals.id),
+    );
     return rows.flatMap(({ referral, patient }) => {
       const placement = placeOnWorklist(referral, today);
       if (!placement) return [];
       return [{ ...placement, referral: toSummary(referral), patient: toPatient(patient) }];
     });
+  }
+
+  /** Referrals with their patients, within the actor's sites (and the one asked for), matching `conditions`. */
+  private withPatients(actor: Actor, siteId: string | undefined, ...conditions: (SQL | undefined)[]) {
+    const scope = siteScope(actor);
+    return this.db
+      .select({ referral: referrals, patient: patients })
+      .from(referrals)
+      .innerJoin(patients, eq(patients.id, referrals.patientId))
+      .where(and(scope ? inArray(referrals.siteId, scope) : undefined, siteId ? eq(referrals.siteId, siteId) : undefined, ...conditions));
   }
 
   private async assess(tx: Tx, referral: ReferralRow, body: Extract<EventBody, { type: 'assessment' }>): Promise<EligibilityResult> {
