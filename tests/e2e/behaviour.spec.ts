@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { expectAccessible, signIn } from './support';
+import { expectAccessible, signIn, testNhsNumber } from './support';
 
 test.describe('without JavaScript', () => {
   test.use({ javaScriptEnabled: false });
@@ -30,25 +30,30 @@ test('when someone else changes the referral first, the second nurse is told, se
   const second = await (await browser.newContext()).newPage();
   await signIn(first, 'nurse@example.org');
   await signIn(second, 'nurse@example.org');
-  // A referral waiting for a funding request, from the demo history.
-  await first.getByRole('link', { name: /^Awaiting funding request/ }).click();
-  const link = first.locator('section[aria-labelledby="funding_request"] a[href^="/referrals/"]').first();
-  const href = await link.getAttribute('href');
-  await first.goto(href!);
-  await second.goto(href!);
+  // A fresh referral of the nurse's own, made through the API with her session.
+  const me = await (await first.request.get('/api/v1/me')).json();
+  const patient = await (
+    await first.request.post('/api/v1/patients', {
+      data: { nhsNumber: testNhsNumber(Date.now() % 1_000_000), givenName: 'Conflict', familyName: 'Tester', birthDate: '1980-01-01', sex: 'male', siteId: me.siteIds[0], diabetesType: 'type1' },
+    })
+  ).json();
+  const referral = await (await first.request.post('/api/v1/referrals', { data: { patientId: patient.id, therapy: 'hcl', receivedOn: '2026-01-05', source: 'gp' } })).json();
+  await first.goto(`/referrals/${referral.id}`);
+  await second.goto(`/referrals/${referral.id}`);
 
-  await first.getByLabel('Routine commissioning').check();
-  await first.getByRole('button', { name: 'Record funding request' }).click();
-  await expect(first.getByRole('status')).toContainText('Funding requested recorded');
+  await first.getByText('Withdraw this referral').click();
+  await first.getByLabel('Patient declined').check();
+  await first.getByRole('button', { name: 'Withdraw referral' }).click();
+  await expect(first.getByRole('status')).toContainText('Withdrawn recorded');
 
-  await second.getByLabel('Commissioner').fill('NHS Typed By Second Nurse ICB');
-  await second.getByLabel('Prior approval').check();
-  await second.getByRole('button', { name: 'Record funding request' }).click();
+  await second.getByText('Withdraw this referral').click();
+  await second.getByLabel('Moved away').check();
+  await second.getByRole('button', { name: 'Withdraw referral' }).click();
   await expect(second.getByRole('alert')).toContainText('Someone else has changed this referral');
-  await expect(second.getByText('Awaiting funding decision').first()).toBeVisible();
-  // The funding request form is gone (the step is done), so her entries are shown for her to copy.
+  await expect(second.getByText('Withdrawn').first()).toBeVisible();
+  // The withdrawal form is gone (the step is done), so her entries are shown for her to copy.
   await expect(second.getByText('What you entered was not saved')).toBeVisible();
-  await expect(second.getByText('NHS Typed By Second Nurse ICB')).toBeVisible();
+  await expect(second.getByText('moved_away')).toBeVisible();
   await expectAccessible(second);
   await first.close();
   await second.close();
