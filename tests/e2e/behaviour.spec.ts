@@ -53,7 +53,7 @@ test('when someone else changes the referral first, the second nurse is told, se
   await expect(second.getByText('Withdrawn').first()).toBeVisible();
   // The withdrawal form is gone (the step is done), so her entries are shown for her to copy.
   await expect(second.getByText('What you entered was not saved')).toBeVisible();
-  await expect(second.getByText('moved_away')).toBeVisible();
+  await expect(second.getByRole('definition').filter({ hasText: 'Moved away' })).toBeVisible();
   await expectAccessible(second);
   await first.close();
   await second.close();
