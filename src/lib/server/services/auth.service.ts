@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, count, eq, gte, lt, min, or } from 'drizzle-orm';
+import { and, count, eq, gte, lt, min, or, sql } from 'drizzle-orm';
 import type { Actor } from '../../domain/access';
 import { rateLimited, unauthorized } from '../../domain/errors';
 import type { User } from '../../schemas/users.schema';
@@ -75,8 +75,13 @@ export class AuthService {
   async resolve(token: string | undefined): Promise<Actor | null> {
     if (!token || token.length > 200) return null;
     const tokenHash = hashToken(token);
+    // One query per request: the session, its user and the user's sites together.
     const [row] = await this.db
-      .select({ session: sessions, user: users })
+      .select({
+        session: sessions,
+        user: users,
+        siteIds: sql<string[]>`coalesce((select array_agg(${userSites.siteId}) from ${userSites} where ${userSites.userId} = ${users.id}), '{}')`,
+      })
       .from(sessions)
       .innerJoin(users, eq(users.id, sessions.userId))
       .where(eq(sessions.tokenHash, tokenHash));
@@ -90,8 +95,7 @@ export class AuthService {
     if (now - row.session.lastSeenAt.getTime() > TOUCH_AFTER_MS) {
       await this.db.update(sessions).set({ lastSeenAt: new Date(now) }).where(eq(sessions.tokenHash, tokenHash));
     }
-    const memberships = await this.db.select({ siteId: userSites.siteId }).from(userSites).where(eq(userSites.userId, row.user.id));
-    return actorOf(toUser(row.user, memberships.map((m) => m.siteId)));
+    return actorOf(toUser(row.user, row.siteIds));
   }
 
   async logout(token: string | undefined, meta: RequestMeta): Promise<void> {
