@@ -10,6 +10,7 @@ import deviceRoutes from './api/devices.routes';
 import healthRoutes from './api/health.routes';
 import implementationRoutes from './api/implementation.routes';
 import metricsRoutes from './api/metrics.routes';
+import metricsSeriesRoutes from './api/metrics-series.routes';
 import patientRoutes from './api/patients.routes';
 import problemRoutes from './api/problems.routes';
 import referralRoutes from './api/referrals.routes';
@@ -92,6 +93,7 @@ export async function buildApp({ config, services, pages = 'none', logger }: App
         await v1.register(deviceRoutes);
         await v1.register(implementationRoutes);
         await v1.register(metricsRoutes);
+        await v1.register(metricsSeriesRoutes);
       },
       { prefix: '/v1' },
     );

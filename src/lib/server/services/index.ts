@@ -7,6 +7,7 @@ import { AuthService } from './auth.service';
 import { DeviceService } from './device.service';
 import { ImplementationService } from './implementation.service';
 import { MetricsService } from './metrics.service';
+import { MetricsSeriesService } from './metrics-series.service';
 import { PatientService } from './patient.service';
 import { ReferralService } from './referral.service';
 import { SiteService } from './site.service';
@@ -34,6 +35,7 @@ export function createServices(
     devices: new DeviceService(db),
     implementation: new ImplementationService(db),
     metrics: new MetricsService(db),
+    metricsSeries: new MetricsSeriesService(db),
     fhir: options.fhir ? new FhirImportService(db, createFhirClient(options.fhir), patients) : null,
   };
 }
