@@ -1,16 +1,37 @@
+import { z } from 'zod';
+import { isDisclosureControlled } from '$lib/domain/disclosure';
+import { TIME_BINS } from '$lib/domain/metrics-series';
 import { metricsQuery } from '$lib/schemas/metrics.schema';
 import { parseForm } from '$lib/server/pages/forms';
 import type { PageServerLoad } from './$types';
 
+/** The metrics query, and the width of the time axis's buckets. */
+const dashboardQuery = metricsQuery.extend({ bin: z.enum(TIME_BINS, 'Choose months or quarters').optional() });
+
 export const load: PageServerLoad = async ({ locals, url }) => {
+  const ctx = locals.ctx!;
   const raw = Object.fromEntries([...url.searchParams].filter(([, v]) => v !== ''));
-  const parsed = parseForm(metricsQuery, raw);
-  const query = parsed.ok ? parsed.data : metricsQuery.parse({});
-  const report = await locals.services.metrics.report(locals.ctx!, query);
+  const parsed = parseForm(dashboardQuery, raw);
+  const { bin: chosenBin, ...query } = parsed.ok ? parsed.data : dashboardQuery.parse({});
+  const controlled = isDisclosureControlled(ctx.actor.role);
+  // Monthly counts per site are mostly withheld for commissioners; quarters show more.
+  const bin = chosenBin ?? (controlled ? 'quarter' : 'month');
+  const series = locals.services.metricsSeries;
+  const [report, starts, waits, funding, continuation] = await Promise.all([
+    locals.services.metrics.report(ctx, query),
+    series.starts(ctx, { ...query, bin }),
+    series.waits(ctx, query),
+    series.funding(ctx, query),
+    series.continuation(ctx, query),
+  ]);
   return {
     report,
-    query: { ...query, from: report.from, to: report.to },
+    starts,
+    waits,
+    funding,
+    continuation,
+    query: { ...query, bin, from: report.from, to: report.to },
     errors: parsed.ok ? {} : parsed.failure.data.errors,
-    controlled: locals.actor!.role === 'commissioner',
+    controlled,
   };
 };

@@ -1,0 +1,41 @@
+import { formatNumber } from '../../format';
+
+/**
+ * What every dashboard chart shares. Colours are NHS palette colours that reach 3:1 against white (WCAG 1.4.11)
+ * and never carry meaning alone: shapes, patterns, labels and the table beside each chart carry it too.
+ */
+export const COLOUR = {
+  bar: '#005eb8',
+  dark: '#003087',
+  text: '#212b32',
+  secondary: '#4c6272',
+  grid: '#d8dde0',
+  red: '#d5281b',
+  green: '#007f3b',
+} as const;
+
+/** A count withheld by disclosure control, as the national audits print it. */
+export const WITHHELD = '1-7';
+/** Withheld counts are drawn as the range they lie in, never as zero. */
+export const WITHHELD_RANGE = [1, 7] as const;
+
+/** A count as a cell or a label shows it: withheld counts read "1-7"; unknown ones are blank. */
+export function countText(value: number | null, withheld: boolean): string {
+  if (withheld) return WITHHELD;
+  return value === null ? '' : formatNumber(value);
+}
+
+export const percentText = (value: number | null, withheld: boolean) => (withheld ? 'withheld' : value === null ? 'no figure' : `${formatNumber(value)}%`);
+
+/** The largest figure a chart must show: withheld counts may be as large as 7. */
+export function scaleMax(values: readonly (number | null)[], anyWithheld: boolean, floor = 1): number {
+  return Math.max(floor, ...values.map((v) => v ?? 0), anyWithheld ? WITHHELD_RANGE[1] : 0);
+}
+
+export interface Bar {
+  label: string;
+  value: number | null;
+  withheld: boolean;
+  /** The figure as the bar's label shows it. */
+  text: string;
+}
