@@ -1,5 +1,82 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { expectAccessible, signIn, signOut } from './support';
+
+/** Two years back from today: the demo history's whole span, with facilitation halfway through it. */
+const twoYearsAgo = () => {
+  const d = new Date();
+  d.setUTCFullYear(d.getUTCFullYear() - 2);
+  return d.toISOString().slice(0, 10);
+};
+
+/** The figures of one row of a table, by its row header. */
+async function rowFigures(page: Page, caption: string | RegExp, rowName: string): Promise<string[]> {
+  const table = page.getByRole('table', { name: caption });
+  return table.getByRole('row', { name: rowName }).getByRole('cell').allInnerTexts();
+}
+/** A figure from a table; a withheld one (1-7) is taken at its most, 7, so that "fewer than" still holds. */
+const count = (text: string | undefined) => (text === '1-7' ? 7 : Number((text ?? '').replace(/,/g, '')));
+
+test('a commissioner reads the implementation dashboard for a board paper: charts with tables, the stalled site, print', async ({ page }, info) => {
+  // Two accessibility scans of a long page and three full-page screenshots: more than the default 30 s on a busy machine.
+  test.setTimeout(120_000);
+  await signIn(page, 'commissioner@example.org');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Implementation dashboard');
+  await expect(page.getByText('Counts from 1 to 7 are withheld')).toBeVisible();
+  await page.getByLabel('From', { exact: true }).fill(twoYearsAgo());
+  await page.getByLabel('Starts per', { exact: true }).selectOption('quarter');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(page).toHaveURL(/bin=quarter/);
+
+  // Every chart has a heading, an accessible name and description, and a table behind it.
+  for (const heading of ['Uptake against the NICE benchmark', 'Starts over time, with facilitation and barriers', 'The pathway in the period', 'Waits', 'Funding decisions by commissioner and route', 'Continuation and HbA1c change']) {
+    await expect(page.getByRole('heading', { level: 2, name: heading })).toBeVisible();
+  }
+  await expect(page.getByRole('img', { name: /Uptake: people on therapy/ })).toBeVisible();
+  await expect(page.getByRole('img', { name: /Device starts per quarter per site/ })).toBeVisible();
+  await expect(page.getByRole('img', { name: /The pathway at Moorside General Diabetes Clinic/ })).toBeVisible();
+  await expect(page.getByRole('img', { name: /Referral to start: waits in bins of days/ })).toBeVisible();
+  await expect(page.getByRole('img', { name: /Funding decisions in the period/ })).toBeVisible();
+  await expect(page.getByRole('img', { name: /still on therapy 12 months/ })).toBeVisible();
+  // The benchmark line and the facilitation marks are drawn; withheld cells read 1-7, never 0.
+  await expect(page.getByText('NICE benchmark 12%')).toBeVisible();
+  await expect(page.getByRole('img', { name: /Device starts/ }).locator('text', { hasText: '1-7' }).first()).toBeVisible();
+
+  // The passive-toolkit site is stalled at funding: few approvals and starts, many still waiting on funding.
+  await page.getByText('Pathway table').click();
+  const figures = async (site: string) => {
+    const [referred, , , requested, approved, started, , , waiting] = await rowFigures(page, 'Referrals and pathway steps in the period', site);
+    return { referred: count(referred), requested: count(requested), approved: count(approved), started: count(started), waiting: count(waiting) };
+  };
+  const moorside = await figures('Moorside General Diabetes Clinic');
+  expect(moorside.started / moorside.referred).toBeLessThan(0.2);
+  expect(moorside.approved).toBeLessThan(moorside.requested / 2);
+  expect(moorside.waiting / moorside.referred).toBeGreaterThan(0.25);
+  for (const site of ['Riverside Diabetes Centre', 'Hillcrest Hospital Diabetes Service']) {
+    const facilitated = await figures(site);
+    expect(facilitated.started / facilitated.referred, site).toBeGreaterThan(0.35);
+    expect(facilitated.waiting, site).toBeLessThan(moorside.waiting / 2);
+  }
+  // Starts per quarter, site by site, with the facilitation that came before them.
+  await page.getByText('Starts, facilitation and barriers tables').click();
+  await expect(page.getByRole('table', { name: 'Facilitation in the period, and barriers open in it' }).getByRole('row', { name: /Moorside.*Passive facilitation: Web resource/ })).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Device starts per quarter' }).getByRole('rowheader', { name: 'Riverside Diabetes Centre' })).toBeVisible();
+
+  await expectAccessible(page);
+  await page.screenshot({ path: info.outputPath('dashboard-1280.png'), fullPage: true });
+  await page.setViewportSize({ width: 640, height: 900 });
+  await expectAccessible(page);
+  await page.screenshot({ path: info.outputPath('dashboard-640.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  // On paper: no navigation or form, the title, period and disclosure notice, every table open.
+  await page.emulateMedia({ media: 'print' });
+  await expect(page.getByRole('button', { name: 'Show' })).toBeHidden();
+  await expect(page.getByRole('navigation', { name: 'Menu' })).toBeHidden();
+  await expect(page.getByText('Disclosure-controlled.')).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Waits per bin of days' })).toBeVisible();
+  await page.screenshot({ path: info.outputPath('dashboard-print.png'), fullPage: true });
+  await page.emulateMedia({ media: 'screen' });
+});
 
 test('an admin logs facilitation at the passive-toolkit site and resolves its funding barrier; a commissioner reads it', async ({ page }, info) => {
   await signIn(page, 'admin@example.org');
@@ -32,11 +109,18 @@ test('a commissioner reads the sites side by side, grouped by facilitation, and 
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Implementation dashboard');
   await expect(page.getByText('Counts from 1 to 7 are withheld')).toBeVisible();
   for (const site of ['Riverside Diabetes Centre', 'Hillcrest Hospital Diabetes Service', 'Moorside General Diabetes Clinic', 'Valley Community Diabetes Team']) {
-    await expect(page.getByRole('rowheader', { name: site }).first()).toBeVisible();
+    await expect(page.getByRole('img', { name: `The pathway at ${site}` })).toBeVisible();
   }
   await page.getByLabel('Compare').selectOption('facilitation');
   await page.getByRole('button', { name: 'Show' }).click();
-  await expect(page.getByRole('rowheader', { name: /active/i }).first()).toBeVisible();
+  await expect(page.getByText('Facilitation modes compared')).toBeVisible();
+  // Active, passive and none side by side, in every chart that compares groups.
+  for (const mode of ['Active facilitation', 'Passive facilitation', 'No facilitation']) {
+    await expect(page.getByRole('img', { name: `The pathway at ${mode}` })).toBeVisible();
+    await expect(page.getByRole('img', { name: /Referral to start: waits/ }).locator('text').filter({ hasText: mode })).toBeVisible();
+  }
+  await page.getByText('Uptake table').click();
+  await expect(page.getByRole('rowheader', { name: 'Active facilitation' })).toBeVisible();
   await expectAccessible(page);
   await page.screenshot({ path: info.outputPath('dashboard-by-facilitation.png'), fullPage: true });
   const href = await page.getByRole('link', { name: 'Download CSV' }).getAttribute('href');
