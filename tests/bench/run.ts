@@ -2,6 +2,8 @@
  * `npm run bench`: the speed figures the issues ask for, printed as JSON. Uses BENCH_DATABASE_URL, or starts a
  * throwaway PostgreSQL cluster (the CI script's). BENCH_SECONDS sets each load phase's length (default 20).
  */
+import { fhirImportBench } from './fhir-import.bench';
+import { fhirSyncBench } from './fhir-sync.bench';
 import { pathwayLoad } from './pathway-load.bench';
 import { benchServer } from './postgres';
 
@@ -14,6 +16,14 @@ try {
   if (want('pathway')) {
     console.log('pathway events and reads under load (PostgreSQL, 32 clients):');
     console.log(JSON.stringify(await pathwayLoad(server.url, seconds), null, 2));
+  }
+  if (want('fhir-import')) {
+    console.log('FHIR import of one patient with ten years of history, against the same searches made directly:');
+    console.log(JSON.stringify(await fhirImportBench(server.url, 20), null, 2));
+  }
+  if (want('fhir-sync')) {
+    console.log('FHIR population sync of a site with 10,000 type 1 patients, against the same searches made directly:');
+    console.log(JSON.stringify(await fhirSyncBench(server.url, 5), null, 2));
   }
 } finally {
   server.stop();

@@ -59,6 +59,45 @@ test('when someone else changes the referral first, the second nurse is told, se
   await second.close();
 });
 
+test('an assessment refused because someone else assessed first keeps the HbA1c the consultant typed, not the latest result', async ({ browser }) => {
+  const first = await (await browser.newContext()).newPage();
+  const second = await (await browser.newContext()).newPage();
+  await signIn(first, 'consultant@example.org');
+  await signIn(second, 'consultant@example.org');
+  const me = await (await first.request.get('/api/v1/me')).json();
+  const patient = await (
+    await first.request.post('/api/v1/patients', {
+      data: { nhsNumber: testNhsNumber((Date.now() + 500_000) % 1_000_000), givenName: 'Prefill', familyName: 'Tester', birthDate: '1980-01-01', sex: 'female', siteId: me.siteIds[0], diabetesType: 'type1' },
+    })
+  ).json();
+  const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+  await first.request.post(`/api/v1/patients/${patient.id}/observations`, { data: { kind: 'hba1c', effective: daysAgo(20), value: 71, unit: 'mmol/mol' } });
+  const referral = await (await first.request.post('/api/v1/referrals', { data: { patientId: patient.id, therapy: 'csii', receivedOn: daysAgo(10), source: 'gp' } })).json();
+
+  await second.goto(`/referrals/${referral.id}`);
+  const hba1c = second.getByLabel('HbA1c (mmol/mol)', { exact: true });
+  await expect(hba1c).toHaveValue('71');
+  await expect(second.locator('#hba1cMmolMol-hint')).toContainText('entered by hand');
+
+  // The first consultant defers it meanwhile, so the second one's form is out of date.
+  const deferred = await first.request.post(`/api/v1/referrals/${referral.id}/events`, {
+    data: { type: 'assessment', version: referral.version, assessedOn: daysAgo(0), disablingHypoglycaemia: false, mdiTried: true, structuredEducation: true, decision: 'deferred' },
+  });
+  expect(deferred.status()).toBe(201);
+
+  await hba1c.fill('83');
+  await second.getByRole('group', { name: 'Disabling hypoglycaemia?' }).getByLabel('No').check();
+  await second.getByRole('group', { name: 'Multiple daily injections tried?' }).getByLabel('Yes').check();
+  await second.getByRole('group', { name: 'Structured education had or offered?' }).getByLabel('Yes').check();
+  await second.getByRole('group', { name: 'Decision' }).getByLabel('Deferred').check();
+  await second.getByRole('button', { name: 'Record assessment' }).click();
+  await expect(second.getByRole('alert')).toContainText('Someone else has changed this referral');
+  // Deferred referrals are assessed again, so the form is still there, with her value in it.
+  await expect(second.getByLabel('HbA1c (mmol/mol)', { exact: true })).toHaveValue('83');
+  await first.close();
+  await second.close();
+});
+
 test('a nurse records a funding decision with the keyboard alone', async ({ page }) => {
   await signIn(page, 'nurse@example.org');
   await page.getByRole('link', { name: /^Awaiting funding decision/ }).focus();

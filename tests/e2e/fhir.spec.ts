@@ -1,18 +1,41 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { expectAccessible, signIn } from './support';
 
-test('a nurse imports a patient from the demo FHIR server by NHS number and sees the HbA1c history', async ({ page }, info) => {
+/** The demo FHIR server's example NHS numbers, as the import form's hint offers them. */
+async function demoExamples(page: Page): Promise<string[]> {
+  const hint = await page.locator('#importTarget-hint').textContent();
+  return [...(hint ?? '').matchAll(/\d{3} \d{3} \d{4}/g)].map((m) => m[0]);
+}
+
+test('a nurse looks a patient up on the demo FHIR server, checks the record, imports it and sees the HbA1c history', async ({ page }, info) => {
   await signIn(page, 'nurse@example.org');
   await page.goto('/patients/new');
-  const hint = await page.locator('#importNhsNumber-hint').textContent();
-  const nhsNumber = /try (\d{3} \d{3} \d{4})/.exec(hint ?? '')![1]!;
+  const [nhsNumber] = await demoExamples(page);
 
-  await page.getByLabel('NHS number to import').fill('943 476 5919');
-  await page.getByRole('button', { name: 'Import from FHIR' }).click();
+  await page.getByLabel('NHS number or FHIR patient id').fill('943 476 5919');
+  await page.getByRole('button', { name: 'Look up' }).click();
   await expect(page.getByRole('alert')).toContainText('The FHIR server has no patient with NHS number 943 476 5919');
 
-  await page.getByLabel('NHS number to import').fill(nhsNumber);
-  await page.getByRole('button', { name: 'Import from FHIR' }).click();
+  await page.getByLabel('NHS number or FHIR patient id').fill(nhsNumber!);
+  await page.getByRole('button', { name: 'Look up' }).click();
+  await expect(page.getByRole('heading', { name: 'What the FHIR server holds' })).toBeVisible();
+  const summary = page.getByRole('definition');
+  await expect(page.getByText('Nothing has been saved yet.')).toBeVisible();
+  await expect(summary.filter({ hasText: nhsNumber! })).toHaveCount(1);
+  await expect(summary.filter({ hasText: /^Type 1$/ })).toHaveCount(1);
+  await expect(summary.filter({ hasText: /^\d+ results?; latest [\d.]+ ?(%|mmol\/mol).* on \d{1,2} \w+ \d{4}$/ })).toHaveCount(1);
+  await expect(summary.filter({ hasText: /^http:\/\/127\.0\.0\.1:\d+\/fhir \(patient id / })).toHaveCount(1);
+  await expect(summary.filter({ hasText: /^Not yet: importing registers them at / })).toHaveCount(1);
+  await expectAccessible(page);
+  await page.screenshot({ path: info.outputPath('fhir-record-summary.png'), fullPage: true });
+  // Looking up wrote nothing: the patient cannot be found in Pump Pathway yet.
+  await page.goto(`/patients?q=${nhsNumber!.replaceAll(' ', '')}`);
+  await expect(page.getByText(/^No patients found/)).toBeVisible();
+
+  await page.goto('/patients/new');
+  await page.getByLabel('NHS number or FHIR patient id').fill(nhsNumber!);
+  await page.getByRole('button', { name: 'Look up' }).click();
+  await page.getByRole('button', { name: 'Import this patient' }).click();
   await expect(page.getByRole('status')).toContainText('Brought up to date from the FHIR server');
   await expect(page.getByRole('img', { name: /HbA1c over time/ })).toBeVisible();
   await expect(page.getByRole('cell', { name: /^FHIR/ }).first()).toBeVisible();
@@ -21,6 +44,33 @@ test('a nurse imports a patient from the demo FHIR server by NHS number and sees
 
   await page.getByRole('button', { name: 'Refresh from FHIR' }).click();
   await expect(page.getByRole('status')).toContainText('Brought up to date from the FHIR server');
+
+  // Looked up again, the patient is known: the action is a refresh.
+  await page.goto('/patients/new');
+  await page.getByLabel('NHS number or FHIR patient id').fill(nhsNumber!);
+  await page.getByRole('button', { name: 'Look up' }).click();
+  await expect(page.getByRole('link', { name: /^Already registered at / })).toBeVisible();
+  await page.getByRole('button', { name: 'Refresh this patient' }).click();
+  await expect(page.getByRole('status')).toContainText('Brought up to date from the FHIR server');
+});
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('the look-up and the import are plain form posts', async ({ page }) => {
+    await signIn(page, 'nurse@example.org');
+    await page.goto('/patients/new');
+    const nhsNumber = (await demoExamples(page))[1]!;
+    await page.getByLabel('NHS number or FHIR patient id').fill('12 34');
+    await page.getByRole('button', { name: 'Look up' }).click();
+    await expect(page.getByRole('alert')).toContainText('NHS number must be 10 digits');
+    await page.getByLabel('NHS number or FHIR patient id').fill(nhsNumber);
+    await page.getByRole('button', { name: 'Look up' }).click();
+    await expect(page.getByRole('heading', { name: 'What the FHIR server holds' })).toBeVisible();
+    await page.getByRole('button', { name: 'Import this patient' }).click();
+    await expect(page.getByRole('status')).toContainText('Brought up to date from the FHIR server');
+    await expect(page.getByRole('heading', { level: 1 })).toContainText(',');
+  });
 });
 
 test('an admin counts a site\'s type 1 population on the demo FHIR server', async ({ page }) => {

@@ -60,12 +60,16 @@ test('a nurse and a consultant take a patient from referral to a continuing revi
   await page.getByRole('group', { name: 'Disabling hypoglycaemia?' }).getByLabel('No').check();
   await page.getByRole('group', { name: 'Multiple daily injections tried?' }).getByLabel('Yes').check();
   await page.getByRole('group', { name: 'Structured education had or offered?' }).getByLabel('Yes').check();
+  // The field starts from the latest result (8.9% entered by the nurse today), and the hint says where it came from.
+  await expect(page.getByLabel('HbA1c (mmol/mol)', { exact: true })).toHaveValue('74');
+  await expect(page.locator('#hba1cMmolMol-hint')).toHaveText(/^Latest result, \d{1,2} \w+ \d{4}, entered by hand\./);
   await page.getByLabel('HbA1c (mmol/mol)', { exact: true }).fill('66');
   await expect(page.getByText('The rules suggest: not eligible')).toBeVisible();
   await shot('consultant-assessment-form');
   await page.getByRole('group', { name: 'Decision' }).getByLabel('Eligible', { exact: true }).check();
   await page.getByRole('button', { name: 'Record assessment' }).click();
   await expect(page.getByRole('alert')).toContainText('Give a rationale');
+  await expect(page.getByLabel('HbA1c (mmol/mol)', { exact: true })).toHaveValue('66');
   await shot('consultant-rationale-error');
   await page.getByLabel('Rationale').fill('Nocturnal hypoglycaemia on CGM download; pump with suspend needed');
   await page.getByLabel('Continuation target HbA1c (mmol/mol)').fill('58');

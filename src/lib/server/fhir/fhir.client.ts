@@ -67,6 +67,9 @@ interface HttpError {
   config?: { headers?: Headers };
 }
 
+/** Entries per search page (_count) unless the options say otherwise. */
+export const DEFAULT_PAGE_SIZE = 100;
+
 const isHttpError = (e: unknown): e is HttpError =>
   typeof e === 'object' && e !== null && typeof (e as HttpError).response?.status === 'number';
 
@@ -80,7 +83,7 @@ export function createFhirClient(options: FhirClientOptions): FhirClient {
   const retries = options.retries ?? 2;
   const retryBaseMs = options.retryBaseMs ?? 250;
   const maxRetryWaitMs = options.maxRetryWaitMs ?? options.timeoutMs;
-  const pageSize = options.pageSize ?? 100;
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   const maxPages = options.maxPages ?? 10_000;
   const auth = options.auth ?? { kind: 'none' };
   const fhir = new Client({ baseUrl });

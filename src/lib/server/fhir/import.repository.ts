@@ -1,7 +1,7 @@
 import { and, count, eq, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { conflict } from '../../domain/errors';
-import type { Tx } from '../db/client';
+import type { Db, Tx } from '../db/client';
 import { hypoglycaemiaEvents, observations, patientConditions, patients } from '../db/schema';
 import type { Provenance } from './fhir.mappers';
 import type { PatientRecord } from './import.fetch';
@@ -42,16 +42,17 @@ function fromExcluded(columns: Record<string, PgColumn>): Record<string, SQL> {
  * Finds the local patient for a FHIR record: by this server's id first, else by NHS number. Refuses (409) a
  * patient registered at another site (moving a patient between services is a decision, not a side effect of
  * an import) and one linked to a different FHIR record (the records must be reconciled, not overwritten).
+ * An import locks the rows it finds (`lock`, inside its transaction); a look-up before an import only reads.
  */
-export async function findLocalPatient(tx: Tx, record: PatientRecord, siteId: string): Promise<PatientRow | undefined> {
-  const [byFhirId] = await tx
-    .select()
-    .from(patients)
-    .where(and(eq(patients.fhirServer, record.server), eq(patients.fhirId, record.patient.fhirId)))
-    .for('update');
-  let existing = byFhirId;
+export async function findLocalPatient(db: Db | Tx, record: PatientRecord, siteId: string, { lock }: { lock: boolean }): Promise<PatientRow | undefined> {
+  const find = async (where: SQL | undefined) => {
+    const query = db.select().from(patients).where(where);
+    const [row] = lock ? await query.for('update') : await query;
+    return row;
+  };
+  let existing = await find(and(eq(patients.fhirServer, record.server), eq(patients.fhirId, record.patient.fhirId)));
   if (!existing && record.patient.nhsNumber) {
-    [existing] = await tx.select().from(patients).where(eq(patients.nhsNumber, record.patient.nhsNumber)).for('update');
+    existing = await find(eq(patients.nhsNumber, record.patient.nhsNumber));
     if (existing && existing.fhirId !== null) {
       throw conflict('A patient with this NHS number is already linked to a different FHIR record');
     }

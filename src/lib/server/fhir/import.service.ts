@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { authorize, reachesSite } from '../../domain/access';
-import { conflict, forbidden, notFound, validation } from '../../domain/errors';
+import { conflict, forbidden, isDomainError, notFound, validation } from '../../domain/errors';
 import { normaliseNhsNumber } from '../../domain/nhs-number';
 import type { PatientWithContext } from '../../schemas/patients.schema';
 import type { Db } from '../db/client';
@@ -13,6 +13,7 @@ import { toPatient, type PatientService } from '../services/patient.service';
 import { toSite } from '../services/site.service';
 import type { FhirClient } from './fhir.client';
 import { fetchPatientRecord, type PatientLookup, type PatientRecord } from './import.fetch';
+import { previewOf, type ImportPreview, type LocalMatch } from './import.preview';
 import { countImported, findLocalPatient, replaceImportedValues, upsertPatient } from './import.repository';
 import { countType1Population } from './population.count';
 
@@ -49,7 +50,7 @@ export class FhirImportService {
 
     try {
       return await this.db.transaction(async (tx) => {
-        const existing = await findLocalPatient(tx, record, target.siteId);
+        const existing = await findLocalPatient(tx, record, target.siteId, { lock: true });
         const before = existing ? { patient: toPatient(existing), counts: await countImported(tx, existing.id, record.server) } : null;
         const row = await upsertPatient(tx, record, target.siteId, existing);
         await replaceImportedValues(tx, row.id, record);
@@ -68,13 +69,34 @@ export class FhirImportService {
     }
   }
 
+  /**
+   * What importPatient would bring in, read from the FHIR server and mapped the same way, and whether the
+   * patient is already registered, for a person to check before importing. The same access checks as the
+   * import; it writes nothing and opens no transaction.
+   */
+  async preview(ctx: Ctx, target: ImportTarget): Promise<ImportPreview> {
+    authorize(ctx.actor, 'patients:write');
+    const lookup = this.lookupOf(target);
+    await this.checkSite(ctx, target.siteId);
+
+    const record = await fetchPatientRecord(this.client, lookup, this.now);
+    let local: LocalMatch;
+    try {
+      const existing = await findLocalPatient(this.db, record, target.siteId, { lock: false });
+      local = existing ? { state: 'registered', patientId: existing.id } : { state: 'new' };
+    } catch (e) {
+      if (!isDomainError(e) || e.kind !== 'conflict') throw e;
+      local = { state: 'refused', reason: e.detail };
+    }
+    return previewOf(record, this.client.baseUrl, local);
+  }
+
   /** importPatient, then the patient as PatientService.get shows them (what the API answers). */
   async importPatientWithContext(ctx: Ctx, target: ImportTarget): Promise<{ created: boolean; patient: PatientWithContext }> {
     const { created, patientId } = await this.importPatient(ctx, target);
     return { created, patient: await this.patients.get(ctx, patientId) };
   }
 
-  /** The site's type 1 population on the FHIR server (see population.count.ts), as of today. */
   /** The FHIR server's name and version, from its capability statement (read once per process). */
   async serverInfo(ctx: Ctx): Promise<{ baseUrl: string; software: string | null; fhirVersion: string }> {
     authorize(ctx.actor, 'sites:manage');
@@ -82,6 +104,7 @@ export class FhirImportService {
     return { baseUrl: this.client.baseUrl, software, fhirVersion };
   }
 
+  /** The site's type 1 population on the FHIR server (see population.count.ts), as of today. */
   async populationCount(siteOdsCode: string): Promise<{ count: number; asOf: string }> {
     const { count, countedAt } = await countType1Population(this.client, siteOdsCode, this.now);
     return { count, asOf: todayIso(countedAt) };

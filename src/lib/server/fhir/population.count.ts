@@ -24,7 +24,10 @@ export interface PopulationCount {
 }
 
 /** Big pages: the population searches return thousands of small resources. */
-const PAGE_SIZE = 1000;
+export const POPULATION_PAGE_SIZE = 1000;
+/** Only the elements the count reads, so each page stays small. */
+export const POPULATION_PATIENT_ELEMENTS = 'id,active,deceased,managingOrganization';
+export const POPULATION_CONDITION_ELEMENTS = 'subject,code,clinicalStatus,verificationStatus';
 
 export async function countType1Population(client: FhirClient, odsCode: string, now: () => Date): Promise<PopulationCount> {
   const organizations = (
@@ -36,15 +39,15 @@ export async function countType1Population(client: FhirClient, odsCode: string, 
   const [patients, conditions] = await Promise.all([
     client.searchAll(
       'Patient',
-      { organization: [...organizationRefs].join(','), _elements: 'id,active,deceased,managingOrganization' },
+      { organization: [...organizationRefs].join(','), _elements: POPULATION_PATIENT_ELEMENTS },
       fhirPatient,
-      { pageSize: PAGE_SIZE },
+      { pageSize: POPULATION_PAGE_SIZE },
     ),
     client.searchAll(
       'Condition',
-      { code: TYPE1_CODE_SEARCH, 'clinical-status': ACTIVE_CLINICAL_STATUS_SEARCH, _elements: 'subject,code,clinicalStatus,verificationStatus' },
+      { code: TYPE1_CODE_SEARCH, 'clinical-status': ACTIVE_CLINICAL_STATUS_SEARCH, _elements: POPULATION_CONDITION_ELEMENTS },
       fhirCondition,
-      { pageSize: PAGE_SIZE },
+      { pageSize: POPULATION_PAGE_SIZE },
     ),
   ]);
   const countedAt = now();

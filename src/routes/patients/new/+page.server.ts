@@ -17,22 +17,52 @@ export const load: PageServerLoad = async ({ locals }) => {
   };
 };
 
+/**
+ * The FHIR form's one field takes an NHS number or a FHIR id. Ten digits, or digits written with spaces, are
+ * an NHS number and must pass its check; anything else (a bare number of another length included: some
+ * servers number their patients) is taken as the id the FHIR server gave the patient.
+ */
+function importTargetOf(values: Record<string, unknown>) {
+  const typed = typeof values.importTarget === 'string' ? values.importTarget.trim() : '';
+  const isNhsNumber = /^\d{10}$/.test(typed) || (/^[\d ]+$/.test(typed) && typed.includes(' '));
+  // The API's own schema, one branch of it: a union's errors would not say which field is wrong.
+  const [byNhsNumber, byFhirId] = importPatientBody.options;
+  const parsed =
+    isNhsNumber || typed === ''
+      ? parseForm(byNhsNumber, { siteId: values.importSiteId, nhsNumber: typed })
+      : parseForm(byFhirId, { siteId: values.importSiteId, fhirId: typed });
+  if (parsed.ok) return parsed;
+  // The import form's fields are named apart from the manual form's, so errors land beside the right one.
+  const { nhsNumber, fhirId, siteId } = parsed.failure.data.errors;
+  const errors: FieldErrors = {};
+  if (typed === '') errors.importTarget = 'Enter an NHS number or a FHIR patient id';
+  else if (nhsNumber ?? fhirId) errors.importTarget = (nhsNumber ?? fhirId)!;
+  if (siteId) errors.importSiteId = 'Choose the site';
+  return { ok: false as const, failure: fail(400, { values, errors, message: undefined }) };
+}
+
 export const actions: Actions = {
+  /** Step one: what the FHIR server holds, read and mapped as an import would, with nothing written. */
+  lookup: async ({ request, locals }) => {
+    const values = formValues(await request.formData());
+    const target = importTargetOf(values);
+    if (!target.ok) return target.failure;
+    if (!locals.services.fhir) return failWith(503, NO_FHIR, values);
+    try {
+      return { values, target: target.data, preview: await locals.services.fhir.preview(locals.ctx!, target.data) };
+    } catch (e) {
+      return failFromFhir(e, values);
+    }
+  },
+  /** Step two: the import itself, for the target the summary was shown for (carried in hidden fields). */
   import: async ({ request, locals }) => {
     const values = formValues(await request.formData());
-    const parsed = parseForm(importPatientBody, { siteId: values.importSiteId, nhsNumber: values.importNhsNumber ?? '' });
-    if (!parsed.ok) {
-      // The import form's fields are named apart from the manual form's, so errors land beside the right one.
-      const { nhsNumber, siteId, form } = parsed.failure.data.errors;
-      const errors: FieldErrors = {};
-      if (nhsNumber ?? form) errors.importNhsNumber = nhsNumber ?? form!;
-      if (siteId) errors.importSiteId = siteId;
-      return fail(400, { values, errors, message: undefined });
-    }
+    const target = importTargetOf(values);
+    if (!target.ok) return target.failure;
     if (!locals.services.fhir) return failWith(503, NO_FHIR, values);
     let id: string;
     try {
-      id = (await locals.services.fhir.importPatient(locals.ctx!, parsed.data)).patientId;
+      id = (await locals.services.fhir.importPatient(locals.ctx!, target.data)).patientId;
     } catch (e) {
       return failFromFhir(e, values);
     }
