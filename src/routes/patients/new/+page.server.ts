@@ -1,7 +1,7 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { createPatientBody, importPatientBody } from '$lib/schemas/patients.schema';
 import { appContext } from '$lib/server/app-context';
-import { failFromError, failFromFhir, failWith, formValues, NO_FHIR, parseForm, type FieldErrors } from '$lib/server/pages/forms';
+import { failFromError, failFromFhir, failWith, formValues, NO_FHIR, parseForm, readForm, type FieldErrors } from '$lib/server/pages/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
@@ -19,7 +19,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 
 export const actions: Actions = {
   import: async ({ request, locals }) => {
-    const values = formValues(await request.formData());
+    const values = formValues(await readForm(request));
     const parsed = parseForm(importPatientBody, { siteId: values.importSiteId, nhsNumber: values.importNhsNumber ?? '' });
     if (!parsed.ok) {
       // The import form's fields are named apart from the manual form's, so errors land beside the right one.
@@ -39,7 +39,7 @@ export const actions: Actions = {
     redirect(303, `/patients/${id}?imported=1`);
   },
   create: async ({ request, locals }) => {
-    const values = formValues(await request.formData());
+    const values = formValues(await readForm(request));
     const parsed = parseForm(createPatientBody, values);
     if (!parsed.ok) return parsed.failure;
     let id: string;
