@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { redirect, type Handle, type HandleServerError } from '@sveltejs/kit';
 import { appContext } from '$lib/server/app-context';
 import { SESSION_COOKIE } from '$lib/server/auth/session-cookie';
+import { recordId } from '$lib/server/pages/load';
 
 const PUBLIC_PATHS = new Set(['/login']);
 
@@ -25,6 +26,8 @@ export const handle: Handle = async ({ event, resolve }) => {
     const next = event.url.pathname + event.url.search;
     redirect(303, next === '/' ? '/login' : `/login?next=${encodeURIComponent(next)}`);
   }
+  // Every route parameter is a record id ([id]): one that is not a UUID is a page that does not exist.
+  for (const value of Object.values(event.params)) recordId(value);
   const response = await resolve(event);
   // Pages show patient data: never keep them in a shared or browser cache.
   response.headers.set('cache-control', 'no-store');

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isDomainError, type DomainError } from '../../src/lib/domain/errors';
 import { patients } from '../../src/lib/server/db/schema';
@@ -6,6 +6,11 @@ import { generateDemoPopulation } from '../../src/lib/server/fhir/demo-populatio
 import { createFhirClient } from '../../src/lib/server/fhir/fhir.client';
 import { FhirImportService } from '../../src/lib/server/fhir/import.service';
 import { listen } from '../../src/lib/server/fhir/fhir.server';
+import { openPostgres } from '../../src/lib/server/db/client';
+import { createServices } from '../../src/lib/server/services';
+import { SYSTEM_META } from '../../src/lib/server/services/context';
+import { buildApp } from '../../src/server/app';
+import { ASSESS_ELIGIBLE, nextNhsNumber } from '../support/pathway';
 import { fhirTestKit } from './fhir-test-kit';
 
 /**
@@ -185,5 +190,76 @@ describe('retries', () => {
     const started = performance.now();
     await importFails('upstream_failed');
     expect(performance.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe('a FHIR server that hangs blocks nobody else', () => {
+  // Long enough that everything else has plainly finished first; the assertions are on order, not on time.
+  const HANG_TIMEOUT_MS = 5000;
+  const IMPORTS = 4;
+
+  it('answers health, a patient search and a pathway event while imports wait, and the imports hold no database connection', { timeout: 60_000 }, async () => {
+    // A pool of two connections on PostgreSQL (PGlite has one): four imports each holding one while they wait
+    // would leave nothing for anyone else until they time out.
+    const database = kit.database.kind === 'postgres' ? openPostgres(kit.database.url!, { max: 2 }) : kit.database;
+    const services = createServices(database, { SESSION_IDLE_MINUTES: 30, SESSION_ABSOLUTE_HOURS: 12 }, { fhir: { baseUrl: kit.server.baseUrl, timeoutMs: HANG_TIMEOUT_MS } });
+    const app = await buildApp({ config: { ORIGIN: undefined, LOG_LEVEL: 'silent', NODE_ENV: 'test' }, services });
+    try {
+      const password = 'hanging-fhir-1';
+      for (const role of ['nurse', 'consultant'] as const) {
+        await services.users.createAsSystem(SYSTEM_META, { email: `${role}@hang.test`, name: role, role, siteIds: [kit.site.id], password });
+      }
+      const signIn = async (email: string) => {
+        const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
+        return `pp_session=${res.cookies.find((c) => c.name === 'pp_session')!.value}`;
+      };
+      const [nurse, consultant] = [await signIn('nurse@hang.test'), await signIn('consultant@hang.test')];
+      const call = (cookie: string, method: 'GET' | 'POST', url: string, payload?: object) => app.inject({ method, url, payload, headers: { cookie } });
+      const patient = (await call(nurse, 'POST', '/api/v1/patients', { nhsNumber: nextNhsNumber(31_337), givenName: 'Waits', familyName: 'Nobody', birthDate: '1990-05-17', sex: 'female', siteId: kit.site.id, diabetesType: 'type1' })).json();
+      const referral = (await call(nurse, 'POST', '/api/v1/referrals', { patientId: patient.id, therapy: 'csii', receivedOn: '2026-01-05', source: 'gp' })).json();
+
+      kit.server.fault({ path: 'Patient', fault: { kind: 'hang' } });
+      const finished: string[] = [];
+      const since = kit.server.requests.length;
+      const imports = Array.from({ length: IMPORTS }, () =>
+        call(nurse, 'POST', '/api/v1/patients/import', target).then((res) => {
+          finished.push('import');
+          return res;
+        }),
+      );
+      // Every import has reached the FHIR server and is waiting for an answer that never comes.
+      await expect.poll(() => requestsTo('Patient', since).length, { timeout: HANG_TIMEOUT_MS / 2 }).toBe(IMPORTS);
+      if (kit.database.kind === 'postgres') {
+        const busy = await kit.db.execute(
+          sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and backend_type = 'client backend' and state <> 'idle' and pid <> pg_backend_pid()`,
+        );
+        expect((busy as unknown as { n: number }[])[0]!.n, 'connections busy or in a transaction while the imports wait').toBe(0);
+      }
+
+      const others = await Promise.all(
+        (
+          [
+            ['health', app.inject({ method: 'GET', url: '/api/health' })],
+            ['search', call(nurse, 'GET', `/api/v1/patients?q=Nobody&siteId=${kit.site.id}`)],
+            ['event', call(consultant, 'POST', `/api/v1/referrals/${referral.id}/events`, { ...ASSESS_ELIGIBLE, version: referral.version })],
+          ] as const
+        ).map(([name, request]) =>
+          request.then((res) => {
+            finished.push(name);
+            return res;
+          }),
+        ),
+      );
+      expect(others.map((r) => r.statusCode)).toEqual([200, 200, 201]);
+      expect(others[1]!.json().items.map((p: { id: string }) => p.id)).toEqual([patient.id]);
+      expect([...finished].sort(), 'every other request finished while all the imports were still waiting').toEqual(['event', 'health', 'search']);
+
+      const answers = await Promise.all(imports);
+      expect(answers.map((r) => r.statusCode)).toEqual(Array(IMPORTS).fill(504));
+      expect(finished.slice(3)).toEqual(Array(IMPORTS).fill('import'));
+    } finally {
+      await app.close();
+      if (database !== kit.database) await database.close();
+    }
   });
 });

@@ -36,3 +36,43 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
   });
   return { child, url, output: () => out, exited };
 }
+
+export interface ApiAnswer {
+  status: number;
+  /** The JSON the server sent (or its text): tests read it as they expect it. */
+  body: any;
+}
+
+/** Calls a running server's JSON API as a client over the network would. Rejects when the server is gone. */
+export async function callApi(baseUrl: string, method: string, path: string, options: { cookie?: string; body?: unknown } = {}): Promise<ApiAnswer> {
+  const res = await fetch(new URL(path, baseUrl), {
+    method,
+    headers: { ...(options.cookie ? { cookie: options.cookie } : {}), ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, body: text && /json/.test(res.headers.get('content-type') ?? '') ? JSON.parse(text) : text };
+}
+
+/** Signs in through the API and returns the cookie header to send. */
+export async function signInTo(baseUrl: string, email: string, password: string): Promise<string> {
+  const res = await fetch(new URL('/api/v1/auth/login', baseUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  if (res.status !== 200) throw new Error(`sign-in failed for ${email}: ${res.status} ${await res.text()}`);
+  return res.headers.getSetCookie().map((c) => c.split(';')[0]!).find((c) => c.startsWith('pp_session='))!;
+}
+
+/**
+ * Starts the server on an embedded database folder that a killed server may still hold: its lock goes stale
+ * within 15 s (see openEmbedded), and until then the start fails with "in use".
+ */
+export async function startServerWhenUnlocked(env: Record<string, string>, timeoutMs = 40_000): Promise<ServerProcess> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await startServer(env);
+    } catch (e) {
+      if (!/in use by another Pump Pathway process/.test(String(e)) || Date.now() > deadline) throw e;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+}

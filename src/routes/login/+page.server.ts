@@ -2,7 +2,7 @@ import { fail, redirect } from '@sveltejs/kit';
 import { isDomainError } from '$lib/domain/errors';
 import { loginBody } from '$lib/schemas/users.schema';
 import { SESSION_COOKIE, sessionCookieOptions } from '$lib/server/auth/session-cookie';
-import { formValues, parseForm, type FieldErrors } from '$lib/server/pages/forms';
+import { formValues, parseForm, readForm, type FieldErrors } from '$lib/server/pages/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 /** Only paths on this site: an open redirect after sign-in would be a phishing aid. */
@@ -14,7 +14,7 @@ export const load: PageServerLoad = ({ locals, url }) => {
 
 export const actions: Actions = {
   default: async ({ request, cookies, locals, url }) => {
-    const values = formValues(await request.formData());
+    const values = formValues(await readForm(request));
     const parsed = parseForm(loginBody, values);
     if (!parsed.ok) return parsed.failure;
     try {

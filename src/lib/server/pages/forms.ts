@@ -43,6 +43,19 @@ function safeValues(values: Record<string, unknown>) {
   return Object.fromEntries(Object.entries(values).filter(([k]) => !/password/i.test(k)));
 }
 
+/**
+ * The posted form. SvelteKit lets through every encoding a browser form can use, text/plain included, which
+ * cannot be read as form data; nor can a broken multipart body. Either is the sender's mistake: 400, not a 500.
+ */
+export async function readForm(request: Request): Promise<FormData> {
+  try {
+    return await request.formData();
+  } catch (e) {
+    if (e instanceof TypeError) error(400, 'The form could not be read. Send it again from the page.');
+    throw e; // a body over the size limit keeps SvelteKit's 413
+  }
+}
+
 /** Form fields as strings; blank ones left out so that optional schema fields stay undefined. */
 export function formValues(data: FormData, multi: string[] = []): Record<string, unknown> {
   const out: Record<string, unknown> = {};

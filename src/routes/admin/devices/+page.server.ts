@@ -1,6 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import { createDeviceBody, updateDeviceBody } from '$lib/schemas/devices.schema';
-import { failFromError, formValues, parseForm } from '$lib/server/pages/forms';
+import { failFromError, formValues, parseForm, readForm } from '$lib/server/pages/forms';
+import { recordId } from '$lib/server/pages/load';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => ({
@@ -10,7 +11,7 @@ export const load: PageServerLoad = async ({ locals, url }) => ({
 
 export const actions: Actions = {
   create: async ({ request, locals }) => {
-    const values = formValues(await request.formData());
+    const values = formValues(await readForm(request));
     const parsed = parseForm(createDeviceBody, values);
     if (!parsed.ok) return parsed.failure;
     try {
@@ -21,11 +22,12 @@ export const actions: Actions = {
     redirect(303, `/admin/devices?saved=${encodeURIComponent(parsed.data.name)}`);
   },
   toggle: async ({ request, locals }) => {
-    const values = formValues(await request.formData());
+    const values = formValues(await readForm(request));
     const parsed = parseForm(updateDeviceBody, { version: Number(values.version), active: values.active === 'true' });
     if (!parsed.ok) return parsed.failure;
+    const id = recordId(values.id);
     try {
-      await locals.services.devices.update(locals.ctx!, String(values.id), parsed.data);
+      await locals.services.devices.update(locals.ctx!, id, parsed.data);
     } catch (e) {
       return failFromError(e, values);
     }

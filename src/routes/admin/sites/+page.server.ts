@@ -1,6 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import { createSiteBody } from '$lib/schemas/sites.schema';
-import { failFromError, formValues, parseForm } from '$lib/server/pages/forms';
+import { failFromError, formValues, parseForm, readForm } from '$lib/server/pages/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => ({
@@ -9,7 +9,7 @@ export const load: PageServerLoad = async ({ locals }) => ({
 
 export const actions: Actions = {
   create: async ({ request, locals }) => {
-    const values = formValues(await request.formData());
+    const values = formValues(await readForm(request));
     const parsed = parseForm(createSiteBody, values);
     if (!parsed.ok) return parsed.failure;
     let id: string;

@@ -1,6 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import { createUserBody } from '$lib/schemas/users.schema';
-import { failFromError, formValues, parseForm } from '$lib/server/pages/forms';
+import { failFromError, formValues, parseForm, readForm } from '$lib/server/pages/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
@@ -13,7 +13,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 
 export const actions: Actions = {
   create: async ({ request, locals }) => {
-    const values = formValues(await request.formData(), ['siteIds']);
+    const values = formValues(await readForm(request), ['siteIds']);
     const parsed = parseForm(createUserBody, values);
     if (!parsed.ok) return parsed.failure;
     let email: string;

@@ -1,7 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import { createObservationBody } from '$lib/schemas/patients.schema';
 import { createReferralBody } from '$lib/schemas/referrals.schema';
-import { failFromError, failFromFhir, failWith, formValues, NO_FHIR, parseForm } from '$lib/server/pages/forms';
+import { failFromError, failFromFhir, failWith, formValues, NO_FHIR, parseForm, readForm } from '$lib/server/pages/forms';
 import { getOr404 } from '$lib/server/pages/load';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -38,7 +38,7 @@ export const actions: Actions = {
     redirect(303, `/patients/${params.id}?imported=1`);
   },
   addHba1c: async ({ request, locals, params }) => {
-    const values = formValues(await request.formData());
+    const values = formValues(await readForm(request));
     const parsed = parseForm(createObservationBody, { kind: 'hba1c', ...values, value: values.value === undefined ? undefined : Number(values.value) });
     if (!parsed.ok) return parsed.failure;
     try {
@@ -49,7 +49,7 @@ export const actions: Actions = {
     redirect(303, `/patients/${params.id}?added=1#hba1c`);
   },
   refer: async ({ request, locals, params }) => {
-    const values = formValues(await request.formData());
+    const values = formValues(await readForm(request));
     const parsed = parseForm(createReferralBody, { ...values, patientId: params.id });
     if (!parsed.ok) return parsed.failure;
     let id: string;

@@ -1,7 +1,7 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { createPatientBody, importPatientBody } from '$lib/schemas/patients.schema';
 import { appContext } from '$lib/server/app-context';
-import { failFromError, failFromFhir, failWith, formValues, NO_FHIR, parseForm, type FieldErrors } from '$lib/server/pages/forms';
+import { failFromError, failFromFhir, failWith, formValues, NO_FHIR, parseForm, readForm, type FieldErrors } from '$lib/server/pages/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
@@ -44,7 +44,7 @@ function importTargetOf(values: Record<string, unknown>) {
 export const actions: Actions = {
   /** Step one: what the FHIR server holds, read and mapped as an import would, with nothing written. */
   lookup: async ({ request, locals }) => {
-    const values = formValues(await request.formData());
+    const values = formValues(await readForm(request));
     const target = importTargetOf(values);
     if (!target.ok) return target.failure;
     if (!locals.services.fhir) return failWith(503, NO_FHIR, values);
@@ -56,7 +56,7 @@ export const actions: Actions = {
   },
   /** Step two: the import itself, for the target the summary was shown for (carried in hidden fields). */
   import: async ({ request, locals }) => {
-    const values = formValues(await request.formData());
+    const values = formValues(await readForm(request));
     const target = importTargetOf(values);
     if (!target.ok) return target.failure;
     if (!locals.services.fhir) return failWith(503, NO_FHIR, values);
@@ -69,7 +69,7 @@ export const actions: Actions = {
     redirect(303, `/patients/${id}?imported=1`);
   },
   create: async ({ request, locals }) => {
-    const values = formValues(await request.formData());
+    const values = formValues(await readForm(request));
     const parsed = parseForm(createPatientBody, values);
     if (!parsed.ok) return parsed.failure;
     let id: string;

@@ -1,7 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import { eventBody } from '$lib/schemas/referrals.schema';
 import { eventBodyFromForm } from '$lib/server/pages/event-form';
-import { failFromError, parseForm } from '$lib/server/pages/forms';
+import { failFromError, parseForm, readForm } from '$lib/server/pages/forms';
 import { getOr404 } from '$lib/server/pages/load';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -18,7 +18,7 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
 
 export const actions: Actions = {
   event: async ({ request, locals, params }) => {
-    const values = eventBodyFromForm(await request.formData());
+    const values = eventBodyFromForm(await readForm(request));
     const parsed = parseForm(eventBody, values);
     if (!parsed.ok) return parsed.failure;
     try {

@@ -1,8 +1,8 @@
 import { redirect } from '@sveltejs/kit';
 import { reachesSite } from '$lib/domain/access';
 import { createBarrierBody, createFacilitationBody, updateBarrierBody } from '$lib/schemas/implementation.schema';
-import { failFromError, formValues, parseForm } from '$lib/server/pages/forms';
-import { getOr404 } from '$lib/server/pages/load';
+import { failFromError, formValues, parseForm, readForm } from '$lib/server/pages/forms';
+import { getOr404, recordId } from '$lib/server/pages/load';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params, url }) => {
@@ -18,7 +18,7 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
 
 export const actions: Actions = {
   facilitation: async ({ request, locals, params }) => {
-    const values = formValues(await request.formData());
+    const values = formValues(await readForm(request));
     const parsed = parseForm(createFacilitationBody, values);
     if (!parsed.ok) return parsed.failure;
     try {
@@ -29,7 +29,7 @@ export const actions: Actions = {
     redirect(303, `/sites/${params.id}?saved=facilitation`);
   },
   barrier: async ({ request, locals, params }) => {
-    const values = formValues(await request.formData());
+    const values = formValues(await readForm(request));
     const parsed = parseForm(createBarrierBody, values);
     if (!parsed.ok) return parsed.failure;
     try {
@@ -40,11 +40,12 @@ export const actions: Actions = {
     redirect(303, `/sites/${params.id}?saved=barrier`);
   },
   resolve: async ({ request, locals, params }) => {
-    const values = formValues(await request.formData());
+    const values = formValues(await readForm(request));
     const parsed = parseForm(updateBarrierBody, { version: Number(values.version), resolvedOn: values.resolvedOn ?? null });
     if (!parsed.ok) return parsed.failure;
+    const id = recordId(values.id);
     try {
-      await locals.services.implementation.resolveBarrier(locals.ctx!, String(values.id), parsed.data);
+      await locals.services.implementation.resolveBarrier(locals.ctx!, id, parsed.data);
     } catch (e) {
       return failFromError(e, values);
     }

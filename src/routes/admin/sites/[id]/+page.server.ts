@@ -1,6 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import { updateSiteBody } from '$lib/schemas/sites.schema';
-import { failFromError, failFromFhir, failWith, formValues, NO_FHIR, parseForm } from '$lib/server/pages/forms';
+import { failFromError, failFromFhir, failWith, formValues, NO_FHIR, parseForm, readForm } from '$lib/server/pages/forms';
 import { getOr404 } from '$lib/server/pages/load';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -23,7 +23,7 @@ export const actions: Actions = {
     redirect(303, `/admin/sites/${params.id}?synced=1`);
   },
   update: async ({ request, locals, params }) => {
-    const values = formValues(await request.formData());
+    const values = formValues(await readForm(request));
     // A blank count clears a manual figure; both fields are sent by the form, so both go together.
     const body = {
       version: Number(values.version),
