@@ -12,10 +12,11 @@ export async function startApiServer(databaseUrl: string) {
   });
   return {
     address,
-    rss: () =>
-      new Promise<number>((resolve) => {
-        child.once('message', (m: { rss: number }) => resolve(m.rss));
-        child.send('memory');
+    /** The server's resident memory, and the CPU time it has used so far (user and system); `phase` names the load that starts now. */
+    usage: (phase: string | null) =>
+      new Promise<{ rss: number; cpuMs: number }>((resolve) => {
+        child.once('message', (m: { rss: number; cpuMicros: NodeJS.CpuUsage }) => resolve({ rss: m.rss, cpuMs: (m.cpuMicros.user + m.cpuMicros.system) / 1000 }));
+        child.send({ usage: phase });
       }),
     stop: () =>
       new Promise<void>((resolve) => {

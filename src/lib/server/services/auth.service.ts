@@ -30,10 +30,24 @@ export interface SignedIn {
 }
 
 export class AuthService {
+  /** Every request asks this, so it is built once: the session, its user and the user's sites in one query. */
+  private readonly sessionWithUser;
+
   constructor(
     private readonly db: Db,
     private readonly policy: SessionPolicy,
-  ) {}
+  ) {
+    this.sessionWithUser = db
+      .select({
+        session: sessions,
+        user: users,
+        siteIds: sql<string[]>`coalesce((select array_agg(${userSites.siteId}) from ${userSites} where ${userSites.userId} = ${users.id}), '{}')`,
+      })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(eq(sessions.tokenHash, sql.placeholder('tokenHash')))
+      .prepare('session_with_user');
+  }
 
   /**
    * Checks the password and opens a new session. The same 401 answers an unknown email and a wrong password,
@@ -75,16 +89,7 @@ export class AuthService {
   async resolve(token: string | undefined): Promise<Actor | null> {
     if (!token || token.length > 200) return null;
     const tokenHash = hashToken(token);
-    // One query per request: the session, its user and the user's sites together.
-    const [row] = await this.db
-      .select({
-        session: sessions,
-        user: users,
-        siteIds: sql<string[]>`coalesce((select array_agg(${userSites.siteId}) from ${userSites} where ${userSites.userId} = ${users.id}), '{}')`,
-      })
-      .from(sessions)
-      .innerJoin(users, eq(users.id, sessions.userId))
-      .where(eq(sessions.tokenHash, tokenHash));
+    const [row] = await this.sessionWithUser.execute({ tokenHash });
     if (!row) return null;
     const now = Date.now();
     const idleLimit = row.session.lastSeenAt.getTime() + this.policy.idleMinutes * 60_000;
