@@ -31,22 +31,26 @@ export interface SignedIn {
 
 export class AuthService {
   /** Every request asks this, so it is built once: the session, its user and the user's sites in one query. */
-  private readonly sessionWithUser;
+  private readonly sessionActor;
 
   constructor(
     private readonly db: Db,
     private readonly policy: SessionPolicy,
   ) {
-    this.sessionWithUser = db
+    this.sessionActor = db
       .select({
-        session: sessions,
-        user: users,
+        lastSeenAt: sessions.lastSeenAt,
+        expiresAt: sessions.expiresAt,
+        userId: users.id,
+        email: users.email,
+        name: users.name,
+        role: users.role,
         siteIds: sql<string[]>`coalesce((select array_agg(${userSites.siteId}) from ${userSites} where ${userSites.userId} = ${users.id}), '{}')`,
       })
       .from(sessions)
       .innerJoin(users, eq(users.id, sessions.userId))
       .where(eq(sessions.tokenHash, sql.placeholder('tokenHash')))
-      .prepare('session_with_user');
+      .prepare('session_actor');
   }
 
   /**
@@ -89,18 +93,19 @@ export class AuthService {
   async resolve(token: string | undefined): Promise<Actor | null> {
     if (!token || token.length > 200) return null;
     const tokenHash = hashToken(token);
-    const [row] = await this.sessionWithUser.execute({ tokenHash });
+    const [row] = await this.sessionActor.execute({ tokenHash });
     if (!row) return null;
+    const { lastSeenAt, expiresAt, ...actor } = row;
     const now = Date.now();
-    const idleLimit = row.session.lastSeenAt.getTime() + this.policy.idleMinutes * 60_000;
-    if (now >= row.session.expiresAt.getTime() || now >= idleLimit) {
+    const idleLimit = lastSeenAt.getTime() + this.policy.idleMinutes * 60_000;
+    if (now >= expiresAt.getTime() || now >= idleLimit) {
       await this.db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
       return null;
     }
-    if (now - row.session.lastSeenAt.getTime() > TOUCH_AFTER_MS) {
+    if (now - lastSeenAt.getTime() > TOUCH_AFTER_MS) {
       await this.db.update(sessions).set({ lastSeenAt: new Date(now) }).where(eq(sessions.tokenHash, tokenHash));
     }
-    return actorOf(toUser(row.user, row.siteIds));
+    return actor;
   }
 
   async logout(token: string | undefined, meta: RequestMeta): Promise<void> {
