@@ -39,7 +39,7 @@ export async function pathwayLoad(serverUrl: string, seconds: number) {
   const login = await fetch(`${address}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bench@nurse.test', password: 'bench-password-1' }) });
   const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
 
-  const rssBefore = await server.rss();
+  const before = await server.usage('writes');
   let next = 0;
   let connection = 0;
   // Each connection works through its own share of the referrals (no two clients race for one), recording a
@@ -67,7 +67,7 @@ export async function pathwayLoad(serverUrl: string, seconds: number) {
       },
     ],
   });
-  const rssAfterWrites = await server.rss();
+  const afterWrites = await server.usage('reads');
   const reads = await autocannon({
     url: address,
     connections: CONNECTIONS,
@@ -75,20 +75,22 @@ export async function pathwayLoad(serverUrl: string, seconds: number) {
     headers: { cookie },
     requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/api/v1/referrals/${pool[next++ % pool.length]!.id}` }) }],
   });
-  const rssAfterReads = await server.rss();
+  const afterReads = await server.usage(null);
   await server.stop();
   return {
     referralsOnTherapy: pool.length,
-    writes: summary(writes),
-    reads: summary(reads),
-    serverMemoryMiB: { before: mib(rssBefore), afterWrites: mib(rssAfterWrites), afterReads: mib(rssAfterReads) },
+    writes: summary(writes, afterWrites.cpuMs - before.cpuMs),
+    reads: summary(reads, afterReads.cpuMs - afterWrites.cpuMs),
+    serverMemoryMiB: { before: mib(before.rss), afterWrites: mib(afterWrites.rss), afterReads: mib(afterReads.rss) },
   };
 }
 
 const mib = (bytes: number) => Math.round(bytes / 1024 / 1024);
-const summary = (r: autocannon.Result) => ({
+// The server's CPU time per request does not depend on what else the machine is doing, unlike the rates.
+const summary = (r: autocannon.Result, serverCpuMs: number) => ({
   requestsPerSecond: Math.round(r.requests.average),
   latencyMs: { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max },
   ok: r['2xx'],
   notOk: r.non2xx + r.errors + r.timeouts,
+  serverCpuMsPerRequest: Math.round((serverCpuMs / Math.max(1, r.requests.total)) * 100) / 100,
 });

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { idParams, page, problem } from '../../lib/schemas/common.schema';
 import { createReferralBody, eventBody, queueItem, queueQuery, referral, referralQuery, referralSummary } from '../../lib/schemas/referrals.schema';
 import { ctxOf } from '../plugins/auth.plugin';
+import { fastSerializerCompiler } from '../plugins/fast-serializer';
 
 const EVENTS_DESCRIPTION = `Records one step of the pathway. Send the referral's current \`version\`: a stale one gets 409 and
 changes nothing (checked before anything else about the referral). A step the pathway does not allow from the current
@@ -14,6 +15,7 @@ deferred assessment returns the referral to the eligibility queue on \`reassessO
 const routes: FastifyPluginAsyncZod = async (app) => {
   app.post('/referrals', {
     config: { permission: 'referrals:write' },
+    serializerCompiler: fastSerializerCompiler,
     schema: {
       tags: ['Referrals'],
       summary: 'Refer a patient for pump (CSII) or hybrid closed loop (HCL) therapy',
@@ -38,6 +40,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/referrals/:id', {
     config: { permission: 'referrals:read' },
+    serializerCompiler: fastSerializerCompiler,
     schema: {
       tags: ['Referrals'],
       summary: 'Read a referral with its events, oldest first',
@@ -49,6 +52,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
 
   app.post('/referrals/:id/events', {
     config: { permission: 'referrals:write' },
+    serializerCompiler: fastSerializerCompiler,
     schema: {
       tags: ['Referrals'],
       summary: 'Record a pathway event',

@@ -2,7 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { SQL } from 'drizzle-orm';
+import { PgDialect, type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
@@ -79,7 +80,7 @@ export function openPostgres(url: string, options: { max?: number } = {}): Datab
     // A stalled server must not hold a request for ever.
     idle_timeout: 60,
   });
-  const db = drizzlePostgres(client, { schema }) as unknown as Db;
+  const db = drizzlePostgres(preparing(client), { schema }) as unknown as Db;
   return {
     db,
     kind: 'postgres',
@@ -88,6 +89,32 @@ export function openPostgres(url: string, options: { max?: number } = {}): Datab
     },
     close: () => client.end({ timeout: 5 }),
   };
+}
+
+/**
+ * drizzle sends every query through `unsafe(…, { prepare: false })`. For a query with parameters, postgres.js
+ * then has the server describe it before it runs it: two round trips, and a fresh parse and plan, every time.
+ * As named prepared statements (postgres.js's own default) a query takes one round trip and is planned once per
+ * connection; postgres.js retires connections after 30 to 60 minutes, which bounds its statement cache. This
+ * holds inside transactions and savepoints too.
+ */
+function preparing(sql: postgres.Sql): postgres.Sql {
+  const scoped =
+    (open: (...args: unknown[]) => unknown) =>
+    (...args: unknown[]) => {
+      const fn = args.pop() as (inner: postgres.Sql) => unknown;
+      return open(...args, (inner: postgres.Sql) => fn(preparing(inner)));
+    };
+  return new Proxy(sql, {
+    get(target, key, receiver) {
+      if (key === 'unsafe') {
+        return (query: string, params?: postgres.ParameterOrJSON<never>[], options?: postgres.UnsafeQueryOptions) =>
+          target.unsafe(query, params, { ...options, prepare: true });
+      }
+      if (key === 'begin' || key === 'savepoint') return scoped((Reflect.get(target, key) as (...args: unknown[]) => unknown).bind(target));
+      return Reflect.get(target, key, receiver);
+    },
+  });
 }
 
 /** Applies pending migrations; safe to run on every start and from several processes at once. */
@@ -106,6 +133,27 @@ export async function migrate(database: Database, url?: string): Promise<void> {
   } finally {
     await client.end({ timeout: 5 });
   }
+}
+
+/** postgres.js answers `db.execute()` with an array of rows, PGlite with `{ rows }`: services never know which. */
+export function rowsOf<T>(result: unknown): T[] {
+  if (Array.isArray(result)) return result as T[];
+  const rows = (result as { rows?: unknown } | null)?.rows;
+  if (Array.isArray(rows)) return rows as T[];
+  throw new TypeError('Unexpected result shape from db.execute()');
+}
+
+const dialect = new PgDialect();
+
+/**
+ * A statement for a busy path: drizzle turns it into SQL text once, and each run only fills in its
+ * `sql.placeholder`s. On PostgreSQL it is a named prepared statement, planned once per connection. It runs on
+ * the database or inside a transaction, and answers rows as they come from the driver.
+ */
+export function prepared<Row>(name: string, statement: SQL) {
+  const query = dialect.sqlToQuery(statement);
+  return async (db: Db | Tx, values: Record<string, unknown>): Promise<Row[]> =>
+    rowsOf<Row>(await db._.session.prepareQuery(query, undefined, name, false).execute(values));
 }
 
 export async function hasUsers(db: Db): Promise<boolean> {

@@ -30,10 +30,28 @@ export interface SignedIn {
 }
 
 export class AuthService {
+  /** Every request asks this, so it is built once: the session, its user and the user's sites in one query. */
+  private readonly sessionActor;
+
   constructor(
     private readonly db: Db,
     private readonly policy: SessionPolicy,
-  ) {}
+  ) {
+    this.sessionActor = db
+      .select({
+        lastSeenAt: sessions.lastSeenAt,
+        expiresAt: sessions.expiresAt,
+        userId: users.id,
+        email: users.email,
+        name: users.name,
+        role: users.role,
+        siteIds: sql<string[]>`coalesce((select array_agg(${userSites.siteId}) from ${userSites} where ${userSites.userId} = ${users.id}), '{}')`,
+      })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(eq(sessions.tokenHash, sql.placeholder('tokenHash')))
+      .prepare('session_actor');
+  }
 
   /**
    * Checks the password and opens a new session. The same 401 answers an unknown email and a wrong password,
@@ -75,27 +93,19 @@ export class AuthService {
   async resolve(token: string | undefined): Promise<Actor | null> {
     if (!token || token.length > 200) return null;
     const tokenHash = hashToken(token);
-    // One query per request: the session, its user and the user's sites together.
-    const [row] = await this.db
-      .select({
-        session: sessions,
-        user: users,
-        siteIds: sql<string[]>`coalesce((select array_agg(${userSites.siteId}) from ${userSites} where ${userSites.userId} = ${users.id}), '{}')`,
-      })
-      .from(sessions)
-      .innerJoin(users, eq(users.id, sessions.userId))
-      .where(eq(sessions.tokenHash, tokenHash));
+    const [row] = await this.sessionActor.execute({ tokenHash });
     if (!row) return null;
+    const { lastSeenAt, expiresAt, ...actor } = row;
     const now = Date.now();
-    const idleLimit = row.session.lastSeenAt.getTime() + this.policy.idleMinutes * 60_000;
-    if (now >= row.session.expiresAt.getTime() || now >= idleLimit) {
+    const idleLimit = lastSeenAt.getTime() + this.policy.idleMinutes * 60_000;
+    if (now >= expiresAt.getTime() || now >= idleLimit) {
       await this.db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
       return null;
     }
-    if (now - row.session.lastSeenAt.getTime() > TOUCH_AFTER_MS) {
+    if (now - lastSeenAt.getTime() > TOUCH_AFTER_MS) {
       await this.db.update(sessions).set({ lastSeenAt: new Date(now) }).where(eq(sessions.tokenHash, tokenHash));
     }
-    return actorOf(toUser(row.user, row.siteIds));
+    return actor;
   }
 
   async logout(token: string | undefined, meta: RequestMeta): Promise<void> {
