@@ -221,7 +221,7 @@ interface Milestones {
 const field = (payload: unknown, name: string): unknown => (payload as Record<string, unknown>)[name];
 
 /** Walks each referral's events in order, up to `to`, noting the first date of each milestone. */
-function milestonesOf(data: OracleData, to: string): Map<string, Milestones> {
+export function milestonesOf(data: OracleData, to: string): Map<string, Milestones> {
   const byReferral = new Map<string, Milestones>();
   for (const referral of data.referrals) byReferral.set(referral.id, { referral });
   const events = [...data.events].sort((a, b) => (a.referralId < b.referralId ? -1 : a.referralId > b.referralId ? 1 : a.seq - b.seq));

@@ -233,6 +233,46 @@ export const referralEvents = pgTable(
   ],
 );
 
+/**
+ * One row per referral with the dates its events reached each milestone, and the HbA1c results around its
+ * device start: what the implementation metrics read, so that a report never aggregates the whole event
+ * history. The database keeps it: triggers on referrals, referral_events and observations recompute a
+ * referral's row from those tables whenever they change (migrations/0006_referral_milestones.sql), so nothing
+ * else ever writes it. Each date is the first on which the milestone was reached (the pathway allows each at
+ * most once, except the funding request, of which the first counts).
+ */
+export const referralMilestones = pgTable(
+  'referral_milestones',
+  {
+    referralId: uuid('referral_id')
+      .primaryKey()
+      .references(() => referrals.id, { onDelete: 'cascade' }),
+    // Copied from the referral, which never changes them, so a report reads this table alone.
+    siteId: uuid('site_id').notNull(),
+    patientId: uuid('patient_id').notNull(),
+    therapy: therapyEnum('therapy').notNull(),
+    receivedOn: date('received_on', { mode: 'string' }).notNull(),
+    // An assessment deciding eligible or not eligible (a deferral decides nothing).
+    decidedOn: date('decided_on', { mode: 'string' }),
+    eligibleOn: date('eligible_on', { mode: 'string' }),
+    requestedOn: date('requested_on', { mode: 'string' }),
+    // A funding decision approving or declining (a request for more information decides nothing).
+    fundingDecidedOn: date('funding_decided_on', { mode: 'string' }),
+    approvedOn: date('approved_on', { mode: 'string' }),
+    declinedOn: date('declined_on', { mode: 'string' }),
+    startedOn: date('started_on', { mode: 'string' }),
+    discontinuedOn: date('discontinued_on', { mode: 'string' }),
+    // The start's first anniversary (29 February's is 1 March), when therapy had not stopped by then: from this
+    // date on, the start counts as continuing at 12 months.
+    continuing12mOn: date('continuing_12m_on', { mode: 'string' }),
+    // With a start: the latest HbA1c in the 12 months up to it, and the one 150-210 days after nearest to 180.
+    baselineMmolMol: integer('baseline_mmol_mol'),
+    followUpOn: date('follow_up_on', { mode: 'string' }),
+    followUpMmolMol: integer('follow_up_mmol_mol'),
+  },
+  (t) => [index('referral_milestones_site_idx').on(t.siteId, t.receivedOn), index('referral_milestones_follow_up_idx').on(t.followUpOn)],
+);
+
 /** Where a value pulled from FHIR came from: kept with the value so every figure can be traced. */
 const fhirProvenance = () => ({
   sourceServer: text('source_server').notNull(),

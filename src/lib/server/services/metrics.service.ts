@@ -6,7 +6,6 @@ import {
   emptyRow,
   FACILITATION_LABELS,
   FACILITATION_ORDER,
-  FOLLOW_UP_WINDOW,
   metricsSiteScope,
   resolvePeriod,
   uptakePct,
@@ -45,13 +44,6 @@ export function toNumber(value: unknown): number | null {
 
 const toCount = (value: unknown): number => toNumber(value) ?? 0;
 
-/**
- * A date expression one year on (or back) with the calendar convention of calendar-date.ts: 29 February moves
- * to 1 March. PostgreSQL's interval arithmetic would give 28 February instead.
- */
-const yearFrom = (date: SQL, direction: 1 | -1): SQL =>
-  sql`((${date}) ${direction === 1 ? sql`+` : sql`-`} interval '1 year')::date + (case when extract(month from ${date}) = 2 and extract(day from ${date}) = 29 then 1 else 0 end)`;
-
 const FACILITATION_MODE = sql`case s.facilitation when 2 then 'active' when 1 then 'passive' else 'none' end`;
 
 /** The group each site falls in, by groupBy: fixed fragments, never text from the request. */
@@ -78,21 +70,26 @@ const WAIT_COLUMNS: Record<(typeof WAIT_NAMES)[number], { start: SQL; end: SQL }
   referralToStart: { start: sql`m.received_on`, end: sql`m.started_on` },
 };
 
-/** The one statement behind a report: a row per group with every exact figure (exported for benchmarks). */
+/**
+ * The one statement behind a report: a row per group with every exact figure (exported for benchmarks). It reads
+ * each referral's milestones from referral_milestones, which the database keeps from the event history (see
+ * schema.ts): a milestone counts for the period when its date falls in it, and has been reached by the end of the
+ * period when its date is on or before `to`.
+ */
 export function metricsStatement({ from, to, groupBy, therapy, siteIds }: MetricsParams): SQL {
   const fromDate = sql`${from}::date`;
   const toDate = sql`${to}::date`;
-  const inPeriod = (column: SQL) => sql`${column} >= ${fromDate}`; // every milestone is already <= to
+  const inPeriod = (column: SQL) => sql`${column} between ${fromDate} and ${toDate}`;
   const scope = siteIds === undefined ? sql`true` : siteIds.length === 0 ? sql`false` : sql`s.id in (${sql.join(siteIds.map((id) => sql`${id}::uuid`), sql`, `)})`;
   const group = GROUP_OF[groupBy];
-  const anniversary = yearFrom(sql`m.started_on`, 1);
+  const received = sql`m.received_on <= ${toDate} ${therapy ? sql`and m.therapy = ${therapy}::therapy` : sql``}`;
 
   const waits = WAIT_NAMES.map((name) => {
     const { start, end } = WAIT_COLUMNS[name];
     const days = sql`(${end} - ${start})`;
-    const when = sql`filter (where ${inPeriod(end)})`;
+    const when = sql`filter (where ${inPeriod(end)} and ${start} <= ${toDate})`;
     return sql`,
-      count(${days}) ${when} as "${sql.raw(name)}_n",
+      count(*) ${when} as "${sql.raw(name)}_n",
       percentile_cont(0.5) within group (order by ${days}) ${when} as "${sql.raw(name)}_median",
       percentile_disc(0.9) within group (order by ${days}) ${when} as "${sql.raw(name)}_p90"`;
   });
@@ -108,107 +105,57 @@ with scoped_sites as (
   from sites s
   where ${scope}
 ),
+-- Each group gets a number: the HbA1c changes are grouped by it, which sorts faster than a text key.
 grouped_sites as (
-  select s.id, ${group.key} as group_key, ${group.label} as group_label, s.population from scoped_sites s
+  select s.id, ${group.key} as group_key, dense_rank() over (order by ${group.key}) as group_no, ${group.label} as group_label, s.population
+  from scoped_sites s
 ),
 groups as (
-  select group_key, min(group_label) as label,
+  select group_no, min(group_key) as group_key, min(group_label) as label,
     sum(population)::float8 as population, bool_and(population is not null) as population_complete
-  from grouped_sites group by group_key
+  from grouped_sites group by group_no
 ),
-scoped_referrals as (
-  select r.id, r.patient_id, g.group_key, r.received_on
-  from referrals r
-  join grouped_sites g on g.id = r.site_id
-  where r.received_on <= ${toDate} ${therapy ? sql`and r.therapy = ${therapy}::therapy` : sql``}
-),
--- The date of each milestone a referral reached by the end of the period. Each happens at most once on a
--- referral (the pathway table allows no second one), except the funding request, of which the first is taken.
--- Aggregating the narrow event rows before joining is the cheapest plan on both databases, even when a
--- clinician's scope leaves some of them unused.
-event_dates as (
-  select e.referral_id,
-    min(e.occurred_on) filter (where e.type = 'assessment' and e.status_after in ('awaiting_funding_request', 'not_eligible')) as decided_on,
-    min(e.occurred_on) filter (where e.type = 'assessment' and e.status_after = 'awaiting_funding_request') as eligible_on,
-    min(e.occurred_on) filter (where e.type = 'funding_requested') as requested_on,
-    min(e.occurred_on) filter (where e.type = 'funding_decision' and e.status_after in ('awaiting_start', 'funding_declined')) as funding_decided_on,
-    min(e.occurred_on) filter (where e.type = 'funding_decision' and e.status_after = 'awaiting_start') as approved_on,
-    min(e.occurred_on) filter (where e.type = 'funding_decision' and e.status_after = 'funding_declined') as declined_on,
-    min(e.occurred_on) filter (where e.type = 'device_started') as started_on,
-    min(e.occurred_on) filter (where e.type = 'review' and e.status_after = 'discontinued') as discontinued_on
-  from referral_events e
-  where e.occurred_on <= ${toDate}
-  group by e.referral_id
-),
-milestones as (
-  select r.id, r.patient_id, r.group_key, r.received_on, d.decided_on, d.eligible_on, d.requested_on, d.funding_decided_on,
-    d.approved_on, d.declined_on, d.started_on, d.discontinued_on
-  from scoped_referrals r
-  left join event_dates d on d.referral_id = r.id
-),
+-- One aggregate per group over its sites' referrals, read through the site index: no sort of every referral by
+-- group, which a single grouped aggregate (needed by the medians and distinct counts) would make.
 flows as (
-  select m.group_key,
-    count(*) filter (where ${inPeriod(sql`m.received_on`)}) as referrals,
-    count(*) filter (where ${inPeriod(sql`m.decided_on`)}) as assessed,
-    count(*) filter (where ${inPeriod(sql`m.eligible_on`)}) as eligible,
-    count(*) filter (where ${inPeriod(sql`m.requested_on`)}) as funding_requested,
-    count(*) filter (where ${inPeriod(sql`m.approved_on`)}) as funding_approved,
-    count(*) filter (where ${inPeriod(sql`m.declined_on`)}) as funding_declined,
-    count(*) filter (where ${inPeriod(sql`m.started_on`)}) as started,
-    count(*) filter (where ${inPeriod(sql`m.discontinued_on`)}) as discontinued,
-    count(distinct m.patient_id) filter (where m.started_on is not null and m.discontinued_on is null) as on_therapy,
-    count(distinct m.patient_id) filter (
-      where ${anniversary} <= ${toDate} and (m.discontinued_on is null or m.discontinued_on > ${anniversary})
-    ) as continuing12m
-    ${sql.join(waits, sql``)}
-  from milestones m
-  group by m.group_key
-),
--- Only starts whose 150-210 day follow-up window meets the period can count.
-starts as (
-  select m.id, m.patient_id, m.group_key, m.started_on from milestones m
-  where m.started_on between ${fromDate} - ${FOLLOW_UP_WINDOW.last}::int and ${toDate} - ${FOLLOW_UP_WINDOW.first}::int
-),
-follow_ups as (
-  select st.id, st.patient_id, st.group_key, st.started_on, fu.mmol_mol as follow_up
-  from starts st
+  select g.group_no, f.*
+  from groups g
   cross join lateral (
-    select o.mmol_mol, left(o.effective, 10)::date as day
-    from observations o
-    where o.patient_id = st.patient_id and o.kind = 'hba1c'
-      -- A coarse bound on the indexed instant (two days either side outweigh any zone offset), then the exact day.
-      and o.effective_at >= st.started_on + ${FOLLOW_UP_WINDOW.first - 2}::int
-      and o.effective_at < st.started_on + ${FOLLOW_UP_WINDOW.last + 3}::int
-      and left(o.effective, 10)::date between st.started_on + ${FOLLOW_UP_WINDOW.first}::int and st.started_on + ${FOLLOW_UP_WINDOW.last}::int
-    order by abs(left(o.effective, 10)::date - st.started_on - ${FOLLOW_UP_WINDOW.target}::int), left(o.effective, 10)::date desc, o.effective_at desc, o.id desc
-    limit 1
-  ) fu
-  where fu.day between ${fromDate} and ${toDate}
+    select
+      count(*) filter (where m.received_on >= ${fromDate}) as referrals,
+      count(*) filter (where ${inPeriod(sql`m.decided_on`)}) as assessed,
+      count(*) filter (where ${inPeriod(sql`m.eligible_on`)}) as eligible,
+      count(*) filter (where ${inPeriod(sql`m.requested_on`)}) as funding_requested,
+      count(*) filter (where ${inPeriod(sql`m.approved_on`)}) as funding_approved,
+      count(*) filter (where ${inPeriod(sql`m.declined_on`)}) as funding_declined,
+      count(*) filter (where ${inPeriod(sql`m.started_on`)}) as started,
+      count(*) filter (where ${inPeriod(sql`m.discontinued_on`)}) as discontinued,
+      count(distinct m.patient_id) filter (where m.started_on <= ${toDate} and (m.discontinued_on is null or m.discontinued_on > ${toDate})) as on_therapy,
+      count(distinct m.patient_id) filter (where m.continuing_12m_on <= ${toDate}) as continuing12m
+      ${sql.join(waits, sql``)}
+    from grouped_sites gs
+    join referral_milestones m on m.site_id = gs.id
+    where gs.group_no = g.group_no and ${received}
+  ) f
 ),
+-- A start's baseline and follow-up HbA1c are kept with its milestones; the follow-up (150 days or more after the
+-- start) must fall in the period. A patient with several such starts counts once, with the latest.
 changes as (
-  select distinct on (f.patient_id) f.group_key, f.follow_up - b.mmol_mol as change
-  from follow_ups f
-  cross join lateral (
-    select o.mmol_mol
-    from observations o
-    where o.patient_id = f.patient_id and o.kind = 'hba1c'
-      and o.effective_at >= ${yearFrom(sql`f.started_on`, -1)} - 2
-      and o.effective_at < f.started_on + 3
-      and left(o.effective, 10)::date between ${yearFrom(sql`f.started_on`, -1)} and f.started_on
-    order by left(o.effective, 10)::date desc, o.effective_at desc, o.id desc
-    limit 1
-  ) b
-  order by f.patient_id, f.started_on desc, f.id desc
+  select distinct on (m.patient_id) gs.group_no, m.follow_up_mmol_mol - m.baseline_mmol_mol as change
+  from grouped_sites gs
+  join referral_milestones m on m.site_id = gs.id
+  where ${inPeriod(sql`m.follow_up_on`)} and m.baseline_mmol_mol is not null and ${received}
+  order by m.patient_id, m.started_on desc, m.referral_id desc
 ),
 hba1c as (
-  select group_key, count(*) as n, percentile_cont(0.5) within group (order by change) as median
-  from changes group by group_key
+  select group_no, count(*) as n, percentile_cont(0.5) within group (order by change) as median
+  from changes group by group_no
 )
 select g.group_key as key, g.label, case when g.population_complete then g.population end as population,
   f.*, h.n as hba1c_n, h.median as hba1c_median
 from groups g
-left join flows f on f.group_key = g.group_key
-left join hba1c h on h.group_key = g.group_key`;
+join flows f on f.group_no = g.group_no
+left join hba1c h on h.group_no = g.group_no`;
 }
 
 function toRow(r: GroupRecord): MetricsRow {

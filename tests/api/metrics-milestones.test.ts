@@ -1,0 +1,192 @@
+import { eq, sql } from 'drizzle-orm';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { addDays } from '../../src/lib/domain/calendar-date';
+import { twelveMonthsAfter } from '../../src/lib/domain/metrics';
+import { observations, referralEvents, referralMilestones, referrals } from '../../src/lib/server/db/schema';
+import { createTestApp } from '../support/app';
+import { baselineOf, followUpOf, milestonesOf, type OracleData } from '../support/metrics-fixtures';
+import { ASSESS_ELIGIBLE, pathwayClient } from '../support/pathway';
+
+/**
+ * The metrics read each referral's milestones from referral_milestones, which triggers keep from the referral,
+ * its events and its patient's HbA1c results. Whatever happens to those, every row must say what the tables say,
+ * worked out here independently from the events' payloads (not the stored statuses the triggers read).
+ */
+
+const t = await createTestApp();
+const { db } = t.database;
+const site = await t.site('PMS01');
+const otherSite = await t.site('PMS02');
+const nurse = pathwayClient(t, (await t.as('nurse', [site.id, otherSite.id])).cookie);
+const consultant = pathwayClient(t, (await t.as('consultant', [site.id, otherSite.id])).cookie);
+
+/** Every referral's row as the tables say it should be, and as it is. */
+async function projection() {
+  const data: OracleData = {
+    sites: [],
+    facilitation: [],
+    referrals: await db.select({ id: referrals.id, patientId: referrals.patientId, siteId: referrals.siteId, therapy: referrals.therapy, receivedOn: referrals.receivedOn }).from(referrals),
+    events: await db.select({ referralId: referralEvents.referralId, seq: referralEvents.seq, type: referralEvents.type, occurredOn: referralEvents.occurredOn, payload: referralEvents.payload }).from(referralEvents),
+    observations: await db.select({ id: observations.id, patientId: observations.patientId, effective: observations.effective, effectiveAt: observations.effectiveAt, mmolMol: observations.mmolMol }).from(observations),
+  };
+  const expected = [...milestonesOf(data, '9999-12-31').values()].map((m) => {
+    const results = data.observations.filter((o) => o.patientId === m.referral.patientId);
+    const followUp = m.started ? followUpOf(results, m.started) : undefined;
+    const anniversary = m.started ? twelveMonthsAfter(m.started) : undefined;
+    return {
+      referralId: m.referral.id,
+      siteId: m.referral.siteId,
+      patientId: m.referral.patientId,
+      therapy: m.referral.therapy,
+      receivedOn: m.referral.receivedOn,
+      decidedOn: m.decided ?? null,
+      eligibleOn: m.eligible ?? null,
+      requestedOn: m.firstRequest ?? null,
+      fundingDecidedOn: m.fundingDecided ?? null,
+      approvedOn: m.approved ?? null,
+      declinedOn: m.declined ?? null,
+      startedOn: m.started ?? null,
+      discontinuedOn: m.discontinued ?? null,
+      continuing12mOn: anniversary && !(m.discontinued && m.discontinued <= anniversary) ? anniversary : null,
+      baselineMmolMol: (m.started && baselineOf(results, m.started)?.mmolMol) ?? null,
+      followUpOn: followUp?.effective.slice(0, 10) ?? null,
+      followUpMmolMol: followUp?.mmolMol ?? null,
+    };
+  });
+  const byId = (a: { referralId: string }, b: { referralId: string }) => (a.referralId < b.referralId ? -1 : 1);
+  return { expected: expected.sort(byId), actual: (await db.select().from(referralMilestones)).sort(byId) };
+}
+
+const expectProjectionTrue = async () => {
+  const { expected, actual } = await projection();
+  expect(actual).toEqual(expected);
+};
+
+const EVENT = {
+  eligible: (on: string) => ({ ...ASSESS_ELIGIBLE, assessedOn: on, rationale: 'Clinical judgement' }),
+  not_eligible: (on: string) => ({ ...ASSESS_ELIGIBLE, assessedOn: on, decision: 'not_eligible', rationale: 'Clinical judgement' }),
+  deferred: (on: string) => ({ ...ASSESS_ELIGIBLE, assessedOn: on, decision: 'deferred', rationale: 'Clinical judgement' }),
+  requested: (on: string) => ({ type: 'funding_requested', submittedOn: on, commissioner: 'NHS Test ICB', route: 'routine' }),
+  approved: (on: string) => ({ type: 'funding_decision', decidedOn: on, outcome: 'approved' }),
+  declined: (on: string) => ({ type: 'funding_decision', decidedOn: on, outcome: 'declined' }),
+  more_info: (on: string) => ({ type: 'funding_decision', decidedOn: on, outcome: 'more_info' }),
+  started: (on: string) => ({ type: 'device_started', startedOn: on, pump: 'Insulet Omnipod 5', cgm: 'Dexcom G6', algorithm: 'SmartAdjust' }),
+  continued: (on: string) => ({ type: 'review', reviewedOn: on, decision: 'continue' }),
+  discontinued: (on: string) => ({ type: 'review', reviewedOn: on, decision: 'discontinue', reason: 'Patient preference' }),
+  withdrawn: (on: string) => ({ type: 'withdrawn', on, reason: 'other' }),
+} as const;
+
+/** The usual next steps from each status (the first most often), so that sequences often get to a start and on. */
+const NEXT: Record<string, (keyof typeof EVENT)[]> = {
+  awaiting_assessment: ['eligible', 'eligible', 'not_eligible', 'deferred'],
+  deferred: ['eligible', 'not_eligible'],
+  awaiting_funding_request: ['requested', 'requested', 'withdrawn'],
+  funding_more_info: ['requested'],
+  awaiting_funding_decision: ['approved', 'approved', 'declined', 'more_info'],
+  awaiting_start: ['started'],
+  on_therapy: ['continued', 'discontinued'],
+};
+
+/**
+ * What a clinician may do next: record a step some days after the last (usually the next one, sometimes any,
+ * legal or not), or enter an HbA1c result dated around then.
+ */
+const action = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      step: fc.oneof({ weight: 2, arbitrary: fc.constant('next' as const) }, { weight: 1, arbitrary: fc.constantFrom(...(Object.keys(EVENT) as (keyof typeof EVENT)[])) }),
+      pick: fc.nat(),
+      days: fc.integer({ min: 0, max: 45 }),
+    }),
+  },
+  {
+    weight: 2,
+    // Some six months on, where a follow-up falls when the last step was a start.
+    arbitrary: fc.record({ resultDays: fc.oneof(fc.integer({ min: -400, max: 250 }), fc.integer({ min: 145, max: 215 })), mmolMol: fc.integer({ min: 30, max: 120 }), instant: fc.boolean() }),
+  },
+);
+
+const RECEIVED = '2023-01-02';
+
+describe('referral_milestones', () => {
+  it('says what the events and results say, after any sequence of steps and results entered through the API', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(action, { minLength: 8, maxLength: 20 }), async (actions) => {
+        const patient = await nurse.createPatient(site.id);
+        let referral = await nurse.refer(patient.id, { receivedOn: RECEIVED });
+        let day = RECEIVED;
+        for (const a of actions) {
+          if ('step' in a) {
+            day = addDays(day, a.days);
+            const next = NEXT[referral.status] ?? ['withdrawn'];
+            const step = a.step === 'next' ? next[a.pick % next.length]! : a.step;
+            const who = step === 'eligible' || step === 'not_eligible' || step === 'deferred' ? consultant : nurse;
+            const res = await who.event(referral.id, { ...EVENT[step](day), version: referral.version });
+            expect([201, 422]).toContain(res.status);
+            if (res.status === 201) referral = res.body;
+          } else {
+            const on = addDays(day, a.resultDays);
+            const res = await nurse.call('POST', `/api/v1/patients/${patient.id}/observations`, {
+              kind: 'hba1c',
+              effective: a.instant ? `${on}T23:30:00Z` : on,
+              value: a.mmolMol,
+              unit: 'mmol/mol',
+            });
+            expect(res.status, JSON.stringify(res.body)).toBe(201);
+          }
+        }
+        await expectProjectionTrue();
+      }),
+      // A fixed seed, so that the check below on what the sequences reached is the same on every run.
+      { numRuns: 40, seed: 2026 },
+    );
+    // The sequences reached the milestones that matter most.
+    const reached = await db.select().from(referralMilestones);
+    for (const column of ['startedOn', 'discontinuedOn', 'declinedOn', 'followUpOn', 'baselineMmolMol', 'continuing12mOn'] as const) {
+      expect(reached.filter((r) => r[column] !== null).length, column).toBeGreaterThan(0);
+    }
+  }, 180_000);
+
+  it('follows rows changed or removed in the database directly, however it is done', async () => {
+    const patient = await nurse.createPatient(site.id);
+    const referral = await nurse.refer(patient.id, { receivedOn: '2024-01-02' });
+    const steps = [EVENT.eligible('2024-02-01'), EVENT.requested('2024-02-10'), EVENT.approved('2024-03-01'), EVENT.started('2024-04-01'), EVENT.continued('2024-10-01')];
+    for (const [i, step] of steps.entries()) expect((await (i === 0 ? consultant : nurse).event(referral.id, { ...step, version: i + 1 })).status).toBe(201);
+    // The baseline is the result before the start; of the two after it, 187 days is nearer 180 than 172 days.
+    for (const [effective, value] of [['2024-03-15', 70], ['2024-09-20', 60], ['2024-10-05', 58]] as const) {
+      await nurse.call('POST', `/api/v1/patients/${patient.id}/observations`, { kind: 'hba1c', effective, value, unit: 'mmol/mol' });
+    }
+    const referralId = referral.id;
+    const patientId = patient.id;
+    const [row] = await db.select().from(referralMilestones).where(eq(referralMilestones.referralId, referralId));
+    expect(row).toMatchObject({ startedOn: '2024-04-01', continuing12mOn: '2025-04-01', baselineMmolMol: 70, followUpOn: '2024-10-05', followUpMmolMol: 58 });
+    // An event moved, then the latest event removed.
+    await db.update(referralEvents).set({ occurredOn: sql`${referralEvents.occurredOn} + 1` }).where(eq(referralEvents.referralId, referralId));
+    await expectProjectionTrue();
+    await db.execute(sql`delete from referral_events where id = (select id from referral_events where referral_id = ${referralId} order by seq desc limit 1)`);
+    await expectProjectionTrue();
+    // A result corrected, then one removed, as a FHIR re-import does.
+    await db.update(observations).set({ mmolMol: sql`${observations.mmolMol} + 3` }).where(eq(observations.patientId, patientId));
+    await expectProjectionTrue();
+    await db.execute(sql`delete from observations where id = (select id from observations where patient_id = ${patientId} order by effective_at desc limit 1)`);
+    await expectProjectionTrue();
+    // The referral moved to another site and another patient (nothing does this today).
+    const other = await nurse.createPatient(otherSite.id);
+    await nurse.call('POST', `/api/v1/patients/${other.id}/observations`, { kind: 'hba1c', effective: '2024-01-10', value: 58, unit: 'mmol/mol' });
+    await db.update(referrals).set({ siteId: otherSite.id, patientId: other.id }).where(eq(referrals.id, referralId));
+    await expectProjectionTrue();
+    // Emptied tables.
+    await db.execute(sql`truncate observations`);
+    await expectProjectionTrue();
+    await db.execute(sql`truncate referral_events`);
+    await expectProjectionTrue();
+  });
+
+  it('is removed with its referral', async () => {
+    const referral = await nurse.refer((await nurse.createPatient(site.id)).id);
+    await db.delete(referrals).where(eq(referrals.id, referral.id));
+    expect(await db.select().from(referralMilestones).where(eq(referralMilestones.referralId, referral.id))).toEqual([]);
+  });
+});
