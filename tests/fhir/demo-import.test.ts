@@ -1,6 +1,5 @@
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { isDomainError } from '../../src/lib/domain/errors';
 import { formatNhsNumber } from '../../src/lib/domain/nhs-number';
 import { percentToMmolMol } from '../../src/lib/domain/hba1c';
 import { auditLog, hypoglycaemiaEvents, observations, patientConditions, patients, sites } from '../../src/lib/server/db/schema';
@@ -8,7 +7,7 @@ import { generateDemoPopulation } from '../../src/lib/server/fhir/demo-populatio
 import { DEMO_FHIR_SERVER_ID, startDemoFhirServer } from '../../src/lib/server/fhir/demo-server';
 import { createFhirClient } from '../../src/lib/server/fhir/fhir.client';
 import { FhirImportService } from '../../src/lib/server/fhir/import.service';
-import { ctxFor, fhirTestKit } from './fhir-test-kit';
+import { ctxFor, failure, fhirTestKit, outsiders } from './fhir-test-kit';
 
 const population = generateDemoPopulation({ seed: 7, patientsPerSite: 30, today: '2025-06-01', yearsOfHistory: 3 });
 const kit = await fhirTestKit({ resources: population.resources });
@@ -23,14 +22,6 @@ const resultsOf = (patientId: string) =>
 const hyposOf = (patientId: string) => kit.db.select().from(hypoglycaemiaEvents).where(eq(hypoglycaemiaEvents.patientId, patientId));
 const conditionsOf = (patientId: string) => kit.db.select().from(patientConditions).where(eq(patientConditions.patientId, patientId));
 
-async function failure(promise: Promise<unknown>) {
-  const e = await promise.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  if (!isDomainError(e)) throw new Error(`expected a DomainError, got ${String(e)}`);
-  return e;
-}
 
 describe('importing a demo-population patient by NHS number', () => {
   let patientId = '';
@@ -156,11 +147,7 @@ describe('importing a demo-population patient by NHS number', () => {
 describe('refusals (and nothing written)', () => {
   const someone = population.patients.find((p) => p.profile === 'type1' && p.odsCode === 'RDM03')!;
 
-  it.each([
-    ['a commissioner', () => ctxFor('commissioner', []), 'forbidden'],
-    ['an admin (patients are clinical work)', () => ctxFor('admin', []), 'forbidden'],
-    ['a nurse of another site', () => ctxFor('nurse', [otherSite!.id]), 'forbidden'],
-  ])('refuses %s', async (_, ctx, kind) => {
+  it.each(outsiders(() => otherSite!.id))('refuses %s', async (_, ctx, kind) => {
     const before = await kit.rowCounts();
     const e = await failure(kit.service.importPatient(ctx(), { siteId: kit.site.id, nhsNumber: someone.nhsNumber }));
     expect(e.kind).toBe(kind);

@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isDomainError, type DomainError } from '../../src/lib/domain/errors';
 import { patients } from '../../src/lib/server/db/schema';
 import { generateDemoPopulation } from '../../src/lib/server/fhir/demo-population';
@@ -28,6 +28,11 @@ const laterPage = (q: URLSearchParams) => Number(q.get('_offset') ?? '0') > 0;
 const hba1cSearch = (q: URLSearchParams) => (q.get('code') ?? '').includes('loinc');
 
 afterEach(() => kit.server.clearFaults());
+// The server's first searches compile their FHIRPath expressions, which on a busy machine can take longer than
+// TIMEOUT_MS: done once here, unhurried (a look-up writes nothing), so that the timeout measures the faults.
+beforeAll(() =>
+  new FhirImportService(kit.db, createFhirClient({ baseUrl: kit.server.baseUrl, timeoutMs: 30_000 }), kit.patients).preview(kit.nurse, target),
+);
 
 async function importFails(expectedKind: DomainError['kind'], service = kit.service): Promise<DomainError> {
   const before = await kit.rowCounts();

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { count } from 'drizzle-orm';
 import { afterAll } from 'vitest';
 import type { Actor, Role } from '../../src/lib/domain/access';
+import { isDomainError, type DomainError } from '../../src/lib/domain/errors';
 import { auditLog, hypoglycaemiaEvents, observations, patientConditions, patients, sites } from '../../src/lib/server/db/schema';
 import { createFhirClient, type FhirClientOptions } from '../../src/lib/server/fhir/fhir.client';
 import { FhirImportService } from '../../src/lib/server/fhir/import.service';
@@ -19,6 +20,24 @@ export const ctxFor = (role: Role, siteIds: string[]): Ctx => {
   const actor: Actor = { userId: randomUUID(), email: `${role}@test.nhs.uk`, name: `Test ${role}`, role, siteIds };
   return { actor, requestId: `test-${randomUUID()}`, clientAddress: '127.0.0.1' };
 };
+
+/** The DomainError a promise rejects with (and a test failure if it resolves, or rejects with anything else). */
+export async function failure(promise: Promise<unknown>): Promise<DomainError> {
+  const e = await promise.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  if (!isDomainError(e)) throw new Error(`expected a DomainError, got ${String(e)}`);
+  return e;
+}
+
+/** Who may not bring a patient in at a site (import or look up), and what each is told: for it.each. */
+export const outsiders = (otherSiteId: () => string) =>
+  [
+    ['a commissioner', () => ctxFor('commissioner', []), 'forbidden'],
+    ['an admin (patients are clinical work)', () => ctxFor('admin', []), 'forbidden'],
+    ['a nurse of another site', () => ctxFor('nurse', [otherSiteId()]), 'forbidden'],
+  ] as const;
 
 export async function fhirTestKit(options: TestFhirServerOptions & { client?: Partial<FhirClientOptions>; siteOds?: string } = {}) {
   const { client: clientOptions, siteOds, ...serverOptions } = options;

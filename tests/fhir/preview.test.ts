@@ -1,10 +1,9 @@
 import { and, desc, eq } from 'drizzle-orm';
 import { describe, expect, it, vi } from 'vitest';
-import { isDomainError } from '../../src/lib/domain/errors';
 import { formatNhsNumber } from '../../src/lib/domain/nhs-number';
 import { observations, sites } from '../../src/lib/server/db/schema';
 import { generateDemoPopulation } from '../../src/lib/server/fhir/demo-population';
-import { ctxFor, fhirTestKit } from './fhir-test-kit';
+import { ctxFor, failure, fhirTestKit, outsiders } from './fhir-test-kit';
 
 /**
  * The look-up before an import: what the FHIR server holds, mapped exactly as the import maps it, and
@@ -22,14 +21,6 @@ const showcaseResource = population.resources.find((r) => r.id === showcase.id)!
   gender: string;
 };
 
-async function failure(promise: Promise<unknown>) {
-  const e = await promise.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  if (!isDomainError(e)) throw new Error(`expected a DomainError, got ${String(e)}`);
-  return e;
-}
 
 /** Runs `work` and checks it changed no row in any table an import writes, and opened no transaction. */
 async function writesNothing<T>(work: () => Promise<T>): Promise<T> {
@@ -101,11 +92,7 @@ describe('looking a patient up before importing', () => {
 describe('the look-up refuses as the import does, and writes nothing', () => {
   const someone = population.patients.find((p) => p.profile === 'type1' && p.odsCode === 'RDM02')!;
 
-  it.each([
-    ['a commissioner', () => ctxFor('commissioner', []), 'forbidden'],
-    ['an admin (patients are clinical work)', () => ctxFor('admin', []), 'forbidden'],
-    ['a nurse of another site', () => ctxFor('nurse', [otherSite!.id]), 'forbidden'],
-  ])('refuses %s', async (_, ctx, kind) => {
+  it.each(outsiders(() => otherSite!.id))('refuses %s', async (_, ctx, kind) => {
     const asked = kit.server.requests.length;
     const e = await writesNothing(() => failure(kit.service.preview(ctx(), { siteId: kit.site.id, nhsNumber: someone.nhsNumber })));
     expect(e.kind).toBe(kind);

@@ -61,6 +61,28 @@ describe('demo FHIR server', () => {
     expect(bare.body.total).toBe(typed.body.total);
   });
 
+  it('answers _elements with the listed elements only (a choice element by its name), tagged SUBSETTED', async () => {
+    const deceased = { resourceType: 'Patient', id: 'subset-me', active: true, deceasedBoolean: false, gender: 'female', name: [{ family: 'Kept' }] };
+    await server.store.put(deceased);
+    const { body } = await get('/Patient?_id=subset-me&_elements=active,deceased');
+    expect(body.entry[0].resource).toEqual({
+      resourceType: 'Patient',
+      id: 'subset-me',
+      meta: expect.objectContaining({ tag: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED' }] }),
+      active: true,
+      deceasedBoolean: false,
+    });
+    expect((await get('/Patient/subset-me')).body).toMatchObject({ gender: 'female', name: [{ family: 'Kept' }] });
+    await server.store.remove('Patient', 'subset-me');
+  });
+
+  it('answers _summary=count with the total and no pages to follow', async () => {
+    const { body } = await get('/Patient?_summary=count');
+    expect(body.total).toBe(40);
+    expect(body.entry).toBeUndefined();
+    expect(body.link.some((l: { relation: string }) => l.relation === 'next')).toBe(false);
+  });
+
   it('refuses search parameters it does not support, rather than matching nothing', async () => {
     for (const query of ['foo=bar', 'subject:Patient.organization=Organization/x', 'patient.organization=x']) {
       const { status, body } = await get(`/Condition?${query}`);

@@ -250,8 +250,12 @@ export function mapConditions(conditions: readonly FhirCondition[], source: Fetc
       continue;
     }
     const clinicalStatus = statusCode(condition.clinicalStatus);
+    // Properties listed rather than spread from `match`: V8 builds the spread-then-extend literal many times
+    // slower, and a population count maps tens of thousands of Conditions.
     mapped.push({
-      ...match,
+      kind: match.kind,
+      code: match.code,
+      display: match.display,
       system: SYSTEMS.snomed,
       clinicalStatus,
       active: clinicalStatus === null || ACTIVE_CLINICAL_STATUSES.has(clinicalStatus),

@@ -84,6 +84,20 @@ export const fhirOrganization = z.looseObject({
   name: z.string().optional(),
 });
 
+/**
+ * An entry's resource, checked only for what picks the entries out (its type and id) and passed on as it is,
+ * not copied: each is then checked in full, once, by the schema of what was searched for. Copying every
+ * resource twice was a good part of the cost of reading a population's thousands of them.
+ */
+const entryResource = z.custom<{ resourceType: string; id?: string }>(
+  (r) =>
+    typeof r === 'object' &&
+    r !== null &&
+    typeof (r as { resourceType?: unknown }).resourceType === 'string' &&
+    ['string', 'undefined'].includes(typeof (r as { id?: unknown }).id),
+  'not a FHIR resource',
+);
+
 /** A searchset page: only its type, total, links and the entries' resource type are checked here. */
 export const fhirSearchBundle = z.looseObject({
   resourceType: z.literal('Bundle'),
@@ -94,7 +108,7 @@ export const fhirSearchBundle = z.looseObject({
     .array(
       z.looseObject({
         fullUrl: z.string().optional(),
-        resource: z.looseObject({ resourceType: z.string(), id: z.string().optional() }).optional(),
+        resource: entryResource.optional(),
         search: z.looseObject({ mode: z.string().optional() }).optional(),
       }),
     )

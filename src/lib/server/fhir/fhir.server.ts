@@ -106,7 +106,8 @@ export function createFhirHandler(options: Pick<FhirServerOptions, 'defaultPageS
       query[key] = existing === undefined ? normalised : [...(Array.isArray(existing) ? existing : [existing]), normalised];
     }
     const asked = Number(params.get('_count') ?? defaultPageSize);
-    const count = Number.isInteger(asked) && asked >= 0 ? Math.min(asked, maxPageSize) : defaultPageSize;
+    // _summary=count answers with the total alone: no entries, so no pages to follow.
+    const count = params.get('_summary') === 'count' ? 0 : Number.isInteger(asked) && asked >= 0 ? Math.min(asked, maxPageSize) : defaultPageSize;
     const offset = Math.max(0, Number.parseInt(params.get('_offset') ?? '0', 10) || 0);
     query._count = String(count);
     query._offset = String(offset);

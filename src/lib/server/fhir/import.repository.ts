@@ -1,4 +1,4 @@
-import { and, count, eq, notInArray, sql, type SQL } from 'drizzle-orm';
+import { and, eq, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { conflict } from '../../domain/errors';
 import type { Db, Tx } from '../db/client';
@@ -95,21 +95,15 @@ export async function upsertPatient(tx: Tx, record: PatientRecord, siteId: strin
   return row!;
 }
 
-async function countRows(tx: Tx, table: PgTable & { patientId: PgColumn; sourceServer: PgColumn }, patientId: string, server: string) {
-  const [row] = await tx
-    .select({ n: count() })
-    .from(table)
-    .where(and(eq(table.patientId, patientId), eq(table.sourceServer, server)));
-  return row?.n ?? 0;
-}
-
-/** How many of this server's values the patient has now: the audit's before and after. */
+/** How many of this server's values the patient has now, in one statement: the audit's before and after. */
 export async function countImported(tx: Tx, patientId: string, server: string): Promise<ImportCounts> {
-  return {
-    hba1c: await countRows(tx, observations, patientId, server),
-    conditions: await countRows(tx, patientConditions, patientId, server),
-    hypoglycaemia: await countRows(tx, hypoglycaemiaEvents, patientId, server),
-  };
+  const of = (table: PgTable & { patientId: PgColumn; sourceServer: PgColumn }) =>
+    sql`(select count(*) from ${table} where ${and(eq(table.patientId, patientId), eq(table.sourceServer, server))})`.mapWith(Number);
+  const [row] = await tx
+    .select({ hba1c: of(observations), conditions: of(patientConditions), hypoglycaemia: of(hypoglycaemiaEvents) })
+    .from(patients)
+    .where(eq(patients.id, patientId));
+  return row ?? { hba1c: 0, conditions: 0, hypoglycaemia: 0 };
 }
 
 async function inChunks<T>(rows: readonly T[], write: (chunk: T[]) => Promise<unknown>): Promise<void> {
@@ -117,8 +111,13 @@ async function inChunks<T>(rows: readonly T[], write: (chunk: T[]) => Promise<un
 }
 
 export async function replaceImportedValues(tx: Tx, patientId: string, record: PatientRecord): Promise<void> {
-  const server = record.server;
+  // The three tables are independent, so their statements go out together: postgres.js pipelines them on
+  // the transaction's connection instead of waiting a round trip for each (PGlite simply runs them in turn).
+  await Promise.all([refreshHba1c(tx, patientId, record), refreshConditions(tx, patientId, record), refreshHypoglycaemia(tx, patientId, record)]);
+}
 
+async function refreshHba1c(tx: Tx, patientId: string, record: PatientRecord): Promise<void> {
+  const { server } = record;
   const hba1cRows = record.hba1c.map((r) => ({
     patientId,
     kind: 'hba1c' as const,
@@ -161,7 +160,10 @@ export async function replaceImportedValues(tx: Tx, patientId: string, record: P
         keptHba1c.length ? notInArray(observations.sourceResourceId, keptHba1c) : undefined,
       ),
     );
+}
 
+async function refreshConditions(tx: Tx, patientId: string, record: PatientRecord): Promise<void> {
+  const { server } = record;
   const conditionRows = record.conditions.map((c) => ({
     patientId,
     kind: c.kind,
@@ -202,7 +204,10 @@ export async function replaceImportedValues(tx: Tx, patientId: string, record: P
         keptConditions.length ? notInArray(patientConditions.sourceResourceId, keptConditions) : undefined,
       ),
     );
+}
 
+async function refreshHypoglycaemia(tx: Tx, patientId: string, record: PatientRecord): Promise<void> {
+  const { server } = record;
   const hypoRows = record.hypoglycaemia.map((h) => ({
     patientId,
     effective: h.effective,
