@@ -25,7 +25,10 @@ CREATE INDEX "referral_milestones_follow_up_idx" ON "referral_milestones" USING 
 -- referral, its events or its patient's results, the referral's row is recomputed from those tables from scratch,
 -- so rows inserted out of order, edited or removed leave it right too. The implementation metrics then filter
 -- these dates by the period instead of aggregating every event on every request.
-CREATE FUNCTION referral_milestones_refresh(ids uuid[]) RETURNS void LANGUAGE sql AS $$
+-- PL/pgSQL rather than SQL: it keeps the statement's plan for the session, where an SQL function plans it anew on
+-- every call, which cost more than the update itself on each recorded event.
+CREATE FUNCTION referral_milestones_refresh(ids uuid[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
   UPDATE referral_milestones m SET
     decided_on = n.decided_on, eligible_on = n.eligible_on, requested_on = n.requested_on,
     funding_decided_on = n.funding_decided_on, approved_on = n.approved_on, declined_on = n.declined_on,
@@ -88,7 +91,8 @@ CREATE FUNCTION referral_milestones_refresh(ids uuid[]) RETURNS void LANGUAGE sq
     AND (m.decided_on, m.eligible_on, m.requested_on, m.funding_decided_on, m.approved_on, m.declined_on, m.started_on, m.discontinued_on,
       m.continuing_12m_on, m.baseline_mmol_mol, m.follow_up_on, m.follow_up_mmol_mol)
     IS DISTINCT FROM (n.decided_on, n.eligible_on, n.requested_on, n.funding_decided_on, n.approved_on, n.declined_on, n.started_on, n.discontinued_on,
-      n.continuing_12m_on, n.baseline_mmol_mol, n.follow_up_on, n.follow_up_mmol_mol)
+      n.continuing_12m_on, n.baseline_mmol_mol, n.follow_up_on, n.follow_up_mmol_mol);
+END;
 $$;
 --> statement-breakpoint
 CREATE FUNCTION referral_milestones_add_referrals() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -119,10 +123,23 @@ CREATE TRIGGER referral_milestones_on_referral_update AFTER UPDATE OF site_id, p
 -- One function for the three statement triggers on referral_events: each names its transition tables alike.
 CREATE FUNCTION referral_milestones_after_events() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP IN ('INSERT', 'UPDATE') THEN
-    PERFORM referral_milestones_refresh(ARRAY(SELECT DISTINCT referral_id FROM new_events));
+  IF TG_OP = 'INSERT' THEN
+    -- A new event can only set a milestone not yet reached or an earlier date for one. Those that set none (a
+    -- review that continues therapy, a deferral, a request for more information, a withdrawal: most of what is
+    -- recorded) are passed over, so that recording them costs next to nothing here. These are the events the
+    -- filters of referral_milestones_refresh count.
+    PERFORM referral_milestones_refresh(ARRAY(
+      SELECT DISTINCT referral_id FROM new_events
+      WHERE type IN ('funding_requested', 'device_started')
+        OR (type = 'assessment' AND status_after IN ('awaiting_funding_request', 'not_eligible'))
+        OR (type = 'funding_decision' AND status_after IN ('awaiting_start', 'funding_declined'))
+        OR (type = 'review' AND status_after = 'discontinued')
+    ));
   END IF;
-  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+  IF TG_OP = 'UPDATE' THEN
+    PERFORM referral_milestones_refresh(ARRAY(SELECT referral_id FROM new_events UNION SELECT referral_id FROM old_events));
+  END IF;
+  IF TG_OP = 'DELETE' THEN
     PERFORM referral_milestones_refresh(ARRAY(SELECT DISTINCT referral_id FROM old_events));
   END IF;
   RETURN NULL;
