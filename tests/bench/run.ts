@@ -1,8 +1,10 @@
 /**
  * `npm run bench`: the speed figures the issues ask for, printed as JSON. Uses BENCH_DATABASE_URL, or starts a
- * throwaway PostgreSQL cluster (the CI script's). BENCH_SECONDS sets each load phase's length (default 20).
+ * throwaway PostgreSQL cluster (the CI script's). BENCH_SECONDS sets each load phase's length (default 20);
+ * BENCH_SOAK_SECONDS the soak's (default 300). Phase names as arguments run only those phases.
  */
 import { pathwayLoad } from './pathway-load.bench';
+import { soak } from './soak.bench';
 import { benchServer } from './postgres';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
@@ -14,6 +16,10 @@ try {
   if (want('pathway')) {
     console.log('pathway events and reads under load (PostgreSQL, 32 clients):');
     console.log(JSON.stringify(await pathwayLoad(server.url, seconds), null, 2));
+  }
+  if (want('soak')) {
+    console.log('memory of the real server under mixed writes and reads (PostgreSQL, 16 clients), sampled every 10 s:');
+    console.log(JSON.stringify(await soak(server.url, Number(process.env.BENCH_SOAK_SECONDS ?? 300)), null, 2));
   }
 } finally {
   server.stop();
