@@ -1,13 +1,14 @@
 /**
  * `npm run bench`: the speed figures the issues ask for, printed as JSON. Uses BENCH_DATABASE_URL, or starts a
  * throwaway PostgreSQL cluster (the CI script's). BENCH_SECONDS sets each load phase's length (default 20),
- * BENCH_RUNS the number of timed requests per metrics figure (default 50). Phase names as arguments run only
- * those phases (`npm run bench -- metrics`).
+ * BENCH_RUNS the number of timed requests per metrics figure (default 50), BENCH_SOAK_SECONDS the soak's
+ * (default 300). Phase names as arguments run only those phases (`npm run bench -- metrics`).
  */
 import { fhirImportBench } from './fhir-import.bench';
 import { fhirSyncBench } from './fhir-sync.bench';
 import { metricsBench } from './metrics.bench';
 import { pathwayLoad } from './pathway-load.bench';
+import { soak } from './soak.bench';
 import { benchServer } from './postgres';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
@@ -32,6 +33,10 @@ try {
   if (want('metrics')) {
     console.log('implementation metrics for a region of 20 sites and 30,000 referrals, 12 months by site (ms, one request at a time):');
     console.log(JSON.stringify(await metricsBench(server.url, runs), null, 2));
+  }
+  if (want('soak')) {
+    console.log('memory of the real server under mixed writes and reads (PostgreSQL, 16 clients), sampled every 10 s:');
+    console.log(JSON.stringify(await soak(server.url, Number(process.env.BENCH_SOAK_SECONDS ?? 300)), null, 2));
   }
 } finally {
   server.stop();

@@ -8,7 +8,7 @@ import { DEMO_PASSWORD } from '../../src/lib/server/demo/demo.seed';
 import { todayIso } from '../../src/lib/server/services/clock';
 import { freshDatabase, onPostgresServer } from '../support/database';
 import { nextNhsNumber } from '../support/pathway';
-import { callApi, signInTo, startServer, type ServerProcess } from '../support/server-process';
+import { callApi, signInTo, startServer, stopServer, type ServerProcess } from '../support/server-process';
 
 /**
  * The real built server for the page tests: on a fresh PostgreSQL database when TEST_DATABASE_URL is set (with
@@ -23,10 +23,7 @@ export async function formServer() {
   const env: Record<string, string> = database ? { DATABASE_URL: database.url!, ADMIN_EMAIL: 'admin@example.org', ADMIN_PASSWORD: password } : { DATA_DIR: dataDir! };
   let server: ServerProcess = await startServer(env);
   afterAll(async () => {
-    if (server.child.exitCode === null) {
-      server.child.kill('SIGTERM');
-      await server.exited;
-    }
+    await stopServer(server);
     await database?.close();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
@@ -84,8 +81,7 @@ export async function formServer() {
     /** Every table's row count, with no server running on an embedded folder (then started again). */
     async tableCounts(): Promise<Record<string, number>> {
       if (database) return tableCounts(database);
-      server.child.kill('SIGTERM');
-      await server.exited;
+      await stopServer(server);
       const embedded = await openEmbedded(dataDir!);
       try {
         return await tableCounts(embedded);

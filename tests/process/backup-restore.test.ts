@@ -14,7 +14,7 @@ import { DEMO_PASSWORD } from '../../src/lib/server/demo/demo.seed';
 import { withDatabase } from '../support/global-setup';
 import { onPostgresServer } from '../support/database';
 import { ASSESS_ELIGIBLE, nextNhsNumber } from '../support/pathway';
-import { callApi, HAS_BUILD, signInTo, startServer, type ServerProcess } from '../support/server-process';
+import { callApi, HAS_BUILD, signInTo, startServer, stopServer, type ServerProcess } from '../support/server-process';
 
 /**
  * The backup and restore of the README, run exactly as written there: every record and every audit entry comes
@@ -36,10 +36,7 @@ const tempDir = async () => {
   return d;
 };
 
-const stop = async (server: ServerProcess) => {
-  server.child.kill('SIGTERM');
-  expect(await server.exited).toBe(0);
-};
+const stop = async (server: ServerProcess) => expect(await stopServer(server)).toBe(0);
 
 interface Recorded {
   nurseEmail: string;

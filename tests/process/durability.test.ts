@@ -7,7 +7,7 @@ import { createServices } from '../../src/lib/server/services';
 import { SYSTEM_META } from '../../src/lib/server/services/context';
 import { DEMO_PASSWORD } from '../../src/lib/server/demo/demo.seed';
 import { freshDatabase, onPostgresServer } from '../support/database';
-import { callApi, HAS_BUILD, signInTo, startServer, startServerWhenUnlocked, type ServerProcess } from '../support/server-process';
+import { callApi, HAS_BUILD, signInTo, startServer, startServerWhenUnlocked, stopServer, type ServerProcess } from '../support/server-process';
 import { pathwayTraffic, readBackAcknowledged, wholeDatabaseConsistent, type Clinicians } from './pathway-traffic';
 
 /**
@@ -35,10 +35,7 @@ async function killMidStream(server: ServerProcess, who: Clinicians) {
   return traffic.acked;
 }
 
-const stop = async (server: ServerProcess) => {
-  server.child.kill('SIGTERM');
-  expect(await server.exited).toBe(0);
-};
+const stop = async (server: ServerProcess) => expect(await stopServer(server)).toBe(0);
 
 describe.skipIf(!HAS_BUILD)('kill -9 in the middle of pathway writes (needs `npm run build`)', () => {
   describe.runIf(onPostgresServer())('on a PostgreSQL server (needs TEST_DATABASE_URL)', () => {

@@ -37,6 +37,12 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
   return { child, url, output: () => out, exited };
 }
 
+/** Stops the server as a service manager would (SIGTERM); resolves to its exit code, 0 when it stopped cleanly. */
+export async function stopServer(server: ServerProcess): Promise<number | null> {
+  if (server.child.exitCode === null) server.child.kill('SIGTERM');
+  return server.exited;
+}
+
 export interface ApiAnswer {
   status: number;
   /** The JSON the server sent (or its text): tests read it as they expect it. */
