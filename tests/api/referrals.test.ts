@@ -105,6 +105,21 @@ describe('the pump pathway, from referral to continuing therapy', () => {
     expect(trail.body.items[0].requestId).toEqual(expect.any(String));
   });
 
+  it('answers an event with the referral exactly as reading it back shows it, and audits the event as stored', async () => {
+    const { referral } = await referralAt('on_therapy');
+    const reviewed = await asConsultant.event(referral.id, { type: 'review', version: referral.version, reviewedOn: '2026-09-20', hba1cMmolMol: 58, decision: 'continue' });
+    expect(reviewed.status).toBe(201);
+    const read = await asConsultant.call('GET', `/api/v1/referrals/${referral.id}`);
+    expect(reviewed.body).toEqual(read.body);
+    const review = reviewed.body.events.at(-1);
+    expect(review).toMatchObject({ type: 'review', recordedBy: consultant.user.id, recordedByName: consultant.user.name, payload: { reviewedOn: '2026-09-20', hba1cMmolMol: 58, decision: 'continue' } });
+
+    const [stored] = await t.database.db.select().from(referralEvents).where(eq(referralEvents.id, review.id));
+    expect(stored).toMatchObject({ seq: reviewed.body.events.length, recordedRole: 'consultant', statusAfter: 'on_therapy' });
+    const trail = await pathwayClient(t, admin.cookie).call('GET', `/api/v1/audit?entityId=${referral.id}`);
+    expect(trail.body.items[0].after).toEqual({ ...read.body, events: undefined, allowedEvents: undefined, event: { ...review, recordedByName: null } });
+  });
+
   it('ends therapy when a review decides to discontinue', async () => {
     const { referral } = await referralAt('on_therapy');
     const res = await asNurse.event(referral.id, { type: 'review', version: referral.version, reviewedOn: '2026-10-01', decision: 'discontinue', reason: 'No sustained fall in HbA1c' });

@@ -56,8 +56,8 @@ export async function pathwayLoad(serverUrl: string, seconds: number) {
           const context = ctx as Record<string, number>;
           context.connection ??= connection++;
           context.turn = (context.turn ?? -1) + 1;
-          const r = pool[(context.connection + context.turn * CONNECTIONS) % pool.length]!;
-          context.current = pool.indexOf(r);
+          context.current = (context.connection + context.turn * CONNECTIONS) % pool.length;
+          const r = pool[context.current]!;
           return { ...req, path: `/api/v1/referrals/${r.id}/events`, body: JSON.stringify({ type: 'review', version: r.version, reviewedOn: today, decision: 'continue' }) };
         },
         onResponse: (status, body, ctx) => {
