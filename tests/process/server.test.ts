@@ -25,7 +25,8 @@ describe('the server process', () => {
 
   // The page handler comes from the production build; CI builds before it tests.
   describe.skipIf(!HAS_BUILD)('(needs `npm run build`)', () => {
-    it('refuses to open an embedded database that another server holds', async () => {
+    // A new embedded folder is created and filled with the demo first: that alone can take 20 s on a busy machine.
+    it('refuses to open an embedded database that another server holds', { timeout: 120_000 }, async () => {
       const dir = await dataDir();
       const first = await startServer({ DATA_DIR: dir });
       try {
@@ -37,7 +38,7 @@ describe('the server process', () => {
       }
     });
 
-    it('on SIGTERM lets an in-flight request finish, then exits cleanly', async () => {
+    it('on SIGTERM lets an in-flight request finish, then exits cleanly', { timeout: 120_000 }, async () => {
       const server = await startServer({ DATA_DIR: await dataDir() });
       const body = JSON.stringify({ email: 'admin@example.org', password: 'insulin-pump-demo' });
       const url = new URL('/api/v1/auth/login', server.url);
