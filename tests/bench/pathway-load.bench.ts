@@ -40,6 +40,7 @@ export async function pathwayLoad(serverUrl: string, seconds: number) {
   const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
 
   const before = await server.usage('writes');
+  const ownBefore = process.cpuUsage();
   let next = 0;
   let connection = 0;
   // Each connection works through its own share of the referrals (no two clients race for one), recording a
@@ -67,6 +68,7 @@ export async function pathwayLoad(serverUrl: string, seconds: number) {
       },
     ],
   });
+  const ownAfterWrites = process.cpuUsage();
   const afterWrites = await server.usage('reads');
   const reads = await autocannon({
     url: address,
@@ -75,22 +77,27 @@ export async function pathwayLoad(serverUrl: string, seconds: number) {
     headers: { cookie },
     requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/api/v1/referrals/${pool[next++ % pool.length]!.id}` }) }],
   });
+  const ownAfterReads = process.cpuUsage();
   const afterReads = await server.usage(null);
   await server.stop();
   return {
     referralsOnTherapy: pool.length,
-    writes: summary(writes, afterWrites.cpuMs - before.cpuMs),
-    reads: summary(reads, afterReads.cpuMs - afterWrites.cpuMs),
+    writes: summary(writes, afterWrites.cpuMs - before.cpuMs, cpuMs(ownAfterWrites) - cpuMs(ownBefore)),
+    reads: summary(reads, afterReads.cpuMs - afterWrites.cpuMs, cpuMs(ownAfterReads) - cpuMs(ownAfterWrites)),
     serverMemoryMiB: { before: mib(before.rss), afterWrites: mib(afterWrites.rss), afterReads: mib(afterReads.rss) },
   };
 }
 
 const mib = (bytes: number) => Math.round(bytes / 1024 / 1024);
-// The server's CPU time per request does not depend on what else the machine is doing, unlike the rates.
-const summary = (r: autocannon.Result, serverCpuMs: number) => ({
+const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
+const perRequest = (ms: number, r: autocannon.Result) => Math.round((ms / Math.max(1, r.requests.total)) * 100) / 100;
+// CPU time per request depends less on what else the machine is doing than the rates do. The load generator's
+// own share says how much of the machine the server had.
+const summary = (r: autocannon.Result, serverCpuMs: number, loadCpuMs: number) => ({
   requestsPerSecond: Math.round(r.requests.average),
   latencyMs: { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max },
   ok: r['2xx'],
   notOk: r.non2xx + r.errors + r.timeouts,
-  serverCpuMsPerRequest: Math.round((serverCpuMs / Math.max(1, r.requests.total)) * 100) / 100,
+  serverCpuMsPerRequest: perRequest(serverCpuMs, r),
+  loadGeneratorCpuMsPerRequest: perRequest(loadCpuMs, r),
 });
