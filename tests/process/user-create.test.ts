@@ -23,7 +23,8 @@ const userCreate = (args: string[], password: string, env: Record<string, string
   });
 
 describe('npm run user:create', () => {
-  it('creates a nurse at a site on the embedded database, reading the password from stdin', async () => {
+  // Each run creates an embedded database (initdb in WebAssembly), which can take tens of seconds on a busy machine.
+  it('creates a nurse at a site on the embedded database, reading the password from stdin', { timeout: 120_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pp-cli-'));
     dirs.push(dir);
     const db = await openEmbedded(dir);
@@ -46,7 +47,7 @@ describe('npm run user:create', () => {
     }
   });
 
-  it('refuses a short password and an unknown site with a plain message, creating nothing', async () => {
+  it('refuses a short password and an unknown site with a plain message, creating nothing', { timeout: 120_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pp-cli-'));
     dirs.push(dir);
     const short = userCreate(['--email', 'a@trust.nhs.uk', '--name', 'A', '--role', 'admin'], 'short', { DATA_DIR: dir, DATABASE_URL: '' });
