@@ -114,7 +114,10 @@ export const twelveMonthsAfter = (date: string): string => sameDayYearsBefore(da
 /** The day twelve months before `date`, the opening day of an HbA1c baseline window (29 February -> 1 March). */
 export const twelveMonthsBefore = (date: string): string => sameDayYearsBefore(date, 1);
 
-/** Days after a start in which a follow-up HbA1c counts for hba1cChange6m, and the day aimed for. */
+/**
+ * Days after a start in which a follow-up HbA1c counts for hba1cChange6m, and the day aimed for. The database
+ * applies them when it keeps each start's follow-up (referral_milestones_refresh, migrations/0006): change both.
+ */
 export const FOLLOW_UP_WINDOW = { first: 150, last: 210, target: 180 } as const;
 
 /**

@@ -86,7 +86,8 @@ export function metricsStatement({ from, to, groupBy, therapy, siteIds }: Metric
 
   const waits = WAIT_NAMES.map((name) => {
     const { start, end } = WAIT_COLUMNS[name];
-    const days = sql`(${end} - ${start})`;
+    // float8 for both percentiles (percentile_cont would cast to it anyway): with identical input they share one sort.
+    const days = sql`(${end} - ${start})::float8`;
     const when = sql`filter (where ${inPeriod(end)} and ${start} <= ${toDate})`;
     return sql`,
       count(*) ${when} as "${sql.raw(name)}_n",
