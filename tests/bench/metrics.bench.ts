@@ -26,8 +26,9 @@ const PASSWORD = 'bench-password-1';
  * - `floor`: the hand-written query for the same figures (metrics-floor.ts), and the API's ratio to it;
  * - `dashboard`: the dashboard page's server work for a commissioner, short of rendering the HTML: resolving
  *   the session (as hooks.server.ts does) and the page's own load function (+page.server.ts).
- * PostgreSQL is vacuumed and analysed after the load, as autovacuum would soon do; the embedded database has no autovacuum
- * and is measured as the app would find it.
+ * PostgreSQL is vacuumed and analysed after the load, as autovacuum would soon do; the embedded database has no
+ * autovacuum and is measured as the app would find it. The page's load function imports `$lib`, which tsx
+ * resolves through the paths `svelte-kit sync` writes (npm run bench runs it first).
  */
 export async function metricsBench(serverUrl: string, runs: number) {
   const url = await freshBenchDatabase(serverUrl, 'bench_metrics');
