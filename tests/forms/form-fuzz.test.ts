@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { todayIso } from '../../src/lib/server/services/clock';
 import { nextNhsNumber } from '../support/pathway';
 import { callApi, HAS_BUILD } from '../support/server-process';
@@ -145,6 +145,7 @@ describe.skipIf(!HAS_BUILD)('pages through the real server (needs `npm run build
   beforeAll(async () => {
     s = await formServer();
   }, 120_000);
+  afterAll(() => s?.close(), 60_000);
 
   describe('form actions with hostile bodies', () => {
     let tablesAtStart: Record<string, number>;

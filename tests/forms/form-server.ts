@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import { afterAll, expect } from 'vitest';
+import { expect } from 'vitest';
 import { openEmbedded, type Database } from '../../src/lib/server/db/client';
 import { DEMO_PASSWORD } from '../../src/lib/server/demo/demo.seed';
 import { todayIso } from '../../src/lib/server/services/clock';
@@ -22,11 +22,6 @@ export async function formServer() {
   const password = onPostgres ? 'form-fuzz-password-1' : DEMO_PASSWORD;
   const env: Record<string, string> = database ? { DATABASE_URL: database.url!, ADMIN_EMAIL: 'admin@example.org', ADMIN_PASSWORD: password } : { DATA_DIR: dataDir! };
   let server: ServerProcess = await startServer(env);
-  afterAll(async () => {
-    await stopServer(server);
-    await database?.close();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
 
   const admin = await signInTo(server.url, 'admin@example.org', password);
   const created = async (path: string, cookie: string, body: object) => {
@@ -78,6 +73,13 @@ export async function formServer() {
     barrier: barrier as { id: string; version: number },
     device,
     counts,
+    /** Stops the server and removes what it made. The caller registers this with afterAll at collection time: a
+     * hook registered while beforeAll runs is never called, and the server would outlive the tests. */
+    async close() {
+      await stopServer(server);
+      await database?.close();
+      if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
     /** Every table's row count, with no server running on an embedded folder (then started again). */
     async tableCounts(): Promise<Record<string, number>> {
       if (database) return tableCounts(database);
