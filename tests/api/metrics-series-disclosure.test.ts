@@ -11,7 +11,7 @@ import {
   type StartsSeries,
   type WaitDistributions,
 } from '../../src/lib/domain/metrics-series';
-import { rowsOf } from '../../src/lib/server/services/metrics.service';
+import { rowsOf } from '../../src/lib/server/db/client';
 import { createTestApp } from '../support/app';
 import { keysDeep, metricsBuilder, toStart, type Step } from '../support/metrics-fixtures';
 import { pathwayClient } from '../support/pathway';

@@ -1,3 +1,4 @@
+import { rowsOf } from '../../src/lib/server/db/client';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,11 +100,10 @@ export type FormServer = Awaited<ReturnType<typeof formServer>>;
 
 /** Failed sign-ins are counted by design (for rate limiting): every other table is. */
 async function tableCounts(database: Database): Promise<Record<string, number>> {
-  const rowsOf = (result: unknown) => (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, unknown>[];
-  const tables = rowsOf(await database.db.execute(sql`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' and table_name <> 'login_failures' order by 1`));
+  const tables = rowsOf<{ name: string }>(await database.db.execute(sql`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' and table_name <> 'login_failures' order by 1`));
   const counts: Record<string, number> = {};
-  for (const { name } of tables as { name: string }[]) {
-    counts[name] = rowsOf(await database.db.execute(sql.raw(`select count(*)::int as n from public."${name}"`)))[0]!.n as number;
+  for (const { name } of tables) {
+    counts[name] = rowsOf<{ n: number }>(await database.db.execute(sql.raw(`select count(*)::int as n from public."${name}"`)))[0]!.n;
   }
   return counts;
 }

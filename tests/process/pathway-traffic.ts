@@ -1,3 +1,4 @@
+import { rowsOf } from '../../src/lib/server/db/client';
 import { sql } from 'drizzle-orm';
 import { expect } from 'vitest';
 import { addDays } from '../../src/lib/domain/calendar-date';
@@ -205,4 +206,3 @@ export async function wholeDatabaseConsistent(db: Db, since: Date) {
 }
 
 /** postgres.js answers a raw query with the rows, PGlite with an object holding them. */
-const rowsOf = <T>(result: unknown): T[] => (Array.isArray(result) ? result : (result as { rows: T[] }).rows);

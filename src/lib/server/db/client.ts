@@ -136,7 +136,7 @@ export async function migrate(database: Database, url?: string): Promise<void> {
 }
 
 /** postgres.js answers `db.execute()` with an array of rows, PGlite with `{ rows }`: services never know which. */
-function rowsOf<T>(result: unknown): T[] {
+export function rowsOf<T>(result: unknown): T[] {
   if (Array.isArray(result)) return result as T[];
   const rows = (result as { rows?: unknown } | null)?.rows;
   if (Array.isArray(rows)) return rows as T[];

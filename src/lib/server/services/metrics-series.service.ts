@@ -29,7 +29,8 @@ import type { Ctx } from './context';
 import type { Db } from '../db/client';
 import { barriers, facilitationActivities } from '../db/schema';
 import { todayIso } from './clock';
-import { rowsOf, toNumber } from './metrics.service';
+import { rowsOf } from '../db/client';
+import { toNumber } from './metrics.service';
 
 /**
  * The dashboard's aggregate series (domain/metrics-series.ts; definitions in each route's OpenAPI description).

@@ -16,7 +16,7 @@ import {
   type Period,
 } from '../../domain/metrics';
 import type { MetricsQuery } from '../../schemas/metrics.schema';
-import type { Db } from '../db/client';
+import { rowsOf, type Db } from '../db/client';
 import { todayIso } from './clock';
 import type { Ctx } from './context';
 
@@ -25,14 +25,6 @@ import type { Ctx } from './context';
  * description). One SQL statement per request computes every figure of every group; only one row per group
  * comes back to JavaScript, where disclosure control is applied for commissioners.
  */
-
-/** postgres.js answers an array of rows, PGlite `{ rows }`: services never know which driver they run on. */
-export function rowsOf<T>(result: unknown): T[] {
-  if (Array.isArray(result)) return result as T[];
-  const rows = (result as { rows?: unknown } | null)?.rows;
-  if (Array.isArray(rows)) return rows as T[];
-  throw new TypeError('Unexpected result shape from db.execute()');
-}
 
 /** int8 and numeric may arrive as strings (postgres.js) or bigint; float8 and int4 as numbers. */
 export function toNumber(value: unknown): number | null {
