@@ -8,6 +8,7 @@ import { createServices } from '../lib/server/services';
 import { buildApp, loggerOptions } from './app';
 import { fhirClientOptionsFrom } from '../lib/server/fhir/fhir.config';
 import { startDemoFhirServer } from '../lib/server/fhir/demo-server';
+import { scheduleEmbeddedMaintenance } from '../lib/server/db/embedded-maintenance';
 
 const SHUTDOWN_GRACE_MS = 25_000;
 
@@ -49,6 +50,7 @@ async function main() {
   const services = createServices(database, config, { fhir });
   const firstStart = await prepareFirstStart(config, database, services, log);
   provideAppContext({ services, log, demoFhirExamples: demoFhir?.examples });
+  const maintenance = database.kind === 'embedded' ? scheduleEmbeddedMaintenance(database.db, log) : null;
 
   const app = await buildApp({ config, services, pages: config.NODE_ENV === 'development' ? 'dev' : 'build', logger: log });
   await app.listen({ port: config.PORT, host: config.HOST });
@@ -72,6 +74,7 @@ async function main() {
     }, SHUTDOWN_GRACE_MS);
     force.unref();
     await app.close();
+    await maintenance?.stop();
     await demoFhir?.close();
     await database.close();
     log.info('stopped');

@@ -6,6 +6,7 @@ import { fromPglite, migrate, openPostgres, type Database } from '../../src/lib/
 import { createServices } from '../../src/lib/server/services';
 import { SYSTEM_META } from '../../src/lib/server/services/context';
 import { rowsOf } from '../../src/lib/server/db/client';
+import { maintainEmbedded } from '../../src/lib/server/db/embedded-maintenance';
 import { toNumber } from '../../src/lib/server/services/metrics.service';
 import { load as dashboardLoad } from '../../src/routes/dashboard/+page.server';
 import { buildApp } from '../../src/server/app';
@@ -27,8 +28,8 @@ const PASSWORD = 'bench-password-1';
  * - `floor`: the hand-written query for the same figures (metrics-floor.ts), and the API's ratio to it;
  * - `dashboard`: the dashboard page's server work for a commissioner, short of rendering the HTML: resolving
  *   the session (as hooks.server.ts does) and the page's own load function (+page.server.ts).
- * PostgreSQL is vacuumed and analysed after the load, as autovacuum would soon do; the embedded database has no
- * autovacuum and is measured as the app would find it. The page's load function imports `$lib`, which tsx
+ * After the load, PostgreSQL is vacuumed and analysed, as autovacuum would soon do, and the embedded database
+ * gets the maintenance the app gives it (embedded-maintenance.ts). The page's load function imports `$lib`, which tsx
  * resolves through the paths `svelte-kit sync` writes (npm run bench runs it first).
  */
 export async function metricsBench(serverUrl: string, runs: number) {
@@ -56,7 +57,9 @@ export async function metricsBench(serverUrl: string, runs: number) {
 async function measure(database: Database, runs: number) {
   const started = performance.now();
   const loaded = await loadRegion(database.db);
+  // What would follow a load soon in service: autovacuum on a server, the app's own maintenance when embedded.
   if (database.kind === 'postgres') await database.db.execute(sql`vacuum analyze`);
+  else await maintainEmbedded(database.db);
   const loadSeconds = Math.round((performance.now() - started) / 100) / 10;
 
   const services = createServices(database, { SESSION_IDLE_MINUTES: 30, SESSION_ABSOLUTE_HOURS: 12 });

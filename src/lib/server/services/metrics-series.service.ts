@@ -30,7 +30,7 @@ import type { Db } from '../db/client';
 import { barriers, facilitationActivities } from '../db/schema';
 import { todayIso } from './clock';
 import { rowsOf } from '../db/client';
-import { toNumber } from './metrics.service';
+import { toNumber, WAIT_COLUMNS } from './metrics.service';
 
 /**
  * The dashboard's aggregate series (domain/metrics-series.ts; definitions in each route's OpenAPI description).
@@ -49,12 +49,19 @@ function siteGroupsTable(groups: readonly SeriesGroup[]): SQL {
 
 const therapyFilter = (therapy: string | undefined): SQL => (therapy ? sql`and r.therapy = ${therapy}::therapy` : sql``);
 
+/**
+ * `m`: the scoped referrals received by `to`, a row of milestones each (referral_milestones) with its group; after
+ * siteGroupsTable in a with clause. Not materialised: a statement that reads it more than once would otherwise
+ * copy every row into a temporary store first, which on the embedded database goes to disk.
+ */
+const milestonesOf = (to: string, therapy: string | undefined): SQL =>
+  sql`m as not materialized (
+    select m.*, g.group_key from referral_milestones m join site_groups g on g.site_id = m.site_id
+    where m.received_on <= ${to}::date ${therapy ? sql`and m.therapy = ${therapy}::therapy` : sql``})`;
+
 /** The day 12 months after a start, by the calendar convention of calendar-date.ts (29 February -> 1 March). */
 const anniversary = (date: SQL): SQL =>
   sql`((${date}) + interval '1 year')::date + (case when extract(month from ${date}) = 2 and extract(day from ${date}) = 29 then 1 else 0 end)`;
-
-/** Assessments that decide (eligible or not), final funding decisions, starts: the events that end a wait. */
-const FINAL_FUNDING = sql`('awaiting_start', 'funding_declined')`;
 
 function waitBinCase(days: SQL): SQL {
   const bounded = WAIT_BINS.flatMap((b, i) => (b.maxDays === null ? [] : [sql`when ${days} <= ${b.maxDays}::int then ${i}::int`]));
@@ -124,31 +131,19 @@ export class MetricsSeriesService {
     const withSites = groups.filter((g) => g.siteIds.length > 0);
     if (withSites.length > 0) {
       const { from, to } = period;
-      const firstOn = (type: string, status: string) =>
-        sql`(select min(s.occurred_on) from referral_events s where s.referral_id = ends.referral_id and s.type = ${type}::event_type and s.status_after = ${status}::referral_status)`;
+      // A wait counts in the period its end falls in, as in the metrics report, so each distribution has the
+      // report's n for its group.
+      const byWait = WAIT_NAMES.map((name) => {
+        const { start, end } = WAIT_COLUMNS[name];
+        return sql`select group_key, ${name}::text as wait, ${end} - ${start} as days from m
+          where ${end} between ${from}::date and ${to}::date and ${start} <= ${to}::date`;
+      });
       const result = await this.run(sql`
         with ${siteGroupsTable(withSites)},
-        ends as (
-          select e.referral_id, e.type, e.occurred_on, r.received_on, g.group_key
-          from referral_events e
-          join referrals r on r.id = e.referral_id
-          join site_groups g on g.site_id = r.site_id
-          where e.occurred_on between ${from}::date and ${to}::date ${therapyFilter(query.therapy)}
-            and (e.type = 'device_started'
-              or (e.type = 'assessment' and e.status_after in ('awaiting_funding_request', 'not_eligible'))
-              or (e.type = 'funding_decision' and e.status_after in ${FINAL_FUNDING}))
-        ),
-        waits as (
-          select group_key, 'referralToAssessment' as wait, occurred_on - received_on as days from ends where type = 'assessment'
-          union all
-          select group_key, 'assessmentToFundingDecision', occurred_on - ${firstOn('assessment', 'awaiting_funding_request')} from ends where type = 'funding_decision'
-          union all
-          select group_key, 'fundingApprovalToStart', occurred_on - ${firstOn('funding_decision', 'awaiting_start')} from ends where type = 'device_started'
-          union all
-          select group_key, 'referralToStart', occurred_on - received_on from ends where type = 'device_started'
-        )
+        ${milestonesOf(to, query.therapy)},
+        waits as (${sql.join(byWait, sql` union all `)})
         select group_key, wait, ${waitBinCase(sql`days`)} as bin, count(*) as n
-        from waits where days is not null
+        from waits
         group by 1, 2, 3`);
       for (const r of result) {
         const wait = rows.find((row) => row.key === r.group_key)!.waits[r.wait as WaitName];
@@ -166,32 +161,39 @@ export class MetricsSeriesService {
     const awaiting = new Map<string, number>();
     let decisions: FundingDecisionRow[] = [];
     if (withSites.length > 0) {
-      const scoped = sql`${siteGroupsTable(withSites)},
-        scoped as (select r.id, g.group_key from referrals r join site_groups g on g.site_id = r.site_id where true ${therapyFilter(query.therapy)})`;
-      // Each decision answers the submission just before it (the pathway allows nothing else between them).
+      const scoped = sql`${siteGroupsTable(withSites)}, ${milestonesOf(to, query.therapy)}`;
+      const route = (q: string) => sql.raw(`${q}.payload->>'commissioner' as commissioner, ${q}.payload->>'route' as route`);
+      // Each decision answers the submission just before it (the pathway allows nothing else between them). A
+      // submission is unanswered at `to` when it is the referral's latest event by then (events are recorded in
+      // date order); only a referral with no final funding decision by `to` can have one, and the milestones find
+      // those without reading every submission.
       const byRoute = await this.run(sql`
         with ${scoped},
-        submissions as (
-          select q.referral_id, q.seq, q.occurred_on, q.payload->>'commissioner' as commissioner, q.payload->>'route' as route
-          from referral_events q join scoped s on s.id = q.referral_id
-          where q.type = 'funding_requested' and q.occurred_on <= ${to}::date
-        ),
         tagged as (
-          select commissioner, route, 'submitted' as what from submissions where occurred_on >= ${from}::date
+          select ${route('q')}, 'submitted' as what
+          from referral_events q join m on m.referral_id = q.referral_id
+          where q.type = 'funding_requested' and q.occurred_on between ${from}::date and ${to}::date
           union all
           select q.commissioner, q.route,
             case d.status_after when 'awaiting_start' then 'approved' when 'funding_declined' then 'declined' else 'moreInfo' end
           from referral_events d
-          join scoped s on s.id = d.referral_id
+          join m on m.referral_id = d.referral_id
           cross join lateral (
-            select q.payload->>'commissioner' as commissioner, q.payload->>'route' as route from referral_events q
+            select ${route('q')} from referral_events q
             where q.referral_id = d.referral_id and q.type = 'funding_requested' and q.seq < d.seq
             order by q.seq desc limit 1
           ) q
           where d.type = 'funding_decision' and d.occurred_on between ${from}::date and ${to}::date
           union all
-          select commissioner, route, 'awaitingDecision' from submissions q
-          where not exists (select 1 from referral_events x where x.referral_id = q.referral_id and x.seq > q.seq and x.occurred_on <= ${to}::date)
+          select q.commissioner, q.route, 'awaitingDecision'
+          from m
+          cross join lateral (
+            select q.type, ${route('q')} from referral_events q
+            where q.referral_id = m.referral_id and q.occurred_on <= ${to}::date
+            order by q.seq desc limit 1
+          ) q
+          where m.requested_on <= ${to}::date and (m.funding_decided_on is null or m.funding_decided_on > ${to}::date)
+            and q.type = 'funding_requested'
         )
         select commissioner, route,
           count(*) filter (where what = 'submitted') as submitted,
@@ -213,14 +215,10 @@ export class MetricsSeriesService {
       // Found eligible by `to`, with no final funding decision and no withdrawal by then.
       const waiting = await this.run(sql`
         with ${scoped}
-        select s.group_key, count(*) as n
-        from referral_events e join scoped s on s.id = e.referral_id
-        where e.type = 'assessment' and e.status_after = 'awaiting_funding_request' and e.occurred_on <= ${to}::date
-          and not exists (
-            select 1 from referral_events x
-            where x.referral_id = e.referral_id and x.occurred_on <= ${to}::date
-              and (x.type = 'withdrawn' or (x.type = 'funding_decision' and x.status_after in ${FINAL_FUNDING}))
-          )
+        select group_key, count(*) as n
+        from m
+        where eligible_on <= ${to}::date and (funding_decided_on is null or funding_decided_on > ${to}::date)
+          and not exists (select 1 from referral_events x where x.referral_id = m.referral_id and x.type = 'withdrawn' and x.occurred_on <= ${to}::date)
         group by 1`);
       for (const r of waiting) awaiting.set(String(r.group_key), count(r.n));
     }
@@ -238,22 +236,15 @@ export class MetricsSeriesService {
     const figures = new Map<string, { reached: number; continuing: number }>();
     if (withSites.length > 0) {
       const to = sql`${period.to}::date`;
+      // continuing_12m_on is the start's first anniversary when therapy had not stopped by then.
       const result = await this.run(sql`
         with ${siteGroupsTable(withSites)},
-        starts as (
-          select r.patient_id, g.group_key,
-            not exists (
-              select 1 from referral_events x
-              where x.referral_id = e.referral_id and x.type = 'review' and x.status_after = 'discontinued'
-                and x.occurred_on <= ${anniversary(sql`e.occurred_on`)}
-            ) as continuing
-          from referral_events e
-          join referrals r on r.id = e.referral_id
-          join site_groups g on g.site_id = r.site_id
-          where e.type = 'device_started' and e.occurred_on <= ${to} and ${anniversary(sql`e.occurred_on`)} <= ${to} ${therapyFilter(query.therapy)}
-        )
-        select group_key, count(distinct patient_id) as reached, count(distinct patient_id) filter (where continuing) as continuing
-        from starts group by 1`);
+        ${milestonesOf(period.to, query.therapy)}
+        select group_key, count(distinct patient_id) as reached,
+          count(distinct patient_id) filter (where continuing_12m_on <= ${to}) as continuing
+        from m
+        where started_on is not null and ${anniversary(sql`started_on`)} <= ${to}
+        group by 1`);
       for (const r of result) figures.set(String(r.group_key), { reached: count(r.reached), continuing: count(r.continuing) });
     }
     const rows = groups.map((g) => {

@@ -55,7 +55,8 @@ export interface MetricsParams extends Period {
 /** Every column the statement returns for a group; names match WAIT_NAMES' prefixes below. */
 type GroupRecord = Record<string, unknown> & { key: string; label: string };
 
-const WAIT_COLUMNS: Record<(typeof WAIT_NAMES)[number], { start: SQL; end: SQL }> = {
+/** Where each wait starts and ends, in referral_milestones (aliased `m`): the dashboard's distributions use them too. */
+export const WAIT_COLUMNS: Record<(typeof WAIT_NAMES)[number], { start: SQL; end: SQL }> = {
   referralToAssessment: { start: sql`m.received_on`, end: sql`m.decided_on` },
   assessmentToFundingDecision: { start: sql`m.eligible_on`, end: sql`m.funding_decided_on` },
   fundingApprovalToStart: { start: sql`m.approved_on`, end: sql`m.started_on` },
