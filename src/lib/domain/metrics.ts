@@ -104,9 +104,12 @@ export const ROW_KEYS: readonly string[] = [
  */
 export function resolvePeriod(query: { from?: string; to?: string }, today: string): Period | null {
   const to = query.to ?? today;
-  const from = query.from ?? addDays(sameDayYearsBefore(to, 1), 1);
+  const from = query.from ?? yearsEndingOn(to, 1).from;
   return from <= to ? { from, to } : null;
 }
+
+/** The `years` whole years ending on `to`, both ends included: 2 years to 2026-03-31 start on 2024-04-01. */
+export const yearsEndingOn = (to: string, years: number): Period => ({ from: addDays(sameDayYearsBefore(to, years), 1), to });
 
 /** The day twelve months after `date`: the same calendar day a year on (29 February -> 1 March). */
 export const twelveMonthsAfter = (date: string): string => sameDayYearsBefore(date, -1);

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { isDisclosureControlled } from '$lib/domain/disclosure';
+import { yearsEndingOn } from '$lib/domain/metrics';
 import { TIME_BINS } from '$lib/domain/metrics-series';
 import { metricsQuery } from '$lib/schemas/metrics.schema';
 import { parseForm } from '$lib/server/pages/forms';
+import { todayIso } from '$lib/server/services/clock';
 import type { PageServerLoad } from './$types';
 
 /** The metrics query, and the width of the time axis's buckets. */
@@ -33,5 +35,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     query: { ...query, bin, from: report.from, to: report.to },
     errors: parsed.ok ? {} : parsed.failure.data.errors,
     controlled,
+    // One year shows where sites are; the longer periods show how they got there (facilitation, then starts).
+    recentPeriods: [1, 2, 5].map((years) => ({ years, ...yearsEndingOn(todayIso(), years) })),
   };
 };
