@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { redirect, type Handle, type HandleServerError } from '@sveltejs/kit';
+import { error, redirect, type Handle, type HandleServerError } from '@sveltejs/kit';
 import { appContext } from '$lib/server/app-context';
 import { SESSION_COOKIE } from '$lib/server/auth/session-cookie';
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '$lib/server/db/errors';
 import { recordId } from '$lib/server/pages/load';
 
 const PUBLIC_PATHS = new Set(['/login']);
@@ -12,7 +13,13 @@ export const handle: Handle = async ({ event, resolve }) => {
   event.locals.requestId = event.request.headers.get('x-request-id') ?? randomUUID();
   event.locals.clientAddress = event.request.headers.get('x-client-address');
   event.locals.services = services;
-  event.locals.actor = await services.auth.resolve(event.cookies.get(SESSION_COOKIE));
+  try {
+    event.locals.actor = await services.auth.resolve(event.cookies.get(SESSION_COOKIE));
+  } catch (e) {
+    // Every page starts here, so an outage is met here first: 503 and src/error.html, which needs no database.
+    if (isDatabaseUnavailable(e)) error(503, { message: DATABASE_UNAVAILABLE_MESSAGE, requestId: event.locals.requestId });
+    throw e;
+  }
   event.locals.ctx = event.locals.actor
     ? {
         actor: event.locals.actor,
@@ -35,6 +42,12 @@ export const handle: Handle = async ({ event, resolve }) => {
 };
 
 export const handleError: HandleServerError = ({ error, event, status }) => {
-  if (status !== 404) appContext().log.error({ err: error, requestId: event.locals.requestId, url: event.url.pathname }, 'page error');
-  return { message: 'Something went wrong on our side.', requestId: event.locals.requestId };
+  const requestId = event.locals.requestId;
+  // The database went away after the session was read: still a 500 to SvelteKit, but said plainly.
+  if (isDatabaseUnavailable(error)) {
+    appContext().log.error({ err: error, requestId, url: event.url.pathname }, 'database unavailable');
+    return { message: DATABASE_UNAVAILABLE_MESSAGE, requestId };
+  }
+  if (status !== 404) appContext().log.error({ err: error, requestId, url: event.url.pathname }, 'page error');
+  return { message: 'Try again later. Nothing you were entering has been saved.', requestId };
 };

@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isDomainError, type FieldError } from '../../lib/domain/errors';
 import { PROBLEM_TYPES, problemType, type ProblemKind } from '../../lib/problems';
-import { isDatabaseUnavailable } from '../../lib/server/db/errors';
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../../lib/server/db/errors';
 
 export function sendProblem(
   reply: FastifyReply,
@@ -56,7 +56,7 @@ export default fp(async function problems(app: FastifyInstance) {
     }
     if (isDatabaseUnavailable(err)) {
       req.log.error({ err }, 'database unavailable');
-      return sendProblem(reply, 'unavailable', 'The database is not reachable just now. Nothing was saved; try again shortly.');
+      return sendProblem(reply, 'unavailable', DATABASE_UNAVAILABLE_MESSAGE);
     }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       req.log.info({ err }, 'client error');

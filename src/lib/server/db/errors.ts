@@ -28,6 +28,9 @@ const UNAVAILABLE_CODES = new Set([
   '08006',
 ]);
 
+/** What people are told, by the API and on pages, when the database cannot be reached. */
+export const DATABASE_UNAVAILABLE_MESSAGE = 'The database is not reachable just now. Nothing was saved; try again shortly.';
+
 /** True when the database server could not be reached or went away, rather than refusing the query. */
 export function isDatabaseUnavailable(e: unknown): boolean {
   for (let cur: unknown = e, depth = 0; cur && depth < 4; cur = (cur as { cause?: unknown }).cause, depth++) {
