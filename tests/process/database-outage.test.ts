@@ -1,48 +1,18 @@
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openPostgres } from '../../src/lib/server/db/client';
 import { createServices } from '../../src/lib/server/services';
 import { SYSTEM_META } from '../../src/lib/server/services/context';
 import { buildApp } from '../../src/server/app';
 import { freshDatabase, onPostgresServer } from '../support/database';
-
-/** A TCP relay in front of PostgreSQL that the test can cut and restore, as a network fault would. */
-function relay(target: URL) {
-  let server: Server | undefined;
-  const sockets = new Set<Socket>();
-  let port = 0;
-  return {
-    async start() {
-      server = createServer((client) => {
-        const upstream = connect(Number(target.port), target.hostname);
-        for (const s of [client, upstream]) {
-          sockets.add(s);
-          s.on('close', () => sockets.delete(s));
-          s.on('error', () => s.destroy());
-        }
-        client.pipe(upstream).pipe(client);
-      });
-      await new Promise<void>((resolve) => server!.listen(port, '127.0.0.1', resolve));
-      port = (server.address() as { port: number }).port;
-      return port;
-    },
-    async cut() {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server!.close(() => resolve()));
-    },
-  };
-}
+import { tcpRelay } from '../support/tcp-relay';
 
 describe.runIf(onPostgresServer())('when the database goes away (PostgreSQL)', () => {
   it('answers 503 on health and on the API, then recovers by itself when the database is back', async () => {
     const fresh = await freshDatabase();
     afterAll(() => fresh.close());
-    const target = new URL(fresh.url!);
-    const proxy = relay(target);
-    const port = await proxy.start();
-    const viaProxy = new URL(fresh.url!);
-    viaProxy.port = String(port);
-    const database = openPostgres(viaProxy.toString(), { max: 4 });
+    const proxy = tcpRelay(new URL(fresh.url!));
+    await proxy.start();
+    const database = openPostgres(proxy.url(), { max: 4 });
     const services = createServices(database, { SESSION_IDLE_MINUTES: 30, SESSION_ABSOLUTE_HOURS: 12 });
     const app = await buildApp({ config: { ORIGIN: undefined, LOG_LEVEL: 'silent', NODE_ENV: 'test' }, services });
     afterAll(async () => {
