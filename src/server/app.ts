@@ -22,6 +22,7 @@ import jsonBodyPlugin from './plugins/json-body.plugin';
 import openapiPlugin from './plugins/openapi.plugin';
 import problemsPlugin, { sendProblem } from './plugins/problems.plugin';
 import pagesPlugin, { type PagesMode } from './plugins/pages.plugin';
+import { createLogger } from './logger';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -30,12 +31,6 @@ declare module 'fastify' {
 }
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
-
-/** Structured logs that never carry a cookie, a password or a hash. */
-export const loggerOptions = (level: string) => ({
-  level,
-  redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]', '*.password', '*.passwordHash'],
-});
 
 export interface AppOptions {
   config: Pick<Config, 'ORIGIN' | 'LOG_LEVEL' | 'NODE_ENV'> & { TRUST_PROXY?: boolean };
@@ -47,7 +42,7 @@ export interface AppOptions {
 /** Builds the whole app (API and pages) around services that the caller owns and closes. */
 export async function buildApp({ config, services, pages = 'none', logger }: AppOptions) {
   const app = Fastify({
-    ...(logger ? { loggerInstance: logger } : { logger: loggerOptions(config.LOG_LEVEL) }),
+    loggerInstance: logger ?? createLogger(config.LOG_LEVEL),
     genReqId: () => randomUUID(),
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY ?? false,

@@ -1,11 +1,11 @@
-import pino from 'pino';
 import { ConfigError, loadConfig, type Config } from '../lib/server/config';
 import { DatabaseLockedError, migrate, openEmbedded, openPostgres, type Database } from '../lib/server/db/client';
 import { prepareFirstStart } from '../lib/server/bootstrap';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../lib/server/demo/demo.seed';
 import { provideAppContext } from '../lib/server/app-context';
 import { createServices } from '../lib/server/services';
-import { buildApp, loggerOptions } from './app';
+import { buildApp } from './app';
+import { createLogger } from './logger';
 import { fhirClientOptionsFrom } from '../lib/server/fhir/fhir.config';
 import { startDemoFhirServer } from '../lib/server/fhir/demo-server';
 import { scheduleEmbeddedMaintenance } from '../lib/server/db/embedded-maintenance';
@@ -23,7 +23,9 @@ async function main() {
     }
     throw e;
   }
-  const log = pino(loggerOptions(config.LOG_LEVEL));
+  const log = createLogger(config.LOG_LEVEL);
+  // Whatever a stalled reader left held back gets one last offer, never a wait (see LogDestination).
+  process.on('exit', () => log.flush());
   // adapter-node reads these when the page handler loads. Without ORIGIN, the public URL comes from the Host
   // header and the protocol this server saw, which it passes on in x-forwarded-proto (overwriting the client's).
   if (!config.ORIGIN) process.env.PROTOCOL_HEADER = 'x-forwarded-proto';

@@ -10,12 +10,9 @@ describe.runIf(onPostgresServer())('when the database goes away (PostgreSQL)', (
   it('answers 503 on health and on the API, then recovers by itself when the database is back', async () => {
     const fresh = await freshDatabase();
     afterAll(() => fresh.close());
-    const target = new URL(fresh.url!);
-    const proxy = tcpRelay(target);
-    const port = await proxy.start();
-    const viaProxy = new URL(fresh.url!);
-    viaProxy.port = String(port);
-    const database = openPostgres(viaProxy.toString(), { max: 4 });
+    const proxy = tcpRelay(new URL(fresh.url!));
+    await proxy.start();
+    const database = openPostgres(proxy.url(), { max: 4 });
     const services = createServices(database, { SESSION_IDLE_MINUTES: 30, SESSION_ABSOLUTE_HOURS: 12 });
     const app = await buildApp({ config: { ORIGIN: undefined, LOG_LEVEL: 'silent', NODE_ENV: 'test' }, services });
     afterAll(async () => {

@@ -14,9 +14,9 @@ describe.runIf(onPostgresServer() && HAS_BUILD)('pages when the database goes aw
     const fresh = await freshDatabase();
     afterAll(() => fresh.close());
     const proxy = tcpRelay(new URL(fresh.url!));
-    const viaProxy = new URL(fresh.url!);
-    viaProxy.port = String(await proxy.start());
-    const server = await startServer({ DATABASE_URL: viaProxy.toString(), ADMIN_EMAIL: 'admin@outage.test', ADMIN_PASSWORD: 'outage-password-1' });
+    await proxy.start();
+    afterAll(() => proxy.close());
+    const server = await startServer({ DATABASE_URL: proxy.url(), ADMIN_EMAIL: 'admin@outage.test', ADMIN_PASSWORD: 'outage-password-1' });
     afterAll(() => stopServer(server));
     const cookie = await signInTo(server.url, 'admin@outage.test', 'outage-password-1');
     expect((await page(server.url, '/admin/sites', cookie)).status).toBe(200);

@@ -1,20 +1,25 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 
 export const HAS_BUILD = existsSync('build/handler.js');
 
 export interface ServerProcess {
-  child: ChildProcessWithoutNullStreams;
+  child: ChildProcessByStdio<null, Readable, Readable>;
   url: string;
   output: () => string;
   exited: Promise<number | null>;
 }
 
-/** Starts the real server (`src/server/main.ts`) on a free port and waits until it listens. */
+/**
+ * Starts the real server (`src/server/main.ts`) on a free port and waits until it listens. Over an IPC channel it
+ * watches this test process, and stops when it is gone (see exit-with-parent.ts): it never outlives the run.
+ */
 export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--import', './tests/support/exit-with-parent.ts', 'src/server/main.ts'], {
     env: { ...process.env, NODE_ENV: 'production', PORT: '0', LOG_LEVEL: 'info', ...env },
-  });
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  }) as ServerProcess['child']; // Node's types know the piped streams only when there is no IPC channel
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
