@@ -76,8 +76,9 @@ export function openPostgres(url: string, options: { max?: number } = {}): Datab
   const client = postgres(url, {
     max: options.max ?? 10,
     onnotice: () => {},
+    // A server that does not answer a new connection fails the request (503) in 5 s rather than holding it.
     connect_timeout: 5,
-    // A stalled server must not hold a request for ever.
+    // Connections unused for a minute are closed, so the pool does not keep ones a restarted server has dropped.
     idle_timeout: 60,
   });
   const db = drizzlePostgres(preparing(client), { schema }) as unknown as Db;
