@@ -1,7 +1,9 @@
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { auditLog, referralEvents, referrals } from '../../src/lib/server/db/schema';
+import { rowsOf } from '../../src/lib/server/db/client';
 import { createTestApp } from '../support/app';
+import { onPostgresServer } from '../support/database';
 import { ASSESS_ELIGIBLE, pathwayClient } from '../support/pathway';
 
 const t = await createTestApp();
@@ -261,6 +263,34 @@ describe('concurrency and failure', () => {
     const stored = await asNurse.call('GET', `/api/v1/referrals/${referral.id}`);
     expect(stored.body.version).toBe(referral.version + 1);
     expect(stored.body.events.filter((e: { type: string }) => e.type === 'review')).toHaveLength(1);
+  });
+
+  // Two round trips apart, another write can move the referral on after this one has read it; only a server
+  // with more than one connection can show it.
+  it.runIf(onPostgresServer())('answers 409 with the referral as it now is when another write lands between the read and the write', async () => {
+    const { referral } = await referralAt('on_therapy');
+    const review = { type: 'review', version: referral.version, reviewedOn: '2026-06-01', decision: 'continue' };
+    let pending: ReturnType<typeof asNurse.event> | undefined;
+    // The other write: it has moved the referral on and holds it until it commits.
+    await t.database.db.transaction(async (tx) => {
+      await tx.update(referrals).set({ version: referral.version + 1 }).where(eq(referrals.id, referral.id));
+      pending = asNurse.event(referral.id, review);
+      for (let polls = 0; polls < 2_000; polls++) {
+        const [waiting] = rowsOf<{ n: number }>(
+          await t.database.db.execute(sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`),
+        );
+        if (waiting!.n > 0) return;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      throw new Error('the event never waited for the other write');
+    });
+    const res = await pending!;
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ type: '/api/problems/conflict', currentStatus: 'on_therapy', currentVersion: referral.version + 1 });
+    const events = await t.database.db.select().from(referralEvents).where(eq(referralEvents.referralId, referral.id));
+    expect(events.filter((e) => e.type === 'review')).toEqual([]);
+    const audit = await t.database.db.select().from(auditLog).where(eq(auditLog.entityId, referral.id));
+    expect(audit.filter((a) => a.action === 'referral.review')).toEqual([]);
   });
 
   it('leaves no trace when the write fails part-way (the audit insert fails after the event was written)', async () => {

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { prepared, type Tx } from '../db/client';
 import type { Ctx, RequestMeta } from '../services/context';
 
@@ -12,10 +12,18 @@ export interface AuditEntry {
 
 const p = sql.placeholder;
 
-/** The insert of one audit entry; a busy write puts it in the same statement as the change it records. */
-export const AUDIT_INSERT = sql`insert into audit_log (actor_id, actor_role, action, entity_type, entity_id, request_id, client_address, before, after)
-  values (${p('auditActorId')}, ${p('auditActorRole')}, ${p('auditAction')}, ${p('auditEntityType')}, ${p('auditEntityId')}, ${p('auditRequestId')},
-    ${p('auditClientAddress')}, ${p('auditBefore')}, ${p('auditAfter')})`;
+const AUDIT_COLUMNS = sql`audit_log (actor_id, actor_role, action, entity_type, entity_id, request_id, client_address, before, after)`;
+const AUDIT_VALUES = sql`${p('auditActorId')}, ${p('auditActorRole')}, ${p('auditAction')}, ${p('auditEntityType')}, ${p('auditEntityId')}, ${p('auditRequestId')},
+    ${p('auditClientAddress')}, ${p('auditBefore')}, ${p('auditAfter')}`;
+
+/** The insert of one audit entry. */
+const AUDIT_INSERT = sql`insert into ${AUDIT_COLUMNS} values (${AUDIT_VALUES})`;
+
+/**
+ * The insert of one audit entry for each row of `source` (a CTE of the same statement), so that a busy write can
+ * audit a change in the very statement that makes it, and only if it made it.
+ */
+export const auditInsertFor = (source: SQL) => sql`insert into ${AUDIT_COLUMNS} select ${AUDIT_VALUES} from ${source}`;
 
 const jsonOrNull = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
 

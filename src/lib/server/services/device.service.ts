@@ -61,9 +61,9 @@ export class DeviceService {
 }
 
 /** A device start names active catalogue devices of the right kind; anything else is a field error. */
-export async function checkDeviceStart(tx: Tx, chosen: { pump: string; cgm?: string; algorithm?: string }): Promise<void> {
+export async function checkDeviceStart(db: Db | Tx, chosen: { pump: string; cgm?: string; algorithm?: string }): Promise<void> {
   const wanted = (['pump', 'cgm', 'algorithm'] as const).flatMap((kind) => (chosen[kind] ? [{ kind, name: chosen[kind]! }] : []));
-  const rows = await tx
+  const rows = await db
     .select({ kind: devices.kind, name: devices.name })
     .from(devices)
     .where(and(eq(devices.active, true), inArray(devices.name, wanted.map((w) => w.name))));

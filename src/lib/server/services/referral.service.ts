@@ -9,9 +9,9 @@ import { checkEventDate, EVENT_DATE_FIELD } from '../../domain/event-dates';
 import { allowedEvents, applyEvent, type PathwayEvent } from '../../domain/pathway';
 import { placeOnWorklist, WORKLIST_STATUSES, type WorklistPlacement } from '../../domain/worklist';
 import type { CreateReferral, EventBody, QueueItem, Referral, ReferralEvent, ReferralSummary } from '../../schemas/referrals.schema';
-import { prepared, type Db, type Tx } from '../db/client';
+import { prepared, type Db } from '../db/client';
 import { observations, patients, referrals } from '../db/schema';
-import { AUDIT_INSERT, auditValues, writeAudit } from '../repositories/audit.repository';
+import { auditInsertFor, auditValues, writeAudit } from '../repositories/audit.repository';
 import { checkDeviceStart } from './device.service';
 import { todayIso } from './clock';
 import type { Ctx } from './context';
@@ -88,30 +88,45 @@ const readReferral = prepared<ReferralSummary & { events: StoredEvent[] }>(
   sql`select ${SUMMARY_COLUMNS}, ${eventsJson(sql`select * from referral_events where referral_id = ${p('id')}`)} as events from referrals where id = ${p('id')}`,
 );
 
-const lockReferral = prepared<ReferralSummary>('lock_referral', sql`select ${SUMMARY_COLUMNS} from referrals where id = ${p('id')} for update`);
+const readSummary = prepared<ReferralSummary>('read_referral_summary', sql`select ${SUMMARY_COLUMNS} from referrals where id = ${p('id')}`);
 
 /**
- * Appends an event, moves the referral on, audits both, and answers the referral's events as they now are: one
- * statement, so one round trip. The sequence number is taken under the referral's lock (and the unique
- * (referral, seq) index backs it up). The statement's snapshot does not see its own insert, so the new event
- * joins the earlier ones explicitly.
+ * Appends an event, moves the referral on and audits both, if and only if the referral is still at the version
+ * it was read at, and answers the referral's events as they now are; otherwise it writes nothing and answers no
+ * row. One statement is atomic on its own, so the event, the new status and version, and the audit entry are
+ * written together or not at all, with no transaction to open and close and no lock held across round trips.
+ *
+ * The update waits for any concurrent writer of the referral and then checks the version again, so of two events
+ * sent from one version exactly one moves it on. Every event comes with a version change, so once the update has
+ * matched, no event can have been written since this statement's snapshot: the highest sequence number it sees is
+ * the latest (and the unique (referral, seq) index backs that up). The snapshot does not see the statement's own
+ * insert, so the new event joins the earlier ones explicitly.
  */
 const appendEvent = prepared<{ events: StoredEvent[] }>(
   'append_event',
-  sql`with event as (
-      insert into referral_events (id, referral_id, seq, type, occurred_on, payload, criteria, status_after, recorded_by, recorded_role, recorded_at)
-      values (${p('eventId')}, ${p('id')}, (select coalesce(max(seq), 0) + 1 from referral_events where referral_id = ${p('id')}), ${p('type')},
-        ${p('occurredOn')}, ${p('payload')}, ${p('criteria')}, ${p('status')}, ${p('recordedBy')}, ${p('recordedRole')}, ${p('recordedAt')})
-      returning *
-    ),
-    moved as (
+  sql`with moved as (
       update referrals set status = ${p('status')}, version = ${p('version')}, last_event_on = ${p('occurredOn')}, reassess_on = ${p('reassessOn')},
         updated_at = ${p('recordedAt')}
-      where id = ${p('id')}
+      where id = ${p('id')} and version = ${p('readVersion')}
+      returning id
     ),
-    audited as (${AUDIT_INSERT})
-    select ${eventsJson(sql`select * from referral_events where referral_id = ${p('id')} union all select * from event`)} as events`,
+    event as (
+      insert into referral_events (id, referral_id, seq, type, occurred_on, payload, criteria, status_after, recorded_by, recorded_role, recorded_at)
+      select ${p('eventId')}, moved.id, (select coalesce(max(seq), 0) + 1 from referral_events where referral_id = ${p('id')}), ${p('type')},
+        ${p('occurredOn')}, ${p('payload')}, ${p('criteria')}, ${p('status')}, ${p('recordedBy')}, ${p('recordedRole')}, ${p('recordedAt')}
+      from moved
+      returning *
+    ),
+    audited as (${auditInsertFor(sql`event`)})
+    select ${eventsJson(sql`select * from referral_events where referral_id = ${p('id')} union all select * from event`)} as events from event`,
 );
+
+/** 409 for an event sent from an earlier version than `current`'s. */
+const staleVersion = (current: ReferralSummary) =>
+  conflict(`Someone else has changed this referral since you read it (it is now version ${current.version}, status ${current.status})`, {
+    currentVersion: current.version,
+    currentStatus: current.status,
+  });
 
 export class ReferralService {
   constructor(
@@ -170,81 +185,83 @@ export class ReferralService {
   }
 
   /**
-   * Records one step of the pathway. Inside one transaction: lock the referral, check the version (before
-   * anything else about the referral), apply the pathway table, check the dates, append the event, move the
-   * status and version on, and audit it. Any failure leaves no trace.
-   * Under load every round trip counts: after the locking read, one statement does all the writing.
+   * Records one step of the pathway: read the referral, check the version (before anything else about the
+   * referral), apply the pathway table, check the dates, then write the event, the new status and version, and
+   * the audit entry in one statement that applies only if the referral is still at the version read. Any
+   * refusal leaves no trace; a write that lost a race with another on the same referral changes nothing and
+   * answers 409, as a stale version does.
+   * Under load every round trip counts: a read and a write, with no transaction around them.
    */
   async recordEvent(ctx: Ctx, id: string, body: EventBody): Promise<Referral> {
     authorize(ctx.actor, 'referrals:write');
-    return this.db.transaction(async (tx) => {
-      const [current] = await lockReferral(tx, { id });
-      if (!current || !reachesSite(ctx.actor, current.siteId)) throw notFound('No referral with this id');
-      if (current.version !== body.version) {
-        throw conflict(`Someone else has changed this referral since you read it (it is now version ${current.version}, status ${current.status})`, {
-          currentVersion: current.version,
-          currentStatus: current.status,
-        });
+    const [current] = await readSummary(this.db, { id });
+    if (!current || !reachesSite(ctx.actor, current.siteId)) throw notFound('No referral with this id');
+    if (current.version !== body.version) throw staleVersion(current);
+    const step = applyEvent(current.status, body as PathwayEvent, ctx.actor.role);
+    if (!step.ok) {
+      if (step.reason === 'forbidden_role') {
+        const event = EVENT_NAME[body.type];
+        throw forbidden(`A ${ctx.actor.role} cannot record ${/^[aeiou]/.test(event) ? 'an' : 'a'} ${event}`);
       }
-      const step = applyEvent(current.status, body as PathwayEvent, ctx.actor.role);
-      if (!step.ok) {
-        if (step.reason === 'forbidden_role') {
-          const event = EVENT_NAME[body.type];
-          throw forbidden(`A ${ctx.actor.role} cannot record ${/^[aeiou]/.test(event) ? 'an' : 'a'} ${event}`);
-        }
-        throw invalidTransition(current.status);
+      throw invalidTransition(current.status);
+    }
+    const { type, version: _version, ...payload } = body;
+    const dateField = EVENT_DATE_FIELD[type];
+    const occurredOn = (payload as Record<string, string>)[dateField]!;
+    const dateError = checkEventDate({ date: occurredOn, today: todayIso(), receivedOn: current.receivedOn, previousEventDate: current.lastEventOn });
+    if (dateError) throw validation([{ path: dateField, message: dateError.message }]);
+
+    if (body.type === 'device_started') await checkDeviceStart(this.db, body);
+
+    let criteria: EligibilityResult | undefined;
+    let reassessOn: string | null = null;
+    if (body.type === 'assessment') {
+      criteria = await this.assess(current, body);
+      if (body.decision !== 'deferred' && body.decision !== criteria.suggestion && !body.rationale) {
+        throw validation([{ path: 'rationale', message: `Give a rationale: the rules suggest ${criteria.suggestion.replace('_', ' ')}` }]);
       }
-      const { type, version: _version, ...payload } = body;
-      const dateField = EVENT_DATE_FIELD[type];
-      const occurredOn = (payload as Record<string, string>)[dateField]!;
-      const dateError = checkEventDate({ date: occurredOn, today: todayIso(), receivedOn: current.receivedOn, previousEventDate: current.lastEventOn });
-      if (dateError) throw validation([{ path: dateField, message: dateError.message }]);
-
-      if (body.type === 'device_started') await checkDeviceStart(tx, body);
-
-      let criteria: EligibilityResult | undefined;
-      let reassessOn: string | null = null;
-      if (body.type === 'assessment') {
-        criteria = await this.assess(tx, current, body);
-        if (body.decision !== 'deferred' && body.decision !== criteria.suggestion && !body.rationale) {
-          throw validation([{ path: 'rationale', message: `Give a rationale: the rules suggest ${criteria.suggestion.replace('_', ' ')}` }]);
-        }
-        if (body.decision === 'deferred') {
-          reassessOn = body.reassessOn ?? addDays(body.assessedOn, DEFAULT_DEFERRAL_DAYS);
-          if (reassessOn < body.assessedOn) throw validation([{ path: 'reassessOn', message: 'Reassessment cannot be before the assessment' }]);
-        }
+      if (body.decision === 'deferred') {
+        reassessOn = body.reassessOn ?? addDays(body.assessedOn, DEFAULT_DEFERRAL_DAYS);
+        if (reassessOn < body.assessedOn) throw validation([{ path: 'reassessOn', message: 'Reassessment cannot be before the assessment' }]);
       }
+    }
 
-      const now = new Date();
-      const updated: ReferralSummary = { ...current, status: step.next, version: current.version + 1, lastEventOn: occurredOn };
-      const event: ReferralEvent = {
-        id: randomUUID(),
-        type,
-        occurredOn,
-        payload,
-        ...(criteria ? { criteria } : {}),
-        statusAfter: step.next,
-        recordedBy: ctx.actor.userId,
-        recordedByName: null,
-        recordedAt: now,
-      };
-      const [written] = await appendEvent(tx, {
-        id,
-        eventId: event.id,
-        type,
-        occurredOn,
-        payload: JSON.stringify(payload),
-        criteria: criteria ? JSON.stringify(criteria) : null,
-        status: step.next,
-        version: updated.version,
-        reassessOn,
-        recordedBy: ctx.actor.userId,
-        recordedRole: ctx.actor.role,
-        recordedAt: now.toISOString(),
-        ...auditValues(ctx, { action: `referral.${type}`, entityType: 'referral', entityId: id, before: current, after: { ...updated, event } }),
-      });
-      return { ...this.withEvents(ctx.actor, updated, written!.events.map(fromStored)), ...(criteria ? { criteria } : {}) };
+    const now = new Date();
+    const updated: ReferralSummary = { ...current, status: step.next, version: current.version + 1, lastEventOn: occurredOn };
+    const event: ReferralEvent = {
+      id: randomUUID(),
+      type,
+      occurredOn,
+      payload,
+      ...(criteria ? { criteria } : {}),
+      statusAfter: step.next,
+      recordedBy: ctx.actor.userId,
+      recordedByName: null,
+      recordedAt: now,
+    };
+    const [written] = await appendEvent(this.db, {
+      id,
+      readVersion: current.version,
+      eventId: event.id,
+      type,
+      occurredOn,
+      payload: JSON.stringify(payload),
+      criteria: criteria ? JSON.stringify(criteria) : null,
+      status: step.next,
+      version: updated.version,
+      reassessOn,
+      recordedBy: ctx.actor.userId,
+      recordedRole: ctx.actor.role,
+      recordedAt: now.toISOString(),
+      ...auditValues(ctx, { action: `referral.${type}`, entityType: 'referral', entityId: id, before: current, after: { ...updated, event } }),
     });
+    if (!written) {
+      // Another write moved the referral on between the read and this one: report it as it now is.
+      const [latest] = await readSummary(this.db, { id });
+      if (!latest || !reachesSite(ctx.actor, latest.siteId)) throw notFound('No referral with this id');
+      throw staleVersion(latest);
+    }
+    return { ...this.withEvents(ctx.actor, updated, written.events.map(fromStored)), ...(criteria ? { criteria } : {}) };
   }
 
   /**
@@ -322,9 +339,9 @@ export class ReferralService {
       .where(and(scope ? inArray(referrals.siteId, scope) : undefined, siteId ? eq(referrals.siteId, siteId) : undefined, ...conditions));
   }
 
-  private async assess(tx: Tx, referral: Pick<ReferralSummary, 'patientId' | 'therapy'>, body: Extract<EventBody, { type: 'assessment' }>): Promise<EligibilityResult> {
-    const [patient] = await tx.select().from(patients).where(eq(patients.id, referral.patientId));
-    const results = await tx
+  private async assess(referral: Pick<ReferralSummary, 'patientId' | 'therapy'>, body: Extract<EventBody, { type: 'assessment' }>): Promise<EligibilityResult> {
+    const [patient] = await this.db.select().from(patients).where(eq(patients.id, referral.patientId));
+    const results = await this.db
       .select({ effective: observations.effective, mmolMol: observations.mmolMol })
       .from(observations)
       .where(and(eq(observations.patientId, referral.patientId), eq(observations.kind, 'hba1c')));
