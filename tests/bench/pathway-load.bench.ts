@@ -28,7 +28,7 @@ export async function pathwayLoad(serverUrl: string, seconds: number) {
   }
   await loadHistory(
     database.db,
-    generateHistory({ seed: 7, today, years: 3, referralsPerSitePerYear: 400, sites: siteRows.map((s) => ({ id: s.id, odsCode: s.odsCode, profile: 'none', t1dPopulation: 2000 })) }),
+    generateHistory({ seed: 7, today, now: new Date(), years: 3, referralsPerSitePerYear: 400, sites: siteRows.map((s) => ({ id: s.id, odsCode: s.odsCode, profile: 'none', t1dPopulation: 2000 })) }),
   );
   await services.users.createAsSystem(SYSTEM_META, { email: 'bench@nurse.test', name: 'Bench', role: 'nurse', siteIds: siteRows.map((s) => s.id), password: 'bench-password-1' });
   const pool = await database.db.select({ id: referrals.id, version: referrals.version }).from(referrals).where(and(eq(referrals.status, 'on_therapy')));

@@ -82,7 +82,7 @@ async function seed(url: string) {
     const today = todayIso();
     const sites = [];
     for (const n of [1, 2]) sites.push(await services.sites.createAsSystem(SYSTEM_META, { odsCode: `SOK0${n}`, name: `Soak ${n}`, icb: 'Soak ICB', t1dPopulation: 1500, t1dPopulationAsOf: today }));
-    const history = generateHistory({ seed: 11, today, years: 2, referralsPerSitePerYear: 200, sites: sites.map((s) => ({ id: s.id, odsCode: s.odsCode, profile: 'none', t1dPopulation: 1500 })) });
+    const history = generateHistory({ seed: 11, today, now: new Date(), years: 2, referralsPerSitePerYear: 200, sites: sites.map((s) => ({ id: s.id, odsCode: s.odsCode, profile: 'none', t1dPopulation: 1500 })) });
     await loadHistory(database.db, history);
     await services.users.createAsSystem(SYSTEM_META, { email: 'soak@nurse.test', name: 'Soak', role: 'nurse', siteIds: sites.map((s) => s.id), password: 'soak-password-1' });
     const onTherapy = await database.db.select({ id: referrals.id, patientId: referrals.patientId, version: referrals.version }).from(referrals).where(eq(referrals.status, 'on_therapy'));

@@ -47,6 +47,7 @@ export async function seedDemo(services: Services, asOf: string): Promise<void> 
   const history = generateHistory({
     ...DEMO_HISTORY,
     today: asOf,
+    now: new Date(),
     sites: demoHistorySites(sites, asOf, DEMO_HISTORY.years),
     clinicians: { [riverside!]: { nurseId: ids.nurse, consultantId: ids.consultant }, [hillcrest!]: { consultantId: ids.consultant } },
   });

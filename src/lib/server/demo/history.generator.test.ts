@@ -399,6 +399,16 @@ describe('A demo history of the pump pathway', () => {
     expect(cast.map((s) => s.icb)).toEqual(DEMO_SITES.map((s) => s.icb));
   });
 
+  it('stamps nothing after the moment it is made, even early on today, and keeps each referral in order', () => {
+    const now = new Date(`${DEMO.today}T07:15:00Z`);
+    const made = generateHistory({ ...DEMO, now });
+    const stamps = [...made.patients.map((p) => p.createdAt), ...made.observations.map((o) => o.createdAt), ...made.referrals.map((r) => r.updatedAt), ...made.events.map((e) => e.recordedAt)];
+    expect(stamps.every((t) => t!.getTime() <= now.getTime())).toBe(true);
+    expect(stamps.some((t) => t!.getTime() === now.getTime())).toBe(true); // today's rows were there to be held back
+    const backwards = made.events.filter((e, i) => i > 0 && made.events[i - 1]!.referralId === e.referralId && e.recordedAt! < made.events[i - 1]!.recordedAt!);
+    expect(backwards).toEqual([]);
+  });
+
   it('refuses options it cannot honour', () => {
     expect(() => generateHistory({ ...DEMO, today: '2026-02-30' })).toThrow(RangeError);
     expect(() => generateHistory({ ...DEMO, years: 0 })).toThrow(RangeError);

@@ -41,6 +41,7 @@ export function generateHistory(options: HistoryOptions): GeneratedHistory {
       clinicians: options.clinicians?.[site.id] ?? {},
       rng,
       today,
+      latestStamp: options.now?.getTime() ?? Number.POSITIVE_INFINITY,
     };
     const ids = rng.fork('ids');
     const count = Math.round(options.referralsPerSitePerYear * options.years * (site.t1dPopulation / meanPopulation));

@@ -86,4 +86,6 @@ export interface SiteSim {
   clinicians: SiteClinicians;
   rng: Prng;
   today: number;
+  /** The latest instant a row may be stamped with (HistoryOptions.now), in ms since the epoch. */
+  latestStamp: number;
 }

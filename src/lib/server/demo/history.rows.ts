@@ -1,5 +1,5 @@
 import type { EventPayload } from '../../schemas/referrals.schema';
-import { instantOn, isoOf } from './history.days';
+import { instantOn as dayInstant, isoOf } from './history.days';
 import type { SimPatient, SimReferral, SiteSim } from './history.model';
 import type { GeneratedHistory } from './history.types';
 import type { Prng } from './prng';
@@ -7,13 +7,15 @@ import type { Prng } from './prng';
 /**
  * Turns one site's simulated people and referrals into insertable rows: the referral's status, version and
  * last event date are read off its events, never kept separately, so they cannot drift apart. Timestamps fall
- * in UTC working hours on the day they belong to, and within a referral they never go backwards.
+ * in UTC working hours on the day they belong to, never after the moment the history is made, and within a
+ * referral they never go backwards.
  */
 
 const LATEST_MINUTE = 23 * 60 + 59;
 
 export function appendSiteRows(history: GeneratedHistory, sim: SiteSim, ids: Prng, people: readonly SimPatient[], referrals: readonly SimReferral[]): void {
   const { rng } = sim;
+  const instantOn = (day: number, minutes = 0) => new Date(Math.min(dayInstant(day, minutes).getTime(), sim.latestStamp));
   const enteredBy = sim.clinicians.nurseId ?? null;
 
   for (const patient of people) {

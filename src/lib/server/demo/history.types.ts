@@ -35,6 +35,11 @@ export interface HistoryOptions {
   sites: readonly HistorySite[];
   /** Referrals per site per year for a site of average t1dPopulation among `sites`. */
   referralsPerSitePerYear: number;
+  /**
+   * The moment the history is made: no timestamp is later, so that nothing looks recorded in the future when it
+   * is made early on `today`. Without it, `today`'s working hours are used as they are.
+   */
+  now?: Date;
   /** Who records events at each site (keyed by site id); without them recordedBy is null. */
   clinicians?: Readonly<Record<string, SiteClinicians>>;
 }
