@@ -167,23 +167,26 @@ export class MetricsSeriesService {
       // submission is unanswered at `to` when it is the referral's latest event by then (events are recorded in
       // date order); only a referral with no final funding decision by `to` can have one, and the milestones find
       // those without reading every submission.
-      const byRoute = await this.run(sql`
+      const byRouteStatement = sql`
         with ${scoped},
+        -- The period's requests and decisions, found once for the two counts below.
+        in_period as (
+          select e.referral_id, e.seq, e.type, e.status_after, e.payload
+          from referral_events e join m on m.referral_id = e.referral_id
+          where e.type in ('funding_requested', 'funding_decision') and e.occurred_on between ${from}::date and ${to}::date
+        ),
         tagged as (
-          select ${route('q')}, 'submitted' as what
-          from referral_events q join m on m.referral_id = q.referral_id
-          where q.type = 'funding_requested' and q.occurred_on between ${from}::date and ${to}::date
+          select ${route('q')}, 'submitted' as what from in_period q where q.type = 'funding_requested'
           union all
           select q.commissioner, q.route,
             case d.status_after when 'awaiting_start' then 'approved' when 'funding_declined' then 'declined' else 'moreInfo' end
-          from referral_events d
-          join m on m.referral_id = d.referral_id
+          from in_period d
           cross join lateral (
             select ${route('q')} from referral_events q
             where q.referral_id = d.referral_id and q.type = 'funding_requested' and q.seq < d.seq
             order by q.seq desc limit 1
           ) q
-          where d.type = 'funding_decision' and d.occurred_on between ${from}::date and ${to}::date
+          where d.type = 'funding_decision'
           union all
           select q.commissioner, q.route, 'awaitingDecision'
           from m
@@ -201,7 +204,16 @@ export class MetricsSeriesService {
           count(*) filter (where what = 'declined') as declined,
           count(*) filter (where what = 'moreInfo') as more_info,
           count(*) filter (where what = 'awaitingDecision') as awaiting_decision
-        from tagged group by 1, 2`);
+        from tagged group by 1, 2`;
+      // Found eligible by `to`, with no final funding decision and no withdrawal by then.
+      const waitingStatement = sql`
+        with ${scoped}
+        select group_key, count(*) as n
+        from m
+        where eligible_on <= ${to}::date and (funding_decided_on is null or funding_decided_on > ${to}::date)
+          and not exists (select 1 from referral_events x where x.referral_id = m.referral_id and x.type = 'withdrawn' and x.occurred_on <= ${to}::date)
+        group by 1`;
+      const [byRoute, waiting] = await Promise.all([this.run(byRouteStatement), this.run(waitingStatement)]);
       decisions = byRoute.map((r) => ({
         commissioner: String(r.commissioner),
         route: String(r.route),
@@ -212,14 +224,6 @@ export class MetricsSeriesService {
         awaitingDecision: count(r.awaiting_decision),
         suppressed: [],
       }));
-      // Found eligible by `to`, with no final funding decision and no withdrawal by then.
-      const waiting = await this.run(sql`
-        with ${scoped}
-        select group_key, count(*) as n
-        from m
-        where eligible_on <= ${to}::date and (funding_decided_on is null or funding_decided_on > ${to}::date)
-          and not exists (select 1 from referral_events x where x.referral_id = m.referral_id and x.type = 'withdrawn' and x.occurred_on <= ${to}::date)
-        group by 1`);
       for (const r of waiting) awaiting.set(String(r.group_key), count(r.n));
     }
     const routeOrder = (route: string) => (FUNDING_ROUTES as readonly string[]).indexOf(route);
