@@ -32,26 +32,23 @@ $$;
 --> statement-breakpoint
 CREATE OR REPLACE FUNCTION referral_milestones_after_observations() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
+  patient_ids uuid[] := '{}';
   ids uuid[];
 BEGIN
-  -- Only the results of patients with a device start decide anything here.
+  -- Each transition table exists only for the operations that have it.
   IF TG_OP IN ('INSERT', 'UPDATE') THEN
-    ids := ARRAY(
-      SELECT m.referral_id FROM referral_milestones m
-      WHERE m.started_on IS NOT NULL AND m.referral_id IN (SELECT r.id FROM referrals r WHERE r.patient_id IN (SELECT patient_id FROM new_observations))
-    );
-    IF cardinality(ids) > 0 THEN
-      PERFORM referral_milestones_refresh(ids);
-    END IF;
+    patient_ids := patient_ids || ARRAY(SELECT patient_id FROM new_observations);
   END IF;
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    ids := ARRAY(
-      SELECT m.referral_id FROM referral_milestones m
-      WHERE m.started_on IS NOT NULL AND m.referral_id IN (SELECT r.id FROM referrals r WHERE r.patient_id IN (SELECT patient_id FROM old_observations))
-    );
-    IF cardinality(ids) > 0 THEN
-      PERFORM referral_milestones_refresh(ids);
-    END IF;
+    patient_ids := patient_ids || ARRAY(SELECT patient_id FROM old_observations);
+  END IF;
+  -- Only the results of patients with a device start decide anything here.
+  ids := ARRAY(
+    SELECT m.referral_id FROM referral_milestones m
+    WHERE m.started_on IS NOT NULL AND m.referral_id IN (SELECT r.id FROM referrals r WHERE r.patient_id = ANY(patient_ids))
+  );
+  IF cardinality(ids) > 0 THEN
+    PERFORM referral_milestones_refresh(ids);
   END IF;
   RETURN NULL;
 END;

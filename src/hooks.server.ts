@@ -44,10 +44,7 @@ export const handle: Handle = async ({ event, resolve }) => {
 export const handleError: HandleServerError = ({ error, event, status }) => {
   const requestId = event.locals.requestId;
   // The database went away after the session was read: still a 500 to SvelteKit, but said plainly.
-  if (isDatabaseUnavailable(error)) {
-    appContext().log.error({ err: error, requestId, url: event.url.pathname }, 'database unavailable');
-    return { message: DATABASE_UNAVAILABLE_MESSAGE, requestId };
-  }
-  if (status !== 404) appContext().log.error({ err: error, requestId, url: event.url.pathname }, 'page error');
-  return { message: 'Try again later. Nothing you were entering has been saved.', requestId };
+  const unavailable = isDatabaseUnavailable(error);
+  if (status !== 404) appContext().log.error({ err: error, requestId, url: event.url.pathname }, unavailable ? 'database unavailable' : 'page error');
+  return { message: unavailable ? DATABASE_UNAVAILABLE_MESSAGE : 'Try again later. Nothing you were entering has been saved.', requestId };
 };
