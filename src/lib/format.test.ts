@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { todayIso } from './server/services/clock';
+import { todayIso } from './server/clock';
 import { formatNumber, formatUkDate, formatUkDateTime } from './format';
 
 describe('dates and numbers on screen', () => {

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { MetricsReport } from '../../src/lib/domain/metrics';
 import type { ContinuationReport, FundingReport, StartsSeries, WaitDistributions } from '../../src/lib/domain/metrics-series';
-import { SYSTEM_META } from '../../src/lib/server/services/context';
+import { SYSTEM_META } from '../../src/lib/server/context';
 import { createTestApp } from '../support/app';
 import { metricsBuilder, toStart, type Step } from '../support/metrics-fixtures';
 import { pathwayClient } from '../support/pathway';

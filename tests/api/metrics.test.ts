@@ -6,7 +6,7 @@ import { generateHistory, type HistorySite } from '../../src/lib/server/demo/his
 import { loadHistory } from '../../src/lib/server/demo/history.loader';
 import { facilitationActivities, sites } from '../../src/lib/server/db/schema';
 import { createServices } from '../../src/lib/server/services';
-import { todayIso } from '../../src/lib/server/services/clock';
+import { todayIso } from '../../src/lib/server/clock';
 import { rowsOf } from '../../src/lib/server/db/client';
 import { toNumber } from '../../src/lib/server/services/metrics.service';
 import { createPrng } from '../../src/lib/server/demo/prng';

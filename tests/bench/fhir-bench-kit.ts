@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'fhir-kit-client';
-import type { Role } from '../../src/lib/domain/access';
+import type { Role, UserActor } from '../../src/lib/domain/access';
 import { migrate, openPostgres } from '../../src/lib/server/db/client';
 import { sites } from '../../src/lib/server/db/schema';
 import { createFhirClient } from '../../src/lib/server/fhir/fhir.client';
 import { startFhirServer } from '../../src/lib/server/fhir/fhir.server';
 import type { FhirJson } from '../../src/lib/server/fhir/fhir.store';
 import { FhirImportService } from '../../src/lib/server/fhir/import.service';
-import type { Ctx } from '../../src/lib/server/services/context';
+import type { Ctx } from '../../src/lib/server/context';
 import { PatientService } from '../../src/lib/server/services/patient.service';
 import { freshBenchDatabase } from './postgres';
 
@@ -32,8 +32,8 @@ export function percentile(values: readonly number[], p: number): number {
 
 export const round = (x: number, places = 2) => Math.round(x * 10 ** places) / 10 ** places;
 
-export const ctxAs = (role: Role, siteIds: string[]): Ctx => ({
-  actor: { userId: randomUUID(), email: `bench-${role}@bench.test`, name: `Bench ${role}`, role, siteIds },
+export const ctxAs = (role: Role, siteIds: string[]): Ctx<UserActor> => ({
+  actor: { kind: 'user', userId: randomUUID(), email: `bench-${role}@bench.test`, name: `Bench ${role}`, role, siteIds },
   requestId: `bench-${randomUUID()}`,
   clientAddress: '127.0.0.1',
 });

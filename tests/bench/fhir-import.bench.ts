@@ -4,7 +4,7 @@ import { HBA1C_CODE_SEARCH, HYPOGLYCAEMIA_CODE_SEARCH, SYSTEMS } from '../../src
 import { generateDemoPopulation } from '../../src/lib/server/fhir/demo-population';
 import { DEFAULT_PAGE_SIZE } from '../../src/lib/server/fhir/fhir.client';
 import { fetchPatientRecord } from '../../src/lib/server/fhir/import.fetch';
-import { todayIso } from '../../src/lib/server/services/clock';
+import { todayIso } from '../../src/lib/server/clock';
 import { ctxAs, elapsedMs, fhirBench, percentile, round } from './fhir-bench-kit';
 import { longRecord } from './fhir-fixtures';
 

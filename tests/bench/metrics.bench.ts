@@ -4,7 +4,7 @@ import { sql } from 'drizzle-orm';
 import type { MetricsReport, MetricsRow } from '../../src/lib/domain/metrics';
 import { fromPglite, migrate, openPostgres, type Database } from '../../src/lib/server/db/client';
 import { createServices } from '../../src/lib/server/services';
-import { SYSTEM_META } from '../../src/lib/server/services/context';
+import { SYSTEM_META } from '../../src/lib/server/context';
 import { rowsOf } from '../../src/lib/server/db/client';
 import { maintainEmbedded } from '../../src/lib/server/db/embedded-maintenance';
 import { toNumber } from '../../src/lib/server/services/metrics.service';

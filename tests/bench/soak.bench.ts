@@ -8,8 +8,8 @@ import { referrals } from '../../src/lib/server/db/schema';
 import { generateHistory } from '../../src/lib/server/demo/history.generator';
 import { loadHistory } from '../../src/lib/server/demo/history.loader';
 import { createServices } from '../../src/lib/server/services';
-import { todayIso } from '../../src/lib/server/services/clock';
-import { SYSTEM_META } from '../../src/lib/server/services/context';
+import { todayIso } from '../../src/lib/server/clock';
+import { SYSTEM_META } from '../../src/lib/server/context';
 import { nextNhsNumber } from '../support/pathway';
 import { freshBenchDatabase } from './postgres';
 

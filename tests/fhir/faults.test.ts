@@ -8,7 +8,7 @@ import { FhirImportService } from '../../src/lib/server/fhir/import.service';
 import { listen } from '../../src/lib/server/fhir/fhir.server';
 import { openPostgres } from '../../src/lib/server/db/client';
 import { createServices } from '../../src/lib/server/services';
-import { SYSTEM_META } from '../../src/lib/server/services/context';
+import { SYSTEM_META } from '../../src/lib/server/context';
 import { buildApp } from '../../src/server/app';
 import { ASSESS_ELIGIBLE, nextNhsNumber } from '../support/pathway';
 import { fhirTestKit } from './fhir-test-kit';

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { count } from 'drizzle-orm';
 import { afterAll } from 'vitest';
-import type { Actor, Role } from '../../src/lib/domain/access';
+import type { Role, UserActor } from '../../src/lib/domain/access';
 import { isDomainError, type DomainError } from '../../src/lib/domain/errors';
 import { auditLog, hypoglycaemiaEvents, observations, patientConditions, patients, sites } from '../../src/lib/server/db/schema';
 import { createFhirClient, type FhirClientOptions } from '../../src/lib/server/fhir/fhir.client';
 import { FhirImportService } from '../../src/lib/server/fhir/import.service';
 import { PatientService } from '../../src/lib/server/services/patient.service';
-import type { Ctx } from '../../src/lib/server/services/context';
+import type { Ctx } from '../../src/lib/server/context';
 import { freshDatabase } from '../support/database';
 import { startTestFhirServer, type TestFhirServerOptions } from '../support/fhir-server';
 
@@ -16,8 +16,8 @@ import { startTestFhirServer, type TestFhirServerOptions } from '../support/fhir
  * actors made directly (no sign-in: these tests exercise the service, the API's own tests the routes).
  */
 
-export const ctxFor = (role: Role, siteIds: string[]): Ctx => {
-  const actor: Actor = { userId: randomUUID(), email: `${role}@test.nhs.uk`, name: `Test ${role}`, role, siteIds };
+export const ctxFor = (role: Role, siteIds: string[]): Ctx<UserActor> => {
+  const actor: UserActor = { kind: 'user', userId: randomUUID(), email: `${role}@test.nhs.uk`, name: `Test ${role}`, role, siteIds };
   return { actor, requestId: `test-${randomUUID()}`, clientAddress: '127.0.0.1' };
 };
 

@@ -5,7 +5,7 @@ import { auditLog, sites } from '../../src/lib/server/db/schema';
 import { generateDemoPopulation } from '../../src/lib/server/fhir/demo-population';
 import { createFhirClient } from '../../src/lib/server/fhir/fhir.client';
 import { FhirImportService } from '../../src/lib/server/fhir/import.service';
-import { todayIso } from '../../src/lib/server/services/clock';
+import { todayIso } from '../../src/lib/server/clock';
 import { startTestFhirServer } from '../support/fhir-server';
 import { ctxFor, fhirTestKit } from './fhir-test-kit';
 

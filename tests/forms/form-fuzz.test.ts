@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { todayIso } from '../../src/lib/server/services/clock';
+import { todayIso } from '../../src/lib/server/clock';
 import { nextNhsNumber } from '../support/pathway';
 import { callApi, HAS_BUILD } from '../support/server-process';
 import { formServer, type FormServer } from './form-server';

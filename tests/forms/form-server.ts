@@ -6,7 +6,7 @@ import { sql } from 'drizzle-orm';
 import { expect } from 'vitest';
 import { openEmbedded, type Database } from '../../src/lib/server/db/client';
 import { DEMO_PASSWORD } from '../../src/lib/server/demo/demo.seed';
-import { todayIso } from '../../src/lib/server/services/clock';
+import { todayIso } from '../../src/lib/server/clock';
 import { freshDatabase, onPostgresServer } from '../support/database';
 import { nextNhsNumber } from '../support/pathway';
 import { callApi, signInTo, startServer, stopServer, type ServerProcess } from '../support/server-process';

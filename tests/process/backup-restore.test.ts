@@ -9,7 +9,7 @@ import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../src/lib/domain/calendar-date';
 import { openEmbedded } from '../../src/lib/server/db/client';
-import { todayIso } from '../../src/lib/server/services/clock';
+import { todayIso } from '../../src/lib/server/clock';
 import { DEMO_PASSWORD } from '../../src/lib/server/demo/demo.seed';
 import { withDatabase } from '../support/global-setup';
 import { onPostgresServer } from '../support/database';

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { openPostgres } from '../../src/lib/server/db/client';
 import { createServices } from '../../src/lib/server/services';
-import { SYSTEM_META } from '../../src/lib/server/services/context';
+import { SYSTEM_META } from '../../src/lib/server/context';
 import { buildApp } from '../../src/server/app';
 import { freshDatabase, onPostgresServer } from '../support/database';
 import { tcpRelay } from '../support/tcp-relay';

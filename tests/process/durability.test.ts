@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openEmbedded } from '../../src/lib/server/db/client';
 import { createServices } from '../../src/lib/server/services';
-import { SYSTEM_META } from '../../src/lib/server/services/context';
+import { SYSTEM_META } from '../../src/lib/server/context';
 import { DEMO_PASSWORD } from '../../src/lib/server/demo/demo.seed';
 import { freshDatabase, onPostgresServer } from '../support/database';
 import { callApi, HAS_BUILD, signInTo, startServer, startServerWhenUnlocked, stopServer, type ServerProcess } from '../support/server-process';

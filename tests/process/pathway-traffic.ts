@@ -4,7 +4,7 @@ import { expect } from 'vitest';
 import { addDays } from '../../src/lib/domain/calendar-date';
 import { replay, type PathwayEvent } from '../../src/lib/domain/pathway';
 import type { Db } from '../../src/lib/server/db/client';
-import { todayIso } from '../../src/lib/server/services/clock';
+import { todayIso } from '../../src/lib/server/clock';
 import { callApi, type ApiAnswer } from '../support/server-process';
 import { ASSESS_ELIGIBLE, nextNhsNumber } from '../support/pathway';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrate, openEmbedded } from '../../src/lib/server/db/client';
 import { createServices } from '../../src/lib/server/services';
-import { SYSTEM_META } from '../../src/lib/server/services/context';
+import { SYSTEM_META } from '../../src/lib/server/context';
 import { createTestApp } from '../support/app';
 import { onPostgresServer } from '../support/database';
 

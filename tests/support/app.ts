@@ -3,7 +3,7 @@ import type { Role } from '../../src/lib/domain/access';
 import type { Site } from '../../src/lib/schemas/sites.schema';
 import type { User } from '../../src/lib/schemas/users.schema';
 import { createServices, type Services } from '../../src/lib/server/services';
-import { SYSTEM_META } from '../../src/lib/server/services/context';
+import { SYSTEM_META } from '../../src/lib/server/context';
 import { buildApp, type App } from '../../src/server/app';
 import { freshDatabase } from './database';
 

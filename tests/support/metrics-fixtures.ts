@@ -21,7 +21,7 @@ import {
 import { applyEvent, type PathwayEvent, type ReferralStatus } from '../../src/lib/domain/pathway';
 import type { Db } from '../../src/lib/server/db/client';
 import { facilitationActivities, observations, patients, referralEvents, referrals, sites } from '../../src/lib/server/db/schema';
-import { todayIso } from '../../src/lib/server/services/clock';
+import { todayIso } from '../../src/lib/server/clock';
 import { nextNhsNumber } from './pathway';
 
 /**

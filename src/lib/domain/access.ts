@@ -3,14 +3,29 @@ import { forbidden, notFound } from './errors';
 export const ROLES = ['nurse', 'consultant', 'commissioner', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** Who is acting: resolved once per request from the session. */
-export interface Actor {
+/** A signed-in person: resolved once per request from the session. */
+export interface UserActor {
+  kind: 'user';
   userId: string;
   email: string;
   name: string;
   role: Role;
   siteIds: string[];
 }
+
+/**
+ * The system acting on its own behalf: start-up, demo seeding, the command line, scheduled work. It holds every
+ * permission and reaches every site; its audit entries carry no user. `name` says which part of the system acted.
+ */
+export interface SystemActor {
+  kind: 'system';
+  name: string;
+}
+
+/** Who is acting. Every service method receives one first. */
+export type Actor = UserActor | SystemActor;
+
+export const systemActor = (name: string): SystemActor => ({ kind: 'system', name });
 
 const CLINICAL: Role[] = ['nurse', 'consultant', 'admin'];
 const EVERYONE: Role[] = [...ROLES];
@@ -42,6 +57,7 @@ export const PERMISSIONS = {
 export type Permission = keyof typeof PERMISSIONS;
 
 export function can(actor: Actor, permission: Permission, siteId?: string): boolean {
+  if (actor.kind === 'system') return true;
   const rule = PERMISSIONS[permission];
   if (!(rule.roles as readonly Role[]).includes(actor.role)) return false;
   return !rule.siteScoped || siteId === undefined || reachesSite(actor, siteId);
@@ -49,11 +65,11 @@ export function can(actor: Actor, permission: Permission, siteId?: string): bool
 
 /** The sites whose patients the actor may see: undefined means all of them (admins). */
 export function siteScope(actor: Actor): string[] | undefined {
-  return actor.role === 'admin' ? undefined : actor.siteIds;
+  return actor.kind === 'system' || actor.role === 'admin' ? undefined : actor.siteIds;
 }
 
 export function reachesSite(actor: Actor, siteId: string): boolean {
-  return actor.role === 'admin' || actor.siteIds.includes(siteId);
+  return actor.kind === 'system' || actor.role === 'admin' || actor.siteIds.includes(siteId);
 }
 
 /**
@@ -61,7 +77,17 @@ export function reachesSite(actor: Actor, siteId: string): boolean {
  * 403; a record at a site outside the actor's reach is reported as not found, so its existence is not revealed.
  */
 export function authorize(actor: Actor, permission: Permission, siteId?: string): void {
+  if (actor.kind === 'system') return;
   const rule = PERMISSIONS[permission];
   if (!(rule.roles as readonly Role[]).includes(actor.role)) throw forbidden();
   if (rule.siteScoped && siteId !== undefined && !reachesSite(actor, siteId)) throw notFound();
+}
+
+/** The user recorded as the author of a change: none when the system acts. */
+export const actingUserId = (actor: Actor): string | null => (actor.kind === 'user' ? actor.userId : null);
+
+/** The person behind an action only a person may take (recording a pathway step, say); the system is refused. */
+export function personActing(actor: Actor): UserActor {
+  if (actor.kind !== 'user') throw forbidden('Only a signed-in person can do this');
+  return actor;
 }

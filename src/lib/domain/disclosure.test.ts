@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { systemActor, type Role } from './access';
 import { discloseCount, discloseRate, discloseRow, discloseStatistic, isDisclosureControlled, roundToBase } from './disclosure';
 import { emptyRow, uptakePct, type MetricsRow } from './metrics';
 
@@ -160,7 +161,9 @@ describe('a whole row', () => {
   });
 
   it('applies to commissioners only', () => {
-    expect(isDisclosureControlled('commissioner')).toBe(true);
-    for (const role of ['nurse', 'consultant', 'admin'] as const) expect(isDisclosureControlled(role)).toBe(false);
+    const person = (role: Role) => ({ kind: 'user' as const, userId: 'u', email: 'e', name: 'n', role, siteIds: [] });
+    expect(isDisclosureControlled(person('commissioner'))).toBe(true);
+    for (const role of ['nurse', 'consultant', 'admin'] as const) expect(isDisclosureControlled(person(role))).toBe(false);
+    expect(isDisclosureControlled(systemActor('benchmark'))).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import type { Role } from './access';
+import type { Actor } from './access';
 import { COUNT_FIELDS, uptakePct, WAIT_NAMES, type MetricsRow, type WaitStat } from './metrics';
 
 /**
@@ -25,7 +25,7 @@ export interface Disclosed {
 }
 
 /** Only commissioners get disclosure-controlled figures; clinicians and admins see exact ones for their sites. */
-export const isDisclosureControlled = (role: Role): boolean => role === 'commissioner';
+export const isDisclosureControlled = (actor: Actor): boolean => actor.kind === 'user' && actor.role === 'commissioner';
 
 function assertCount(count: number): void {
   if (!Number.isInteger(count) || count < 0) throw new RangeError(`A count must be a whole number of zero or more, not ${count}`);

@@ -142,9 +142,9 @@ describe('facilitation mode', () => {
 
 describe('who sees which sites', () => {
   it('gives admins and commissioners every site, clinicians their own', () => {
-    expect(metricsSiteScope({ role: 'admin', siteIds: [] })).toBeUndefined();
-    expect(metricsSiteScope({ role: 'commissioner', siteIds: [] })).toBeUndefined();
-    expect(metricsSiteScope({ role: 'nurse', siteIds: ['a'] })).toEqual(['a']);
-    expect(metricsSiteScope({ role: 'consultant', siteIds: [] })).toEqual([]);
+    expect(metricsSiteScope({ kind: 'user', userId: 'u', email: 'e', name: 'n', role: 'admin', siteIds: [] })).toBeUndefined();
+    expect(metricsSiteScope({ kind: 'user', userId: 'u', email: 'e', name: 'n', role: 'commissioner', siteIds: [] })).toBeUndefined();
+    expect(metricsSiteScope({ kind: 'user', userId: 'u', email: 'e', name: 'n', role: 'nurse', siteIds: ['a'] })).toEqual(['a']);
+    expect(metricsSiteScope({ kind: 'user', userId: 'u', email: 'e', name: 'n', role: 'consultant', siteIds: [] })).toEqual([]);
   });
 });

@@ -160,8 +160,8 @@ export function strongestFacilitation(modes: Iterable<FacilitationMode>): Facili
  * The sites whose figures the actor sees: undefined means every site. Commissioners compare every site (as
  * disclosure-controlled aggregates); nurses and consultants see their own sites only.
  */
-export function metricsSiteScope(actor: Pick<Actor, 'role' | 'siteIds'>): string[] | undefined {
-  return actor.role === 'admin' || actor.role === 'commissioner' ? undefined : actor.siteIds;
+export function metricsSiteScope(actor: Actor): string[] | undefined {
+  return actor.kind === 'system' || actor.role === 'admin' || actor.role === 'commissioner' ? undefined : actor.siteIds;
 }
 
 /** A row with nothing in it: a group with no sites or no activity. */

@@ -3,8 +3,8 @@ import type { Config } from './config';
 import { hasUsers, type Database } from './db/client';
 import { DEMO_ACCOUNTS, seedDemo } from './demo/demo.seed';
 import type { Services } from './services';
-import { todayIso } from './services/clock';
-import { SYSTEM_META } from './services/context';
+import { todayIso } from './clock';
+import { SYSTEM_META } from './context';
 
 export type FirstStart = 'existing' | 'demo' | 'admin-from-environment' | 'no-users';
 

@@ -4,7 +4,7 @@ import { yearsEndingOn } from '$lib/domain/metrics';
 import { TIME_BINS } from '$lib/domain/metrics-series';
 import { metricsQuery } from '$lib/schemas/metrics.schema';
 import { parseForm } from '$lib/server/pages/forms';
-import { todayIso } from '$lib/server/services/clock';
+import { todayIso } from '$lib/server/clock';
 import type { PageServerLoad } from './$types';
 
 /** The metrics query, and the width of the time axis's buckets. */
@@ -15,7 +15,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   const raw = Object.fromEntries([...url.searchParams].filter(([, v]) => v !== ''));
   const parsed = parseForm(dashboardQuery, raw);
   const { bin: chosenBin, ...query } = parsed.ok ? parsed.data : dashboardQuery.parse({});
-  const controlled = isDisclosureControlled(ctx.actor.role);
+  const controlled = isDisclosureControlled(ctx.actor);
   // Monthly counts per site are mostly withheld for commissioners; quarters show more.
   const bin = chosenBin ?? (controlled ? 'quarter' : 'month');
   const series = locals.services.metricsSeries;

@@ -10,7 +10,7 @@ import { loadConfig } from '../../lib/server/config';
 import { migrate, openEmbedded, openPostgres } from '../../lib/server/db/client';
 import { createUserBody } from '../../lib/schemas/users.schema';
 import { createServices } from '../../lib/server/services';
-import { SYSTEM_META } from '../../lib/server/services/context';
+import { SYSTEM_META } from '../../lib/server/context';
 import { isDomainError } from '../../lib/domain/errors';
 
 const USAGE = 'Usage: npm run user:create -- --email <email> --name <name> --role <nurse|consultant|commissioner|admin> [--site <ODS code>]...';

@@ -1,14 +1,14 @@
 import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Actor } from '../../lib/domain/access';
+import type { UserActor } from '../../lib/domain/access';
 import { unauthorized } from '../../lib/domain/errors';
 import { SESSION_COOKIE } from '../../lib/server/auth/session-cookie';
-import type { Ctx, RequestMeta } from '../../lib/server/services/context';
+import type { Ctx, RequestMeta } from '../../lib/server/context';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    actor: Actor | null;
+    actor: UserActor | null;
   }
 }
 
@@ -19,7 +19,7 @@ export const metaOf = (req: FastifyRequest): RequestMeta => ({
 });
 
 /** The service context of a signed-in request; 401 otherwise. */
-export function ctxOf(req: FastifyRequest): Ctx {
+export function ctxOf(req: FastifyRequest): Ctx<UserActor> {
   if (!req.actor) throw unauthorized();
   return { ...metaOf(req), actor: req.actor };
 }

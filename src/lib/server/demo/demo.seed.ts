@@ -1,5 +1,5 @@
 import type { Services } from '../services';
-import { SYSTEM_META } from '../services/context';
+import { SYSTEM_META } from '../context';
 import { addDays } from '../../domain/calendar-date';
 import { demoHistorySites } from './history.demo-sites';
 import { generateHistory } from './history.generator';

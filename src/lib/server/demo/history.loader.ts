@@ -1,7 +1,7 @@
 import type { Db, Tx } from '../db/client';
 import { observations, patients, referralEvents, referrals } from '../db/schema';
 import { writeAudit } from '../repositories/audit.repository';
-import { SYSTEM_META } from '../services/context';
+import { SYSTEM_META } from '../context';
 import type { GeneratedHistory } from './history.types';
 
 /**

@@ -4,7 +4,7 @@ import { DEMO_SITES } from '../demo/demo.seed';
 import { FAMILY_NAMES, FEMALE_GIVEN_NAMES, MALE_GIVEN_NAMES } from '../demo/history.reference';
 import { nhsNumberSource } from '../demo/history.nhs-numbers';
 import { createPrng, type Prng } from '../demo/prng';
-import { todayIso } from '../services/clock';
+import { todayIso } from '../clock';
 import { DIABETES_CODES, HYPOGLYCAEMIA_CODES, SYSTEMS } from './codes';
 import type { FhirJson } from './fhir.store';
 

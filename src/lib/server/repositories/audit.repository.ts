@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { prepared, type Tx } from '../db/client';
-import type { Ctx, RequestMeta } from '../services/context';
+import type { Ctx, RequestMeta } from '../context';
 
 export interface AuditEntry {
   action: string;
@@ -29,7 +29,7 @@ const jsonOrNull = (value: unknown) => (value === undefined || value === null ? 
 
 /** The values for AUDIT_INSERT's placeholders. */
 export function auditValues(ctx: Ctx | RequestMeta, entry: AuditEntry) {
-  const actor = 'actor' in ctx ? ctx.actor : null;
+  const actor = 'actor' in ctx && ctx.actor.kind === 'user' ? ctx.actor : null;
   return {
     auditActorId: actor?.userId ?? null,
     auditActorRole: actor?.role ?? null,

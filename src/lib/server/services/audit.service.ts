@@ -4,7 +4,7 @@ import { addDays } from '../../domain/calendar-date';
 import type { AuditEntry } from '../../schemas/audit.schema';
 import type { Db } from '../db/client';
 import { auditLog } from '../db/schema';
-import type { Ctx } from './context';
+import type { Ctx } from '../context';
 import { decodeCursor, pageOf } from './cursor';
 
 /** Reading the audit trail. Nothing here (nor anywhere) updates or deletes an entry. */

@@ -1,13 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, count, eq, gte, lt, min, or, sql } from 'drizzle-orm';
-import type { Actor } from '../../domain/access';
+import type { UserActor } from '../../domain/access';
 import { rateLimited, unauthorized } from '../../domain/errors';
 import type { User } from '../../schemas/users.schema';
 import { burnVerify, verifyPassword } from '../auth/password';
 import type { Db } from '../db/client';
 import { loginFailures, sessions, users, userSites } from '../db/schema';
 import { writeAudit } from '../repositories/audit.repository';
-import type { RequestMeta } from './context';
+import type { RequestMeta } from '../context';
 import { actorOf, findUserByEmail, toUser } from './user.service';
 
 export interface SessionPolicy {
@@ -90,7 +90,7 @@ export class AuthService {
   }
 
   /** The actor behind a session cookie, or null when it is unknown, idle too long or past its absolute expiry. */
-  async resolve(token: string | undefined): Promise<Actor | null> {
+  async resolve(token: string | undefined): Promise<UserActor | null> {
     if (!token || token.length > 200) return null;
     const tokenHash = hashToken(token);
     const [row] = await this.sessionActor.execute({ tokenHash });
@@ -105,7 +105,7 @@ export class AuthService {
     if (now - lastSeenAt.getTime() > TOUCH_AFTER_MS) {
       await this.db.update(sessions).set({ lastSeenAt: new Date(now) }).where(eq(sessions.tokenHash, tokenHash));
     }
-    return actor;
+    return { kind: 'user', ...actor };
   }
 
   async logout(token: string | undefined, meta: RequestMeta): Promise<void> {

@@ -6,7 +6,7 @@ import type { Db, Tx } from '../db/client';
 import { isUniqueViolation } from '../db/errors';
 import { devices } from '../db/schema';
 import { writeAudit } from '../repositories/audit.repository';
-import type { Ctx } from './context';
+import type { Ctx } from '../context';
 
 const toDevice = (r: typeof devices.$inferSelect): Device => ({
   id: r.id,

@@ -1,12 +1,12 @@
 import { asc, desc, eq } from 'drizzle-orm';
-import { authorize } from '../../domain/access';
+import { actingUserId, authorize } from '../../domain/access';
 import { conflict, notFound, validation } from '../../domain/errors';
 import type { Barrier, CreateBarrier, CreateFacilitation, Facilitation } from '../../schemas/implementation.schema';
 import type { Db, Tx } from '../db/client';
 import { barriers, facilitationActivities, sites } from '../db/schema';
 import { writeAudit } from '../repositories/audit.repository';
-import { todayIso } from './clock';
-import type { Ctx, RequestMeta } from './context';
+import { todayIso } from '../clock';
+import type { Ctx, RequestMeta } from '../context';
 
 const toFacilitation = (r: typeof facilitationActivities.$inferSelect): Facilitation => ({
   id: r.id,
@@ -53,7 +53,7 @@ export class ImplementationService {
       await this.siteExists(tx, siteId);
       const [row] = await tx
         .insert(facilitationActivities)
-        .values({ ...input, siteId, createdBy: 'actor' in ctx ? ctx.actor.userId : null })
+        .values({ ...input, siteId, createdBy: 'actor' in ctx ? actingUserId(ctx.actor) : null })
         .returning();
       const activity = toFacilitation(row!);
       await writeAudit(tx, ctx, { action: 'facilitation.create', entityType: 'facilitation', entityId: activity.id, after: activity });
@@ -77,7 +77,7 @@ export class ImplementationService {
       await this.siteExists(tx, siteId);
       const [row] = await tx
         .insert(barriers)
-        .values({ ...input, siteId, createdBy: 'actor' in ctx ? ctx.actor.userId : null })
+        .values({ ...input, siteId, createdBy: 'actor' in ctx ? actingUserId(ctx.actor) : null })
         .returning();
       const barrier = toBarrier(row!);
       await writeAudit(tx, ctx, { action: 'barrier.create', entityType: 'barrier', entityId: barrier.id, after: barrier });

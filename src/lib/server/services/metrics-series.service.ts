@@ -25,10 +25,10 @@ import {
 } from '../../domain/metrics-series';
 import type { ContinuationQuery, FundingQuery, StartsQuery, WaitsQuery } from '../../schemas/metrics-series.schema';
 import { FUNDING_ROUTES } from '../../schemas/referrals.schema';
-import type { Ctx } from './context';
+import type { Ctx } from '../context';
 import type { Db } from '../db/client';
 import { barriers, facilitationActivities } from '../db/schema';
-import { todayIso } from './clock';
+import { todayIso } from '../clock';
 import { rowsOf } from '../db/client';
 import { toNumber, WAIT_COLUMNS } from './metrics.service';
 
@@ -261,7 +261,7 @@ export class MetricsSeriesService {
   // -------------------------------------------------------------------------------------------------------------
 
   private controlled(ctx: Ctx): boolean {
-    return isDisclosureControlled(ctx.actor.role);
+    return isDisclosureControlled(ctx.actor);
   }
 
   /** The access check, the period, and the sites the actor sees with each one's strongest facilitation by `to`. */

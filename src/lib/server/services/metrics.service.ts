@@ -17,8 +17,8 @@ import {
 } from '../../domain/metrics';
 import type { MetricsQuery } from '../../schemas/metrics.schema';
 import { rowsOf, type Db } from '../db/client';
-import { todayIso } from './clock';
-import type { Ctx } from './context';
+import { todayIso } from '../clock';
+import type { Ctx } from '../context';
 
 /**
  * Implementation metrics (domain.md "Measuring implementation"; the exact readings are in the route's OpenAPI
@@ -207,6 +207,6 @@ export class MetricsService {
       return tx.execute(statement);
     });
     const exact = arrange(query.groupBy, rowsOf<GroupRecord>(result).map(toRow));
-    return { ...period, rows: isDisclosureControlled(ctx.actor.role) ? exact.map(discloseRow) : exact };
+    return { ...period, rows: isDisclosureControlled(ctx.actor) ? exact.map(discloseRow) : exact };
   }
 }

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, ilike, inArray, like, or, type SQL } from 'drizzle-orm';
-import { authorize, reachesSite, siteScope } from '../../domain/access';
+import { actingUserId, authorize, reachesSite, siteScope } from '../../domain/access';
 import { conflict, forbidden, notFound, validation } from '../../domain/errors';
 import { toMmolMol } from '../../domain/hba1c';
 import type { CreateObservation, CreatePatient, Hba1cResult, Patient, PatientWithContext } from '../../schemas/patients.schema';
@@ -7,8 +7,8 @@ import type { Db, Tx } from '../db/client';
 import { isUniqueViolation } from '../db/errors';
 import { hypoglycaemiaEvents, observations, patientConditions, patients, sites } from '../db/schema';
 import { writeAudit } from '../repositories/audit.repository';
-import { todayIso } from './clock';
-import type { Ctx } from './context';
+import { todayIso } from '../clock';
+import type { Ctx } from '../context';
 import { decodeCursor, pageOf } from './cursor';
 
 type PatientRow = typeof patients.$inferSelect;
@@ -166,7 +166,7 @@ export class PatientService {
           originalValue: String(original.value),
           originalUnit: original.unit,
           source: 'manual',
-          enteredBy: ctx.actor.userId,
+          enteredBy: actingUserId(ctx.actor),
         })
         .returning();
       const result = toHba1c(row!);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, gt, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
-import { authorize, reachesSite, siteScope, type Actor } from '../../domain/access';
+import { authorize, personActing, reachesSite, siteScope, type Actor } from '../../domain/access';
 import { ageOnDate } from '../../domain/age';
 import { addDays, daysBetween } from '../../domain/calendar-date';
 import { evaluateEligibility, hba1cForAssessment, latestHba1cWithin12Months, type EligibilityResult } from '../../domain/eligibility';
@@ -13,8 +13,8 @@ import { prepared, type Db } from '../db/client';
 import { observations, patients, referrals } from '../db/schema';
 import { auditInsertFor, auditValues, writeAudit } from '../repositories/audit.repository';
 import { checkDeviceStart } from './device.service';
-import { todayIso } from './clock';
-import type { Ctx } from './context';
+import { todayIso } from '../clock';
+import type { Ctx } from '../context';
 import { decodeCursor, pageOf } from './cursor';
 import { toPatient, type PatientService } from './patient.service';
 import type { Patient } from '../../schemas/patients.schema';
@@ -136,6 +136,7 @@ export class ReferralService {
 
   async create(ctx: Ctx, input: CreateReferral): Promise<Referral> {
     authorize(ctx.actor, 'referrals:write');
+    const person = personActing(ctx.actor);
     return this.db.transaction(async (tx) => {
       const patient = await this.patients.reachable(tx, ctx, input.patientId);
       const errors = [];
@@ -147,7 +148,7 @@ export class ReferralService {
       if (errors.length) throw validation(errors);
       const [row] = await tx
         .insert(referrals)
-        .values({ ...input, siteId: patient.siteId, lastEventOn: input.receivedOn, createdBy: ctx.actor.userId })
+        .values({ ...input, siteId: patient.siteId, lastEventOn: input.receivedOn, createdBy: person.userId })
         .returning();
       const summary = toSummary(row!);
       await writeAudit(tx, ctx, { action: 'referral.create', entityType: 'referral', entityId: summary.id, after: summary });
@@ -194,14 +195,15 @@ export class ReferralService {
    */
   async recordEvent(ctx: Ctx, id: string, body: EventBody): Promise<Referral> {
     authorize(ctx.actor, 'referrals:write');
+    const person = personActing(ctx.actor);
     const [current] = await readSummary(this.db, { id });
     if (!current || !reachesSite(ctx.actor, current.siteId)) throw notFound('No referral with this id');
     if (current.version !== body.version) throw staleVersion(current);
-    const step = applyEvent(current.status, body as PathwayEvent, ctx.actor.role);
+    const step = applyEvent(current.status, body as PathwayEvent, person.role);
     if (!step.ok) {
       if (step.reason === 'forbidden_role') {
         const event = EVENT_NAME[body.type];
-        throw forbidden(`A ${ctx.actor.role} cannot record ${/^[aeiou]/.test(event) ? 'an' : 'a'} ${event}`);
+        throw forbidden(`A ${person.role} cannot record ${/^[aeiou]/.test(event) ? 'an' : 'a'} ${event}`);
       }
       throw invalidTransition(current.status);
     }
@@ -235,7 +237,7 @@ export class ReferralService {
       payload,
       ...(criteria ? { criteria } : {}),
       statusAfter: step.next,
-      recordedBy: ctx.actor.userId,
+      recordedBy: person.userId,
       recordedByName: null,
       recordedAt: now,
     };
@@ -250,8 +252,8 @@ export class ReferralService {
       status: step.next,
       version: updated.version,
       reassessOn,
-      recordedBy: ctx.actor.userId,
-      recordedRole: ctx.actor.role,
+      recordedBy: person.userId,
+      recordedRole: person.role,
       recordedAt: now.toISOString(),
       ...auditValues(ctx, { action: `referral.${type}`, entityType: 'referral', entityId: id, before: current, after: { ...updated, event } }),
     });
@@ -361,7 +363,7 @@ export class ReferralService {
   }
 
   private withEvents(actor: Actor, summary: ReferralSummary, events: ReferralEvent[]): Referral {
-    return { ...summary, events, allowedEvents: allowedEvents(summary.status, actor.role) };
+    return { ...summary, events, allowedEvents: actor.kind === 'user' ? allowedEvents(summary.status, actor.role) : [] };
   }
 }
 

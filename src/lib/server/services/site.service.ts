@@ -6,9 +6,9 @@ import type { Db } from '../db/client';
 import { sites } from '../db/schema';
 import { isUniqueViolation } from '../db/errors';
 import { writeAudit } from '../repositories/audit.repository';
-import type { Ctx, RequestMeta } from './context';
+import type { Ctx, RequestMeta } from '../context';
 import { decodeCursor, pageOf } from './cursor';
-import { todayIso } from './clock';
+import { todayIso } from '../clock';
 
 type SiteRow = typeof sites.$inferSelect;
 

@@ -1,5 +1,5 @@
 import { asc, eq, gt, inArray } from 'drizzle-orm';
-import { authorize, type Actor } from '../../domain/access';
+import { authorize, type UserActor } from '../../domain/access';
 import { conflict, validation } from '../../domain/errors';
 import type { CreateUser, User } from '../../schemas/users.schema';
 import { hashPassword } from '../auth/password';
@@ -7,7 +7,7 @@ import type { Db, Tx } from '../db/client';
 import { isUniqueViolation } from '../db/errors';
 import { sites, users, userSites } from '../db/schema';
 import { writeAudit } from '../repositories/audit.repository';
-import type { Ctx, RequestMeta } from './context';
+import type { Ctx, RequestMeta } from '../context';
 import { decodeCursor, pageOf } from './cursor';
 
 export class UserService {
@@ -74,8 +74,8 @@ export function toUser(row: typeof users.$inferSelect, siteIds: string[]): User 
   return { id: row.id, email: row.email, name: row.name, role: row.role, siteIds };
 }
 
-export function actorOf(user: User): Actor {
-  return { userId: user.id, email: user.email, name: user.name, role: user.role, siteIds: user.siteIds };
+export function actorOf(user: User): UserActor {
+  return { kind: 'user', userId: user.id, email: user.email, name: user.name, role: user.role, siteIds: user.siteIds };
 }
 
 export async function findUserByEmail(db: Db | Tx, email: string) {

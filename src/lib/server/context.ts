@@ -1,4 +1,4 @@
-import type { Actor } from '../../domain/access';
+import { systemActor, type Actor } from '../domain/access';
 
 /** Where a request came from: recorded with every audit entry. */
 export interface RequestMeta {
@@ -8,9 +8,12 @@ export interface RequestMeta {
 }
 
 /** What every service method receives first: who is acting, and the request it came with. */
-export interface Ctx extends RequestMeta {
-  actor: Actor;
+export interface Ctx<A extends Actor = Actor> extends RequestMeta {
+  actor: A;
 }
+
+/** The context of work the system does itself (start-up, demo seeding, the command line, scheduled work). */
+export const systemCtx = (name: string, requestId = 'system'): Ctx => ({ actor: systemActor(name), requestId, clientAddress: null });
 
 /** The actor for work the system does itself (demo seeding, start-up admin, the command line). */
 export const SYSTEM_META: RequestMeta = { requestId: 'system', clientAddress: null };
