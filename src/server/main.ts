@@ -7,7 +7,7 @@ import { createServices } from '../lib/server/services';
 import { buildApp } from './app';
 import { createLogger } from './logger';
 import { fhirClientOptionsFrom } from '../lib/server/fhir/fhir.config';
-import { startDemoFhirServer } from '../lib/server/fhir/demo-server';
+import { startDemoFhirServer } from '../lib/server/demo/fhir-demo.server';
 import { scheduleEmbeddedMaintenance } from '../lib/server/db/embedded-maintenance';
 
 const SHUTDOWN_GRACE_MS = 25_000;

@@ -1,7 +1,7 @@
 import { addDays } from '../../src/lib/domain/calendar-date';
 import { mmolMolToPercent } from '../../src/lib/domain/hba1c';
 import { DIABETES_CODES, HYPOGLYCAEMIA_CODES, SYSTEMS } from '../../src/lib/server/fhir/codes';
-import type { DemoResource } from '../../src/lib/server/fhir/demo-population';
+import type { DemoResource } from '../../src/lib/server/demo/fhir-demo.population';
 import { nhsNumberSource } from '../../src/lib/server/demo/history.nhs-numbers';
 import { createPrng, type Prng } from '../../src/lib/server/demo/prng';
 

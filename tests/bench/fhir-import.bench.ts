@@ -1,7 +1,7 @@
 import { and, count, eq } from 'drizzle-orm';
 import { hypoglycaemiaEvents, observations } from '../../src/lib/server/db/schema';
 import { HBA1C_CODE_SEARCH, HYPOGLYCAEMIA_CODE_SEARCH, SYSTEMS } from '../../src/lib/server/fhir/codes';
-import { generateDemoPopulation } from '../../src/lib/server/fhir/demo-population';
+import { generateDemoPopulation } from '../../src/lib/server/demo/fhir-demo.population';
 import { DEFAULT_PAGE_SIZE } from '../../src/lib/server/fhir/fhir.client';
 import { fetchPatientRecord } from '../../src/lib/server/fhir/import.fetch';
 import { todayIso } from '../../src/lib/server/clock';

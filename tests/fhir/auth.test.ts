@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { isDomainError } from '../../src/lib/domain/errors';
-import { generateDemoPopulation } from '../../src/lib/server/fhir/demo-population';
+import { generateDemoPopulation } from '../../src/lib/server/demo/fhir-demo.population';
 import { createFhirClient, type FhirAuth } from '../../src/lib/server/fhir/fhir.client';
 import { FhirImportService } from '../../src/lib/server/fhir/import.service';
 import { startTestFhirServer, type TestAuth } from '../support/fhir-server';

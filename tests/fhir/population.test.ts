@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { isDomainError, type DomainError } from '../../src/lib/domain/errors';
 import { auditLog, sites } from '../../src/lib/server/db/schema';
-import { generateDemoPopulation } from '../../src/lib/server/fhir/demo-population';
+import { generateDemoPopulation } from '../../src/lib/server/demo/fhir-demo.population';
 import { createFhirClient } from '../../src/lib/server/fhir/fhir.client';
 import { FhirImportService } from '../../src/lib/server/fhir/import.service';
 import { todayIso } from '../../src/lib/server/clock';

@@ -2,7 +2,7 @@ import { and, desc, eq } from 'drizzle-orm';
 import { describe, expect, it, vi } from 'vitest';
 import { formatNhsNumber } from '../../src/lib/domain/nhs-number';
 import { observations, sites } from '../../src/lib/server/db/schema';
-import { generateDemoPopulation } from '../../src/lib/server/fhir/demo-population';
+import { generateDemoPopulation } from '../../src/lib/server/demo/fhir-demo.population';
 import { ctxFor, failure, fhirTestKit, outsiders } from './fhir-test-kit';
 
 /**

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { generateDemoPopulation } from '../../src/lib/server/fhir/demo-population';
-import { startFhirServer } from '../../src/lib/server/fhir/fhir.server';
+import { generateDemoPopulation } from '../../src/lib/server/demo/fhir-demo.population';
+import { startFhirServer } from '../../src/lib/server/demo/fhir.server';
 
 /** The demo FHIR server over HTTP, as any FHIR client sees it. */
 

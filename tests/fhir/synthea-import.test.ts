@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluateEligibility, latestHba1cWithin12Months } from '../../src/lib/domain/eligibility';
 import { percentToMmolMol, toMmolMol } from '../../src/lib/domain/hba1c';
 import { auditLog, observations, patientConditions, patients } from '../../src/lib/server/db/schema';
-import type { FhirJson } from '../../src/lib/server/fhir/fhir.store';
+import type { FhirJson } from '../../src/lib/server/demo/fhir.store';
 import { fhirTestKit } from './fhir-test-kit';
 
 /**

@@ -8,11 +8,11 @@ import {
   writeFhirResponse,
   type FhirHttpResponse,
   type FhirServerOptions,
-} from '../../src/lib/server/fhir/fhir.server';
-import type { FhirStore } from '../../src/lib/server/fhir/fhir.store';
+} from '../../src/lib/server/demo/fhir.server';
+import type { FhirStore } from '../../src/lib/server/demo/fhir.store';
 
 /**
- * The production demo FHIR server (src/lib/server/fhir/fhir.server.ts) with what tests need in front of it:
+ * The production demo FHIR server (src/lib/server/demo/fhir.server.ts) with what tests need in front of it:
  * faults injected per path (errors, a server that never answers, garbage, paging that stops early), optional
  * auth (a static bearer token, or SMART Backend Services with a token endpoint that really verifies the
  * client's signed assertion), and a record of every request it saw.

@@ -1,8 +1,8 @@
-import { generateDemoPopulation, type DemoPopulationOptions } from './demo-population';
+import { generateDemoPopulation, type DemoPopulationOptions } from './fhir-demo.population';
 import { startFhirServer, type RunningFhirServer } from './fhir.server';
 
 /**
- * Demo mode's FHIR server: the made-up population (demo-population.ts) behind an in-process server on
+ * Demo mode's FHIR server: the made-up population (fhir-demo.population.ts) behind an in-process server on
  * 127.0.0.1, so "Import from FHIR" and "Sync population" work out of the box. It listens on a new port each
  * start, so patients are linked to a fixed server id rather than to its URL, and re-imports keep working
  * after a restart.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isValidNhsNumber } from '../../domain/nhs-number';
-import { generateDemoPopulation } from './demo-population';
+import { generateDemoPopulation } from './fhir-demo.population';
 
 describe('generateDemoPopulation', () => {
   const options = { seed: 42, patientsPerSite: 40, today: '2025-06-01', yearsOfHistory: 2 };

@@ -1,11 +1,11 @@
 import { addDays, isCalendarDate } from '../../domain/calendar-date';
 import { mmolMolToPercent } from '../../domain/hba1c';
-import { DEMO_SITES } from '../demo/demo.seed';
-import { FAMILY_NAMES, FEMALE_GIVEN_NAMES, MALE_GIVEN_NAMES } from '../demo/history.reference';
-import { nhsNumberSource } from '../demo/history.nhs-numbers';
-import { createPrng, type Prng } from '../demo/prng';
+import { DEMO_SITES } from './demo.seed';
+import { FAMILY_NAMES, FEMALE_GIVEN_NAMES, MALE_GIVEN_NAMES } from './history.reference';
+import { nhsNumberSource } from './history.nhs-numbers';
+import { createPrng, type Prng } from './prng';
 import { todayIso } from '../clock';
-import { DIABETES_CODES, HYPOGLYCAEMIA_CODES, SYSTEMS } from './codes';
+import { DIABETES_CODES, HYPOGLYCAEMIA_CODES, SYSTEMS } from '../fhir/codes';
 import type { FhirJson } from './fhir.store';
 
 /**
