@@ -6,7 +6,7 @@ import { sites } from '../../src/lib/server/db/schema';
 import { createFhirClient } from '../../src/lib/server/fhir/fhir.client';
 import { startFhirServer } from '../../src/lib/server/demo/fhir.server';
 import type { FhirJson } from '../../src/lib/server/demo/fhir.store';
-import { FhirImportService } from '../../src/lib/server/fhir/import.service';
+import { FhirImportService } from '../../src/lib/server/services/fhir-import.service';
 import type { Ctx } from '../../src/lib/server/context';
 import { PatientService } from '../../src/lib/server/services/patient.service';
 import { freshBenchDatabase } from './postgres';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { isDomainError } from '../../src/lib/domain/errors';
 import { generateDemoPopulation } from '../../src/lib/server/demo/fhir-demo.population';
 import { createFhirClient, type FhirAuth } from '../../src/lib/server/fhir/fhir.client';
-import { FhirImportService } from '../../src/lib/server/fhir/import.service';
+import { FhirImportService } from '../../src/lib/server/services/fhir-import.service';
 import { startTestFhirServer, type TestAuth } from '../support/fhir-server';
 import { fhirTestKit } from './fhir-test-kit';
 

@@ -6,7 +6,7 @@ import { auditLog, hypoglycaemiaEvents, observations, patientConditions, patient
 import { generateDemoPopulation } from '../../src/lib/server/demo/fhir-demo.population';
 import { DEMO_FHIR_SERVER_ID, startDemoFhirServer } from '../../src/lib/server/demo/fhir-demo.server';
 import { createFhirClient } from '../../src/lib/server/fhir/fhir.client';
-import { FhirImportService } from '../../src/lib/server/fhir/import.service';
+import { FhirImportService } from '../../src/lib/server/services/fhir-import.service';
 import { ctxFor, failure, fhirTestKit, outsiders } from './fhir-test-kit';
 
 const population = generateDemoPopulation({ seed: 7, patientsPerSite: 30, today: '2025-06-01', yearsOfHistory: 3 });

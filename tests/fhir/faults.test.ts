@@ -4,7 +4,7 @@ import { isDomainError, type DomainError } from '../../src/lib/domain/errors';
 import { patients } from '../../src/lib/server/db/schema';
 import { generateDemoPopulation } from '../../src/lib/server/demo/fhir-demo.population';
 import { createFhirClient } from '../../src/lib/server/fhir/fhir.client';
-import { FhirImportService } from '../../src/lib/server/fhir/import.service';
+import { FhirImportService } from '../../src/lib/server/services/fhir-import.service';
 import { listen } from '../../src/lib/server/demo/fhir.server';
 import { openPostgres } from '../../src/lib/server/db/client';
 import { createServices } from '../../src/lib/server/services';

@@ -5,7 +5,7 @@ import type { Role, UserActor } from '../../src/lib/domain/access';
 import { isDomainError, type DomainError } from '../../src/lib/domain/errors';
 import { auditLog, hypoglycaemiaEvents, observations, patientConditions, patients, sites } from '../../src/lib/server/db/schema';
 import { createFhirClient, type FhirClientOptions } from '../../src/lib/server/fhir/fhir.client';
-import { FhirImportService } from '../../src/lib/server/fhir/import.service';
+import { FhirImportService } from '../../src/lib/server/services/fhir-import.service';
 import { PatientService } from '../../src/lib/server/services/patient.service';
 import type { Ctx } from '../../src/lib/server/context';
 import { freshDatabase } from '../support/database';

@@ -4,7 +4,7 @@ import { isDomainError, type DomainError } from '../../src/lib/domain/errors';
 import { auditLog, sites } from '../../src/lib/server/db/schema';
 import { generateDemoPopulation } from '../../src/lib/server/demo/fhir-demo.population';
 import { createFhirClient } from '../../src/lib/server/fhir/fhir.client';
-import { FhirImportService } from '../../src/lib/server/fhir/import.service';
+import { FhirImportService } from '../../src/lib/server/services/fhir-import.service';
 import { todayIso } from '../../src/lib/server/clock';
 import { startTestFhirServer } from '../support/fhir-server';
 import { ctxFor, fhirTestKit } from './fhir-test-kit';

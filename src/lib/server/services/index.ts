@@ -1,10 +1,10 @@
 import type { Config } from '../config';
 import type { Database } from '../db/client';
 import { createFhirClient, type FhirClientOptions } from '../fhir/fhir.client';
-import { FhirImportService } from '../fhir/import.service';
 import { AuditService } from './audit.service';
 import { AuthService } from './auth.service';
 import { DeviceService } from './device.service';
+import { FhirImportService } from './fhir-import.service';
 import { ImplementationService } from './implementation.service';
 import { MetricsService } from './metrics.service';
 import { MetricsSeriesService } from './metrics-series.service';

@@ -1,21 +1,20 @@
-import { eq } from 'drizzle-orm';
 import { authorize, reachesSite } from '../../domain/access';
 import { conflict, forbidden, isDomainError, notFound, validation } from '../../domain/errors';
 import { normaliseNhsNumber } from '../../domain/nhs-number';
 import type { PatientWithContext } from '../../schemas/patients.schema';
 import type { Db } from '../db/client';
 import { isUniqueViolation } from '../db/errors';
-import { sites } from '../db/schema';
-import { writeAudit } from '../repositories/audit.repository';
 import { todayIso } from '../clock';
 import type { Ctx } from '../context';
-import { toPatient, type PatientService } from '../services/patient.service';
-import { toSite } from '../services/site.service';
-import type { FhirClient } from './fhir.client';
-import { fetchPatientRecord, type PatientLookup, type PatientRecord } from './import.fetch';
-import { previewOf, type ImportPreview, type LocalMatch } from './import.preview';
-import { countImported, findLocalPatient, replaceImportedValues, upsertPatient } from './import.repository';
-import { countType1Population } from './population.count';
+import { writeAudit } from '../repositories/audit.repository';
+import { countImported, findLocalPatient, replaceImportedValues, siteExists, upsertPatient } from '../repositories/fhir-import.repository';
+import { findSite, setPopulation } from '../repositories/population.repository';
+import type { FhirClient } from '../fhir/fhir.client';
+import { fetchPatientRecord, type PatientLookup, type PatientRecord } from '../fhir/import.fetch';
+import { previewOf, type ImportPreview, type LocalMatch } from '../fhir/import.preview';
+import { countType1Population } from '../fhir/population.count';
+import { toPatient, type PatientService } from './patient.service';
+import { toSite } from './site.service';
 
 /**
  * Pulls patients and population figures from the configured FHIR server. The rule for every write: check
@@ -104,7 +103,7 @@ export class FhirImportService {
     return { baseUrl: this.client.baseUrl, software, fhirVersion };
   }
 
-  /** The site's type 1 population on the FHIR server (see population.count.ts), as of today. */
+  /** The site's type 1 population on the FHIR server (see fhir/population.count.ts), as of today. */
   async populationCount(siteOdsCode: string): Promise<{ count: number; asOf: string }> {
     const { count, countedAt } = await countType1Population(this.client, siteOdsCode, this.now);
     return { count, asOf: todayIso(countedAt) };
@@ -113,25 +112,21 @@ export class FhirImportService {
   /** Stores the site's population figure from the FHIR server; on any failure the previous figure stays. */
   async syncPopulation(ctx: Ctx, siteId: string): Promise<{ t1dPopulation: number; t1dPopulationAsOf: string }> {
     authorize(ctx.actor, 'sites:manage');
-    const [site] = await this.db.select().from(sites).where(eq(sites.id, siteId));
+    const site = await findSite(this.db, siteId, { lock: false });
     if (!site) throw notFound('No site with this id');
     const { count, organizations, countedAt } = await countType1Population(this.client, site.odsCode, this.now);
     const asOf = todayIso(countedAt);
 
     return this.db.transaction(async (tx) => {
-      const [current] = await tx.select().from(sites).where(eq(sites.id, siteId)).for('update');
+      const current = await findSite(tx, siteId, { lock: true });
       if (!current) throw notFound('No site with this id');
-      const [row] = await tx
-        .update(sites)
-        .set({ t1dPopulation: count, t1dPopulationAsOf: asOf, version: current.version + 1, updatedAt: new Date() })
-        .where(eq(sites.id, siteId))
-        .returning();
+      const row = await setPopulation(tx, current, { count, asOf });
       await writeAudit(tx, ctx, {
         action: 'site.population_sync',
         entityType: 'site',
         entityId: siteId,
         before: toSite(current),
-        after: { ...toSite(row!), source: { fhirServer: this.client.serverId, organizations, countedAt } },
+        after: { ...toSite(row), source: { fhirServer: this.client.serverId, organizations, countedAt } },
       });
       return { t1dPopulation: count, t1dPopulationAsOf: asOf };
     });
@@ -149,8 +144,7 @@ export class FhirImportService {
 
   /** As PatientService.create: an unknown site is a bad field; someone else's site is 403. */
   private async checkSite(ctx: Ctx, siteId: string): Promise<void> {
-    const [site] = await this.db.select({ id: sites.id }).from(sites).where(eq(sites.id, siteId));
-    if (!site) throw validation([{ path: 'siteId', message: 'No site with this id' }]);
+    if (!(await siteExists(this.db, siteId))) throw validation([{ path: 'siteId', message: 'No site with this id' }]);
     if (!reachesSite(ctx.actor, siteId)) throw forbidden('You can only add patients at the sites you work at');
   }
 }

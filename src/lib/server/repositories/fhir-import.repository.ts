@@ -2,9 +2,9 @@ import { and, eq, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { conflict } from '../../domain/errors';
 import type { Db, Tx } from '../db/client';
-import { hypoglycaemiaEvents, observations, patientConditions, patients } from '../db/schema';
-import type { Provenance } from './fhir.mappers';
-import type { PatientRecord } from './import.fetch';
+import { hypoglycaemiaEvents, observations, patientConditions, patients, sites } from '../db/schema';
+import type { Provenance } from '../fhir/fhir.mappers';
+import type { PatientRecord } from '../fhir/import.fetch';
 
 /**
  * The database half of an import, run inside the caller's transaction: the patient row, then this server's
@@ -29,6 +29,8 @@ const provenanceColumns = (p: Provenance) => ({
   sourceResourceType: p.resourceType,
   sourceResourceId: p.resourceId,
   sourceVersion: p.versionId,
+  // meta.lastUpdated is a FHIR instant (to the second, with a zone), read as stated; instantOf is for clinical
+  // dates, which may be a bare day.
   sourceLastUpdated: p.lastUpdated ? new Date(p.lastUpdated) : null,
   fetchedAt: p.fetchedAt,
 });
@@ -36,6 +38,12 @@ const provenanceColumns = (p: Provenance) => ({
 /** `set` for an upsert: every listed column takes the incoming row's value. */
 function fromExcluded(columns: Record<string, PgColumn>): Record<string, SQL> {
   return Object.fromEntries(Object.entries(columns).map(([key, column]) => [key, sql.raw(`excluded."${column.name}"`)]));
+}
+
+/** Whether the site an import is for exists (reads its id only). */
+export async function siteExists(db: Db | Tx, siteId: string): Promise<boolean> {
+  const [site] = await db.select({ id: sites.id }).from(sites).where(eq(sites.id, siteId));
+  return site !== undefined;
 }
 
 /**
