@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { addDays, daysBetween, isCalendarDate, isLeapYear, parseCalendarDate, sameDayYearsBefore } from './calendar-date';
+import { addDays, daysBetween, instantOf, isCalendarDate, isLeapYear, parseCalendarDate, sameDayYearsBefore } from './calendar-date';
 
 describe('calendar dates (YYYY-MM-DD, no time zone)', () => {
   it.each(['2024-02-29', '2025-02-28', '2000-02-29', '2025-12-31', '2025-01-01', '2025-04-30'])(
@@ -85,5 +85,20 @@ describe('adding days to a calendar date', () => {
         return daysBetween(from, addDays(from, days)) === days && isCalendarDate(addDays(from, days));
       }),
     );
+  });
+});
+
+describe('instantOf', () => {
+  it.each([
+    ['2024-02-29', '2024-02-29T00:00:00.000Z'],
+    ['2024-02-29T10:00:00+02:00', '2024-02-29T08:00:00.000Z'],
+    // As a person enters a result by hand (the API takes only Z).
+    ['2024-02-29T10:15Z', '2024-02-29T10:15:00.000Z'],
+    ['2024-02-29T10:15:30.25Z', '2024-02-29T10:15:30.250Z'],
+    ['2024', null],
+    ['2024-02', null],
+    [undefined, null],
+  ])('%s -> %s', (value, expected) => {
+    expect(instantOf(value)?.toISOString() ?? null).toBe(expected);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Calendar dates as the API carries them: `YYYY-MM-DD`, with no time and no zone. Everything here is plain
  * arithmetic on the three numbers, never `new Date(string)`, which reads a bare date as UTC midnight and then
- * shifts it by the machine's zone when read back with local getters.
+ * shifts it by the machine's zone when read back with local getters. The one exception, instantOf, wants
+ * exactly that UTC midnight, and is only ever read back as an instant.
  */
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -90,3 +91,18 @@ export function fromDayNumber(day: number): string {
 
 /** The calendar date `days` after (or before, when negative) `value`. */
 export const addDays = (value: string, days: number): string => fromDayNumber(dayNumber(value) + days);
+
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T/;
+
+/**
+ * The instant a result's date or date-time stands for, to order results by (imported and manually entered
+ * alike): a date counts as the start of that day (UTC). A year or a year and month alone is too vague to place
+ * a result in the 12-month eligibility window: null.
+ */
+export function instantOf(effective: string | undefined): Date | null {
+  if (effective === undefined) return null;
+  if (ISO_DATE.test(effective)) return new Date(`${effective}T00:00:00Z`);
+  if (!DATE_TIME.test(effective)) return null;
+  const at = new Date(effective);
+  return Number.isNaN(at.getTime()) ? null : at;
+}

@@ -4,7 +4,6 @@ import { percentToMmolMol } from '../../domain/hba1c';
 import {
   diabetesTypeOf,
   hba1cUnitOf,
-  instantOf,
   mapConditions,
   mapHba1cObservations,
   mapHypoglycaemia,
@@ -299,17 +298,5 @@ describe('mapHypoglycaemia', () => {
       [undated.id, 'no-date'],
       [cancelled.id, 'status'],
     ]);
-  });
-});
-
-describe('instantOf', () => {
-  it.each([
-    ['2024-02-29', '2024-02-29T00:00:00.000Z'],
-    ['2024-02-29T10:00:00+02:00', '2024-02-29T08:00:00.000Z'],
-    ['2024', null],
-    ['2024-02', null],
-    [undefined, null],
-  ])('%s -> %s', (value, expected) => {
-    expect(instantOf(value)?.toISOString() ?? null).toBe(expected);
   });
 });

@@ -1,3 +1,4 @@
+import { instantOf } from '../../domain/calendar-date';
 import type { DiabetesType } from '../../domain/eligibility';
 import { toMmolMol, type Hba1cUnit } from '../../domain/hba1c';
 import { isValidNhsNumber } from '../../domain/nhs-number';
@@ -86,7 +87,6 @@ export interface MappedHypoglycaemia {
 }
 
 const FULL_DATE = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T/;
 
 function provenanceOf(resource: { resourceType: string; id: string; meta?: { versionId?: string; lastUpdated?: string } }, source: FetchSource): Provenance {
   return {
@@ -97,18 +97,6 @@ function provenanceOf(resource: { resourceType: string; id: string; meta?: { ver
     lastUpdated: resource.meta?.lastUpdated ?? null,
     fetchedAt: source.fetchedAt,
   };
-}
-
-/**
- * An instant to order by: a date counts as the start of that day (UTC), as PatientService does. A year or a
- * year and month alone is too vague to place a result in the 12-month eligibility window: null.
- */
-export function instantOf(effective: string | undefined): Date | null {
-  if (effective === undefined) return null;
-  if (FULL_DATE.test(effective)) return new Date(`${effective}T00:00:00Z`);
-  if (!DATE_TIME.test(effective)) return null;
-  const at = new Date(effective);
-  return Number.isNaN(at.getTime()) ? null : at;
 }
 
 function firstCoding(concept: FhirCodeableConcept | undefined, system: string, codes: ReadonlySet<string>) {
