@@ -1,8 +1,10 @@
-import swagger from '@fastify/swagger';
+import swagger, { type SwaggerTransform, type SwaggerTransformObject } from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { PROBLEM_TYPES } from '../../lib/problems';
+import { problem } from '../../lib/schemas/common.schema';
 
 const DESCRIPTION = `The HTTP API of Pump Pathway: referral, eligibility, funding, device start and review of insulin pump (CSII)
 and hybrid closed loop (HCL) therapy, and the implementation metrics built from them.
@@ -21,6 +23,104 @@ one gets 409 and changes nothing.
 
 **Lists** take \`limit\` (default 50, max 500) and \`cursor\`, and answer \`{ items, nextCursor }\`; \`nextCursor\`
 is null on the last page.`;
+
+/**
+ * Each operation's name in generated clients (a method on a client object, usually). Clients are built against
+ * these names, so they stay as they are when a route's path or summary changes; a new route needs one.
+ */
+const OPERATION_IDS: Record<string, string> = {
+  'GET /api/health': 'getHealth',
+  'GET /api/problems/:slug': 'getProblemType',
+  'POST /api/v1/auth/login': 'signIn',
+  'POST /api/v1/auth/logout': 'signOut',
+  'GET /api/v1/me': 'getCurrentUser',
+  'GET /api/v1/users': 'listUsers',
+  'POST /api/v1/users': 'createUser',
+  'GET /api/v1/sites': 'listSites',
+  'POST /api/v1/sites': 'createSite',
+  'GET /api/v1/sites/:id': 'getSite',
+  'PATCH /api/v1/sites/:id': 'updateSite',
+  'POST /api/v1/sites/:id/population-sync': 'syncSitePopulation',
+  'GET /api/v1/sites/:id/facilitation': 'listFacilitationActivities',
+  'POST /api/v1/sites/:id/facilitation': 'createFacilitationActivity',
+  'GET /api/v1/sites/:id/barriers': 'listBarriers',
+  'POST /api/v1/sites/:id/barriers': 'createBarrier',
+  'PATCH /api/v1/barriers/:id': 'updateBarrier',
+  'GET /api/v1/patients': 'searchPatients',
+  'POST /api/v1/patients': 'createPatient',
+  'POST /api/v1/patients/import': 'importPatient',
+  'GET /api/v1/patients/:id': 'getPatient',
+  'POST /api/v1/patients/:id/observations': 'createObservation',
+  'GET /api/v1/referrals': 'listReferrals',
+  'POST /api/v1/referrals': 'createReferral',
+  'GET /api/v1/referrals/:id': 'getReferral',
+  'POST /api/v1/referrals/:id/events': 'recordReferralEvent',
+  'GET /api/v1/queues/eligibility': 'listEligibilityQueue',
+  'GET /api/v1/devices': 'listDevices',
+  'POST /api/v1/devices': 'createDevice',
+  'PATCH /api/v1/devices/:id': 'updateDevice',
+  'GET /api/v1/audit': 'listAuditEntries',
+  'GET /api/v1/metrics': 'getMetrics',
+  'GET /api/v1/metrics.csv': 'getMetricsCsv',
+  'GET /api/v1/metrics/starts': 'getStartsSeries',
+  'GET /api/v1/metrics/waits': 'getWaitDistributions',
+  'GET /api/v1/metrics/funding': 'getFundingReport',
+  'GET /api/v1/metrics/continuation': 'getContinuationReport',
+};
+
+const TITLE_BY_STATUS = new Map<string, string>(Object.values(PROBLEM_TYPES).map(({ status, title }) => [String(status), title]));
+
+const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: problem } } });
+
+/**
+ * Routes declare their errors as the `problem` schema; every problem goes out through `sendProblem` as
+ * application/problem+json, and the document says so. Any operation may also meet errors no route lists
+ * (413, 415, 500, 503): the `default` response.
+ */
+function withProblems(response: Record<string, unknown> = {}) {
+  const declared = Object.entries(response).map(([status, schema]) =>
+    [status, schema === problem ? problemResponse(TITLE_BY_STATUS.get(status) ?? 'Problem') : schema] as const,
+  );
+  return {
+    ...Object.fromEntries(declared),
+    default: problemResponse('Any other failure: the body too large (413), not JSON (415), the database unreachable (503), an unexpected error (500).'),
+  };
+}
+
+const transform: SwaggerTransform = (document) => {
+  const { schema, route } = document;
+  if (!schema || schema.hide) return jsonSchemaTransform(document);
+  const operationId = OPERATION_IDS[`${String(route.method)} ${route.url}`];
+  return jsonSchemaTransform({ ...document, schema: { ...schema, operationId, response: withProblems(schema.response as Record<string, unknown>) } });
+};
+
+const SCHEMA_REF = '#/components/schemas/';
+
+/**
+ * Keeps only the component schemas that the operations reach. fastify-type-provider-zod adds an input twin
+ * (`ReferralInput`) of every named schema, response-only ones included, and a response's `z.date()` has no input
+ * form: the twins carried `{}` and `anyOf: [{}, { type: 'null' }]`, which mean nothing to a generated client.
+ */
+const transformObject: SwaggerTransformObject = (document) => {
+  const built = jsonSchemaTransformObject(document) as { paths?: unknown; components?: { schemas?: Record<string, unknown> } };
+  const schemas = built.components?.schemas ?? {};
+  const reached = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== 'object') return;
+    for (const [key, value] of Object.entries(node)) {
+      const name = key === '$ref' && typeof value === 'string' && value.startsWith(SCHEMA_REF) ? value.slice(SCHEMA_REF.length) : undefined;
+      if (name === undefined) visit(value);
+      else if (!reached.has(name)) {
+        reached.add(name);
+        visit(schemas[name]);
+      }
+    }
+  };
+  visit(built.paths);
+  const kept = Object.fromEntries(Object.entries(schemas).filter(([name]) => reached.has(name)));
+  return { ...built, components: { ...built.components, schemas: kept } } as ReturnType<SwaggerTransformObject>;
+};
 
 /** The OpenAPI document is generated from the same zod schemas that validate requests. */
 export default fp(async function openapi(app: FastifyInstance) {
@@ -46,8 +146,8 @@ export default fp(async function openapi(app: FastifyInstance) {
       },
       security: [{ session: [] }],
     },
-    transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transform,
+    transformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
