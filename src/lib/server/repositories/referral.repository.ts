@@ -102,11 +102,7 @@ export interface EventWrite {
   recordedRole: Role;
 }
 
-/**
- * Writes the event, the referral's new status and version, and the audit entry in one statement, if and only
- * if the referral is still at `readVersion`; answers the referral's events as they now are, or undefined (and
- * nothing written) when another write moved it on first.
- */
+/** Runs append_event: the referral's events as they now are, or undefined (nothing written) if another write moved it on first. */
 export async function appendEvent(db: Db | Tx, ctx: Ctx, write: EventWrite, audit: AuditEntry): Promise<ReferralEvent[] | undefined> {
   const { event } = write;
   const [written] = await appendEventStatement(db, {
