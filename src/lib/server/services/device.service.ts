@@ -1,14 +1,13 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
 import { authorize } from '../../domain/access';
 import { conflict, notFound, validation, type FieldError } from '../../domain/errors';
 import type { Device, DeviceKind } from '../../schemas/devices.schema';
 import type { Db, Tx } from '../db/client';
 import { isUniqueViolation } from '../db/errors';
-import { devices } from '../db/schema';
 import { writeAudit } from '../repositories/audit.repository';
+import { activeDevicesNamed, insertDevice, listDevices, lockDevice, updateDevice, type DeviceRow } from '../repositories/device.repository';
 import type { Ctx } from '../context';
 
-const toDevice = (r: typeof devices.$inferSelect): Device => ({
+const toDevice = (r: DeviceRow): Device => ({
   id: r.id,
   kind: r.kind,
   name: r.name,
@@ -22,11 +21,7 @@ export class DeviceService {
 
   async list(ctx: Ctx, q: { kind?: DeviceKind; includeRetired?: boolean } = {}): Promise<{ items: Device[] }> {
     authorize(ctx.actor, 'devices:read');
-    const rows = await this.db
-      .select()
-      .from(devices)
-      .where(and(q.kind ? eq(devices.kind, q.kind) : undefined, q.includeRetired ? undefined : eq(devices.active, true)))
-      .orderBy(asc(devices.kind), asc(devices.name));
+    const rows = await listDevices(this.db, q);
     return { items: rows.map(toDevice) };
   }
 
@@ -34,8 +29,7 @@ export class DeviceService {
     authorize(ctx.actor, 'devices:manage');
     try {
       return await this.db.transaction(async (tx) => {
-        const [row] = await tx.insert(devices).values(input).returning();
-        const device = toDevice(row!);
+        const device = toDevice(await insertDevice(tx, input));
         await writeAudit(tx, ctx, { action: 'device.create', entityType: 'device', entityId: device.id, after: device });
         return device;
       });
@@ -48,12 +42,11 @@ export class DeviceService {
   async update(ctx: Ctx, id: string, input: { version: number; active?: boolean; manufacturer?: string | null }): Promise<Device> {
     authorize(ctx.actor, 'devices:manage');
     return this.db.transaction(async (tx) => {
-      const [current] = await tx.select().from(devices).where(eq(devices.id, id)).for('update');
+      const current = await lockDevice(tx, id);
       if (!current) throw notFound('No device with this id');
       if (current.version !== input.version) throw conflict(`The device has changed since you read it (now version ${current.version})`, { currentVersion: current.version });
       const { version: _v, ...changes } = input;
-      const [row] = await tx.update(devices).set({ ...changes, version: current.version + 1, updatedAt: new Date() }).where(eq(devices.id, id)).returning();
-      const device = toDevice(row!);
+      const device = toDevice(await updateDevice(tx, id, { ...changes, version: current.version + 1, updatedAt: new Date() }));
       await writeAudit(tx, ctx, { action: 'device.update', entityType: 'device', entityId: id, before: toDevice(current), after: device });
       return device;
     });
@@ -63,10 +56,7 @@ export class DeviceService {
 /** A device start names active catalogue devices of the right kind; anything else is a field error. */
 export async function checkDeviceStart(db: Db | Tx, chosen: { pump: string; cgm?: string; algorithm?: string }): Promise<void> {
   const wanted = (['pump', 'cgm', 'algorithm'] as const).flatMap((kind) => (chosen[kind] ? [{ kind, name: chosen[kind]! }] : []));
-  const rows = await db
-    .select({ kind: devices.kind, name: devices.name })
-    .from(devices)
-    .where(and(eq(devices.active, true), inArray(devices.name, wanted.map((w) => w.name))));
+  const rows = await activeDevicesNamed(db, wanted.map((w) => w.name));
   const errors: FieldError[] = wanted
     .filter((w) => !rows.some((r) => r.kind === w.kind && r.name === w.name))
     .map((w) => ({ path: w.kind, message: `${w.name} is not a ${w.kind === 'cgm' ? 'CGM' : w.kind} in the device catalogue` }));

@@ -1,18 +1,25 @@
-import { and, asc, desc, eq, gt, ilike, inArray, like, or, type SQL } from 'drizzle-orm';
 import { actingUserId, authorize, reachesSite, siteScope } from '../../domain/access';
 import { conflict, forbidden, notFound, validation } from '../../domain/errors';
 import { toMmolMol } from '../../domain/hba1c';
 import type { CreateObservation, CreatePatient, Hba1cResult, Patient, PatientWithContext } from '../../schemas/patients.schema';
 import type { Db, Tx } from '../db/client';
 import { isUniqueViolation } from '../db/errors';
-import { hypoglycaemiaEvents, observations, patientConditions, patients, sites } from '../db/schema';
 import { writeAudit } from '../repositories/audit.repository';
+import { effectiveAt, hba1cResultsOf, insertManualHba1c, type ObservationRow } from '../repositories/observation.repository';
+import {
+  conditionsOf,
+  findPatient,
+  hypoglycaemiaOf,
+  insertPatient,
+  searchPatients,
+  siteExists,
+  type ConditionRow,
+  type HypoglycaemiaRow,
+  type PatientRow,
+} from '../repositories/patient.repository';
 import { todayIso } from '../clock';
 import type { Ctx } from '../context';
 import { decodeCursor, pageOf } from './cursor';
-
-type PatientRow = typeof patients.$inferSelect;
-type ObservationRow = typeof observations.$inferSelect;
 
 export const toPatient = (r: PatientRow): Patient => ({
   id: r.id,
@@ -35,10 +42,7 @@ export const toHba1c = (o: ObservationRow): Hba1cResult => ({
   source: { kind: o.source, server: o.sourceServer, resourceId: o.sourceResourceId, version: o.sourceVersion, fetchedAt: o.fetchedAt },
 });
 
-/** Instant used to order an observation: a bare date counts as the start of that day (UTC). */
-export const effectiveAt = (effective: string) => new Date(effective.length === 10 ? `${effective}T00:00:00Z` : effective);
-
-const sourceOf = (r: typeof patientConditions.$inferSelect | typeof hypoglycaemiaEvents.$inferSelect) => ({
+const sourceOf = (r: ConditionRow | HypoglycaemiaRow) => ({
   server: r.sourceServer,
   resourceType: r.sourceResourceType,
   resourceId: r.sourceResourceId,
@@ -46,8 +50,6 @@ const sourceOf = (r: typeof patientConditions.$inferSelect | typeof hypoglycaemi
   lastUpdated: r.sourceLastUpdated,
   fetchedAt: r.fetchedAt,
 });
-
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export class PatientService {
   constructor(private readonly db: Db) {}
@@ -59,14 +61,12 @@ export class PatientService {
     if (input.birthDate < '1900-01-01') errors.push({ path: 'birthDate', message: 'Date of birth must be after 1900' });
     if (errors.length) throw validation(errors);
     if (!reachesSite(ctx.actor, input.siteId)) {
-      const [site] = await this.db.select({ id: sites.id }).from(sites).where(eq(sites.id, input.siteId));
-      if (!site) throw validation([{ path: 'siteId', message: 'No site with this id' }]);
+      if (!(await siteExists(this.db, input.siteId))) throw validation([{ path: 'siteId', message: 'No site with this id' }]);
       throw forbidden('You can only add patients at the sites you work at');
     }
     try {
       return await this.db.transaction(async (tx) => {
-        const [row] = await tx.insert(patients).values(input).returning();
-        const patient = toPatient(row!);
+        const patient = toPatient(await insertPatient(tx, input));
         await writeAudit(tx, ctx, { action: 'patient.create', entityType: 'patient', entityId: patient.id, after: patient });
         return patient;
       });
@@ -78,34 +78,8 @@ export class PatientService {
 
   async search(ctx: Ctx, q: { siteId?: string; q?: string; limit: number; cursor?: string }) {
     authorize(ctx.actor, 'patients:read', q.siteId);
-    const scope = siteScope(ctx.actor);
     const after = decodeCursor(q.cursor, 3) as [string, string, string] | undefined;
-    const conditions: (SQL | undefined)[] = [
-      scope ? inArray(patients.siteId, scope) : undefined,
-      q.siteId ? eq(patients.siteId, q.siteId) : undefined,
-      after
-        ? or(
-            gt(patients.familyName, after[0]),
-            and(eq(patients.familyName, after[0]), gt(patients.givenName, after[1])),
-            and(eq(patients.familyName, after[0]), eq(patients.givenName, after[1]), gt(patients.id, after[2])),
-          )
-        : undefined,
-    ];
-    const term = q.q?.trim();
-    if (term) {
-      const digits = term.replaceAll(' ', '');
-      conditions.push(
-        /^\d+$/.test(digits)
-          ? like(patients.nhsNumber, `${digits}%`)
-          : or(ilike(patients.familyName, `%${escapeLike(term)}%`), ilike(patients.givenName, `%${escapeLike(term)}%`)),
-      );
-    }
-    const rows = await this.db
-      .select()
-      .from(patients)
-      .where(and(...conditions))
-      .orderBy(asc(patients.familyName), asc(patients.givenName), asc(patients.id))
-      .limit(q.limit + 1);
+    const rows = await searchPatients(this.db, { scope: siteScope(ctx.actor), siteId: q.siteId, text: q.q, after, limit: q.limit + 1 });
     return pageOf(rows.map(toPatient), q.limit, (p) => [p.familyName, p.givenName, p.id]);
   }
 
@@ -113,15 +87,8 @@ export class PatientService {
   async get(ctx: Ctx, id: string): Promise<PatientWithContext> {
     authorize(ctx.actor, 'patients:read');
     const row = await this.reachable(this.db, ctx, id);
-    const results = await this.db
-      .select()
-      .from(observations)
-      .where(and(eq(observations.patientId, id), eq(observations.kind, 'hba1c')))
-      .orderBy(desc(observations.effectiveAt), desc(observations.createdAt));
-    const [conditions, hypos] = await Promise.all([
-      this.db.select().from(patientConditions).where(eq(patientConditions.patientId, id)).orderBy(desc(patientConditions.onset)),
-      this.db.select().from(hypoglycaemiaEvents).where(eq(hypoglycaemiaEvents.patientId, id)).orderBy(desc(hypoglycaemiaEvents.effectiveAt)),
-    ]);
+    const results = await hba1cResultsOf(this.db, id);
+    const [conditions, hypos] = await Promise.all([conditionsOf(this.db, id), hypoglycaemiaOf(this.db, id)]);
     return {
       ...toPatient(row),
       context: {
@@ -155,21 +122,7 @@ export class PatientService {
       if (input.effective.slice(0, 10) < patient.birthDate) {
         throw validation([{ path: 'effective', message: 'The result cannot be dated before the date of birth' }]);
       }
-      const [row] = await tx
-        .insert(observations)
-        .values({
-          patientId,
-          kind: 'hba1c',
-          effective: input.effective,
-          effectiveAt: effectiveAt(input.effective),
-          mmolMol,
-          originalValue: String(original.value),
-          originalUnit: original.unit,
-          source: 'manual',
-          enteredBy: actingUserId(ctx.actor),
-        })
-        .returning();
-      const result = toHba1c(row!);
+      const result = toHba1c(await insertManualHba1c(tx, { patientId, effective: input.effective, mmolMol, original, enteredBy: actingUserId(ctx.actor) }));
       await writeAudit(tx, ctx, { action: 'observation.create', entityType: 'observation', entityId: result.id, after: { patientId, ...result } });
       return result;
     });
@@ -177,7 +130,7 @@ export class PatientService {
 
   /** The patient row, or 404 when it does not exist or lies outside the actor's sites. */
   async reachable(db: Db | Tx, ctx: Ctx, id: string): Promise<PatientRow> {
-    const [row] = await db.select().from(patients).where(eq(patients.id, id));
+    const row = await findPatient(db, id);
     if (!row || !reachesSite(ctx.actor, row.siteId)) throw notFound('No patient with this id');
     return row;
   }

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, desc, eq, gt, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { authorize, personActing, reachesSite, siteScope, type Actor } from '../../domain/access';
 import { ageOnDate } from '../../domain/age';
 import { addDays, daysBetween } from '../../domain/calendar-date';
@@ -9,18 +8,26 @@ import { checkEventDate, EVENT_DATE_FIELD } from '../../domain/event-dates';
 import { allowedEvents, applyEvent, type PathwayEvent } from '../../domain/pathway';
 import { placeOnWorklist, WORKLIST_STATUSES, type WorklistPlacement } from '../../domain/worklist';
 import type { CreateReferral, EventBody, QueueItem, Referral, ReferralEvent, ReferralSummary } from '../../schemas/referrals.schema';
-import { prepared, type Db } from '../db/client';
-import { observations, patients, referrals } from '../db/schema';
-import { auditInsertFor, auditValues, writeAudit } from '../repositories/audit.repository';
+import type { Db } from '../db/client';
+import { writeAudit } from '../repositories/audit.repository';
+import { hba1cValuesFor, hba1cValuesOf } from '../repositories/observation.repository';
+import { findPatient, type PatientRow } from '../repositories/patient.repository';
+import {
+  appendEvent,
+  dueForAssessment,
+  findReferralSummary,
+  findReferralWithEvents,
+  insertReferral,
+  listReferrals,
+  referralsInStatuses,
+  type ReferralRow,
+} from '../repositories/referral.repository';
 import { checkDeviceStart } from './device.service';
 import { todayIso } from '../clock';
 import type { Ctx } from '../context';
 import { decodeCursor, pageOf } from './cursor';
 import { toPatient, type PatientService } from './patient.service';
 import type { Patient } from '../../schemas/patients.schema';
-
-type ReferralRow = typeof referrals.$inferSelect;
-type PatientRow = typeof patients.$inferSelect;
 
 export interface WorklistItem extends WorklistPlacement {
   referral: ReferralSummary;
@@ -52,75 +59,6 @@ export const toSummary = (r: ReferralRow): ReferralSummary => ({
   version: r.version,
 });
 
-/** A referral's summary fields, selected under their API names. */
-const SUMMARY_COLUMNS = sql.raw(
-  'id, patient_id as "patientId", site_id as "siteId", therapy, status, received_on as "receivedOn", source, priority_group as "priorityGroup", last_event_on as "lastEventOn", version',
-);
-
-/** An event as `eventsJson` gives it: JSON has no dates, and no criteria reads as null. */
-type StoredEvent = Omit<ReferralEvent, 'criteria' | 'recordedAt'> & { criteria: EligibilityResult | null; recordedAt: string };
-
-/**
- * The events in `source` (rows of referral_events) as one JSON array, oldest first, each with the name of who
- * recorded it: a referral and its whole history come back in one round trip.
- */
-const eventsJson = (source: SQL) => sql`coalesce((
-  select json_agg(json_build_object('id', e.id, 'type', e.type, 'occurredOn', e.occurred_on, 'payload', e.payload, 'criteria', e.criteria,
-    'statusAfter', e.status_after, 'recordedBy', e.recorded_by, 'recordedByName', u.name, 'recordedAt', e.recorded_at) order by e.seq)
-  from (${source}) e left join users u on u.id = e.recorded_by), '[]')`;
-
-const fromStored = ({ criteria, recordedAt, ...e }: StoredEvent): ReferralEvent => ({
-  id: e.id,
-  type: e.type,
-  occurredOn: e.occurredOn,
-  payload: e.payload,
-  ...(criteria ? { criteria } : {}),
-  statusAfter: e.statusAfter,
-  recordedBy: e.recordedBy,
-  recordedByName: e.recordedByName,
-  recordedAt: new Date(recordedAt),
-});
-
-const p = sql.placeholder;
-
-const readReferral = prepared<ReferralSummary & { events: StoredEvent[] }>(
-  'read_referral',
-  sql`select ${SUMMARY_COLUMNS}, ${eventsJson(sql`select * from referral_events where referral_id = ${p('id')}`)} as events from referrals where id = ${p('id')}`,
-);
-
-const readSummary = prepared<ReferralSummary>('read_referral_summary', sql`select ${SUMMARY_COLUMNS} from referrals where id = ${p('id')}`);
-
-/**
- * Appends an event, moves the referral on and audits both, if and only if the referral is still at the version
- * it was read at, and answers the referral's events as they now are; otherwise it writes nothing and answers no
- * row. One statement is atomic on its own, so the event, the new status and version, and the audit entry are
- * written together or not at all, with no transaction to open and close and no lock held across round trips.
- *
- * The update waits for any concurrent writer of the referral and then checks the version again, so of two events
- * sent from one version exactly one moves it on. Every event comes with a version change, so once the update has
- * matched, no event can have been written since this statement's snapshot: the highest sequence number it sees is
- * the latest (and the unique (referral, seq) index backs that up). The snapshot does not see the statement's own
- * insert, so the new event joins the earlier ones explicitly.
- */
-const appendEvent = prepared<{ events: StoredEvent[] }>(
-  'append_event',
-  sql`with moved as (
-      update referrals set status = ${p('status')}, version = ${p('version')}, last_event_on = ${p('occurredOn')}, reassess_on = ${p('reassessOn')},
-        updated_at = ${p('recordedAt')}
-      where id = ${p('id')} and version = ${p('readVersion')}
-      returning id
-    ),
-    event as (
-      insert into referral_events (id, referral_id, seq, type, occurred_on, payload, criteria, status_after, recorded_by, recorded_role, recorded_at)
-      select ${p('eventId')}, moved.id, (select coalesce(max(seq), 0) + 1 from referral_events where referral_id = ${p('id')}), ${p('type')},
-        ${p('occurredOn')}, ${p('payload')}, ${p('criteria')}, ${p('status')}, ${p('recordedBy')}, ${p('recordedRole')}, ${p('recordedAt')}
-      from moved
-      returning *
-    ),
-    audited as (${auditInsertFor(sql`event`)})
-    select ${eventsJson(sql`select * from referral_events where referral_id = ${p('id')} union all select * from event`)} as events from event`,
-);
-
 /** 409 for an event sent from an earlier version than `current`'s. */
 const staleVersion = (current: ReferralSummary) =>
   conflict(`Someone else has changed this referral since you read it (it is now version ${current.version}, status ${current.status})`, {
@@ -146,11 +84,7 @@ export class ReferralService {
         errors.push({ path: 'priorityGroup', message: 'A priority group applies to hybrid closed loop referrals only' });
       }
       if (errors.length) throw validation(errors);
-      const [row] = await tx
-        .insert(referrals)
-        .values({ ...input, siteId: patient.siteId, lastEventOn: input.receivedOn, createdBy: person.userId })
-        .returning();
-      const summary = toSummary(row!);
+      const summary = toSummary(await insertReferral(tx, { ...input, siteId: patient.siteId, lastEventOn: input.receivedOn, createdBy: person.userId }));
       await writeAudit(tx, ctx, { action: 'referral.create', entityType: 'referral', entityId: summary.id, after: summary });
       return this.withEvents(ctx.actor, summary, []);
     });
@@ -158,31 +92,24 @@ export class ReferralService {
 
   async list(ctx: Ctx, q: { siteId?: string; status?: ReferralSummary['status']; patientId?: string; limit: number; cursor?: string }) {
     authorize(ctx.actor, 'referrals:read', q.siteId);
-    const scope = siteScope(ctx.actor);
     const after = decodeCursor(q.cursor, 2) as [string, string] | undefined;
-    const rows = await this.db
-      .select()
-      .from(referrals)
-      .where(
-        and(
-          scope ? inArray(referrals.siteId, scope) : undefined,
-          q.siteId ? eq(referrals.siteId, q.siteId) : undefined,
-          q.status ? eq(referrals.status, q.status) : undefined,
-          q.patientId ? eq(referrals.patientId, q.patientId) : undefined,
-          after ? or(lt(referrals.receivedOn, after[0]), and(eq(referrals.receivedOn, after[0]), gt(referrals.id, after[1]))) : undefined,
-        ),
-      )
-      .orderBy(desc(referrals.receivedOn), asc(referrals.id))
-      .limit(q.limit + 1);
+    const rows = await listReferrals(this.db, {
+      scope: siteScope(ctx.actor),
+      siteId: q.siteId,
+      status: q.status,
+      patientId: q.patientId,
+      after,
+      limit: q.limit + 1,
+    });
     return pageOf(rows.map(toSummary), q.limit, (r) => [r.receivedOn, r.id]);
   }
 
   async get(ctx: Ctx, id: string): Promise<Referral> {
     authorize(ctx.actor, 'referrals:read');
-    const [row] = await readReferral(this.db, { id });
+    const row = await findReferralWithEvents(this.db, id);
     if (!row || !reachesSite(ctx.actor, row.siteId)) throw notFound('No referral with this id');
     const { events, ...summary } = row;
-    return this.withEvents(ctx.actor, summary, events.map(fromStored));
+    return this.withEvents(ctx.actor, summary, events);
   }
 
   /**
@@ -196,7 +123,7 @@ export class ReferralService {
   async recordEvent(ctx: Ctx, id: string, body: EventBody): Promise<Referral> {
     authorize(ctx.actor, 'referrals:write');
     const person = personActing(ctx.actor);
-    const [current] = await readSummary(this.db, { id });
+    const current = await findReferralSummary(this.db, id);
     if (!current || !reachesSite(ctx.actor, current.siteId)) throw notFound('No referral with this id');
     if (current.version !== body.version) throw staleVersion(current);
     const step = applyEvent(current.status, body as PathwayEvent, person.role);
@@ -241,29 +168,19 @@ export class ReferralService {
       recordedByName: null,
       recordedAt: now,
     };
-    const [written] = await appendEvent(this.db, {
-      id,
-      readVersion: current.version,
-      eventId: event.id,
-      type,
-      occurredOn,
-      payload: JSON.stringify(payload),
-      criteria: criteria ? JSON.stringify(criteria) : null,
-      status: step.next,
-      version: updated.version,
-      reassessOn,
-      recordedBy: person.userId,
-      recordedRole: person.role,
-      recordedAt: now.toISOString(),
-      ...auditValues(ctx, { action: `referral.${type}`, entityType: 'referral', entityId: id, before: current, after: { ...updated, event } }),
-    });
-    if (!written) {
+    const events = await appendEvent(
+      this.db,
+      ctx,
+      { referralId: id, readVersion: current.version, version: updated.version, reassessOn, event, recordedRole: person.role },
+      { action: `referral.${type}`, entityType: 'referral', entityId: id, before: current, after: { ...updated, event } },
+    );
+    if (!events) {
       // Another write moved the referral on between the read and this one: report it as it now is.
-      const [latest] = await readSummary(this.db, { id });
+      const latest = await findReferralSummary(this.db, id);
       if (!latest || !reachesSite(ctx.actor, latest.siteId)) throw notFound('No referral with this id');
       throw staleVersion(latest);
     }
-    return { ...this.withEvents(ctx.actor, updated, written.events.map(fromStored)), ...(criteria ? { criteria } : {}) };
+    return { ...this.withEvents(ctx.actor, updated, events), ...(criteria ? { criteria } : {}) };
   }
 
   /**
@@ -274,23 +191,9 @@ export class ReferralService {
     authorize(ctx.actor, 'referrals:read', q.siteId);
     const today = todayIso();
     const after = decodeCursor(q.cursor, 2) as [string, string] | undefined;
-    // The patient has waited since the referral arrived, deferred or not.
-    const waitingSince = referrals.receivedOn;
-    const rows = await this.withPatients(
-      ctx.actor,
-      q.siteId,
-      or(eq(referrals.status, 'awaiting_assessment'), and(eq(referrals.status, 'deferred'), lte(referrals.reassessOn, today))),
-      after ? or(gt(waitingSince, after[0]), and(eq(waitingSince, after[0]), gt(referrals.id, after[1]))) : undefined,
-    )
-      .orderBy(asc(waitingSince), asc(referrals.id))
-      .limit(q.limit + 1);
+    const rows = await dueForAssessment(this.db, { scope: siteScope(ctx.actor), siteId: q.siteId, today, after, limit: q.limit + 1 });
     const page = pageOf(rows, q.limit, (r) => [r.referral.receivedOn, r.referral.id]);
-    const results = page.items.length
-      ? await this.db
-          .select({ patientId: observations.patientId, effective: observations.effective, mmolMol: observations.mmolMol })
-          .from(observations)
-          .where(and(inArray(observations.patientId, page.items.map((r) => r.patient.id)), eq(observations.kind, 'hba1c')))
-      : [];
+    const results = await hba1cValuesFor(this.db, page.items.map((r) => r.patient.id));
     const items: QueueItem[] = page.items.map(({ referral, patient }) => {
       const latest = latestHba1cWithin12Months(
         results.filter((r) => r.patientId === patient.id),
@@ -320,10 +223,7 @@ export class ReferralService {
   async worklist(ctx: Ctx, q: { siteId?: string } = {}): Promise<WorklistItem[]> {
     authorize(ctx.actor, 'referrals:read', q.siteId);
     const today = todayIso();
-    const rows = await this.withPatients(ctx.actor, q.siteId, inArray(referrals.status, WORKLIST_STATUSES)).orderBy(
-      asc(referrals.lastEventOn),
-      asc(referrals.id),
-    );
+    const rows = await referralsInStatuses(this.db, { scope: siteScope(ctx.actor), siteId: q.siteId, statuses: WORKLIST_STATUSES });
     return rows.flatMap(({ referral, patient }) => {
       const placement = placeOnWorklist(referral, today);
       if (!placement) return [];
@@ -331,22 +231,9 @@ export class ReferralService {
     });
   }
 
-  /** Referrals with their patients, within the actor's sites (and the one asked for), matching `conditions`. */
-  private withPatients(actor: Actor, siteId: string | undefined, ...conditions: (SQL | undefined)[]) {
-    const scope = siteScope(actor);
-    return this.db
-      .select({ referral: referrals, patient: patients })
-      .from(referrals)
-      .innerJoin(patients, eq(patients.id, referrals.patientId))
-      .where(and(scope ? inArray(referrals.siteId, scope) : undefined, siteId ? eq(referrals.siteId, siteId) : undefined, ...conditions));
-  }
-
   private async assess(referral: Pick<ReferralSummary, 'patientId' | 'therapy'>, body: Extract<EventBody, { type: 'assessment' }>): Promise<EligibilityResult> {
-    const [patient] = await this.db.select().from(patients).where(eq(patients.id, referral.patientId));
-    const results = await this.db
-      .select({ effective: observations.effective, mmolMol: observations.mmolMol })
-      .from(observations)
-      .where(and(eq(observations.patientId, referral.patientId), eq(observations.kind, 'hba1c')));
+    const patient = await findPatient(this.db, referral.patientId);
+    const results = await hba1cValuesOf(this.db, referral.patientId);
     return evaluateEligibility({
       therapy: referral.therapy,
       birthDate: patient!.birthDate,

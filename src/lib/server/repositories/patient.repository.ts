@@ -1,0 +1,73 @@
+import { and, asc, desc, eq, gt, ilike, inArray, like, or, type SQL } from 'drizzle-orm';
+import type { Db, Tx } from '../db/client';
+import { hypoglycaemiaEvents, patientConditions, patients, sites } from '../db/schema';
+
+export type PatientRow = typeof patients.$inferSelect;
+export type NewPatientRow = typeof patients.$inferInsert;
+export type ConditionRow = typeof patientConditions.$inferSelect;
+export type HypoglycaemiaRow = typeof hypoglycaemiaEvents.$inferSelect;
+
+export async function findPatient(db: Db | Tx, id: string): Promise<PatientRow | undefined> {
+  const [row] = await db.select().from(patients).where(eq(patients.id, id));
+  return row;
+}
+
+export async function insertPatient(db: Db | Tx, values: NewPatientRow): Promise<PatientRow> {
+  const [row] = await db.insert(patients).values(values).returning();
+  return row!;
+}
+
+/** Whether a site with this id exists, for telling "no such site" from "not your site". */
+export async function siteExists(db: Db | Tx, id: string): Promise<boolean> {
+  const [site] = await db.select({ id: sites.id }).from(sites).where(eq(sites.id, id));
+  return site !== undefined;
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * Patients by family name, given name and id, from after the cursor's key, up to `limit` rows. A search text of
+ * digits (spaces ignored) matches the start of the NHS number; any other text, part of either name.
+ */
+export function searchPatients(
+  db: Db | Tx,
+  q: { scope?: string[]; siteId?: string; text?: string; after?: [string, string, string]; limit: number },
+): Promise<PatientRow[]> {
+  const { after } = q;
+  const conditions: (SQL | undefined)[] = [
+    q.scope ? inArray(patients.siteId, q.scope) : undefined,
+    q.siteId ? eq(patients.siteId, q.siteId) : undefined,
+    after
+      ? or(
+          gt(patients.familyName, after[0]),
+          and(eq(patients.familyName, after[0]), gt(patients.givenName, after[1])),
+          and(eq(patients.familyName, after[0]), eq(patients.givenName, after[1]), gt(patients.id, after[2])),
+        )
+      : undefined,
+  ];
+  const term = q.text?.trim();
+  if (term) {
+    const digits = term.replaceAll(' ', '');
+    conditions.push(
+      /^\d+$/.test(digits)
+        ? like(patients.nhsNumber, `${digits}%`)
+        : or(ilike(patients.familyName, `%${escapeLike(term)}%`), ilike(patients.givenName, `%${escapeLike(term)}%`)),
+    );
+  }
+  return db
+    .select()
+    .from(patients)
+    .where(and(...conditions))
+    .orderBy(asc(patients.familyName), asc(patients.givenName), asc(patients.id))
+    .limit(q.limit);
+}
+
+/** The patient's conditions, latest onset first. */
+export function conditionsOf(db: Db | Tx, patientId: string): Promise<ConditionRow[]> {
+  return db.select().from(patientConditions).where(eq(patientConditions.patientId, patientId)).orderBy(desc(patientConditions.onset));
+}
+
+/** The patient's hypoglycaemia episodes, newest first. */
+export function hypoglycaemiaOf(db: Db | Tx, patientId: string): Promise<HypoglycaemiaRow[]> {
+  return db.select().from(hypoglycaemiaEvents).where(eq(hypoglycaemiaEvents.patientId, patientId)).orderBy(desc(hypoglycaemiaEvents.effectiveAt));
+}
