@@ -7,8 +7,8 @@
  * values sit a rounding error from a .5 boundary, and a result that flips 57/58 or 68/69 flips eligibility.
  */
 
-export type Hba1cUnit = 'mmol/mol' | '%';
-export const HBA1C_UNITS = ['mmol/mol', '%'] as const satisfies readonly Hba1cUnit[];
+export const HBA1C_UNITS = ['mmol/mol', '%'] as const;
+export type Hba1cUnit = (typeof HBA1C_UNITS)[number];
 
 /**
  * Plausible ranges: a guard against typing errors on manual entry (69 typed into the % field), not clinical

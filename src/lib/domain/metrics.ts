@@ -1,5 +1,6 @@
 import type { Actor } from './access';
 import { addDays, sameDayYearsBefore } from './calendar-date';
+import { FACILITATION_MODES, type FacilitationMode } from './vocabulary';
 
 /**
  * Implementation metrics (domain.md, "Measuring implementation"): the shape of a report and the pure parts of
@@ -12,8 +13,9 @@ export const GROUP_BYS = ['site', 'icb', 'facilitation'] as const;
 export type GroupBy = (typeof GROUP_BYS)[number];
 
 /** Strongest first: a site's mode is the strongest it has received (domain.md: active or passive help). */
-export const FACILITATION_ORDER = ['active', 'passive', 'none'] as const;
-export type FacilitationMode = (typeof FACILITATION_ORDER)[number];
+export const FACILITATION_ORDER = FACILITATION_MODES;
+// The metrics services read the modes from here.
+export type { FacilitationMode };
 export const FACILITATION_LABELS: Record<FacilitationMode, string> = {
   active: 'Active facilitation',
   passive: 'Passive facilitation',
