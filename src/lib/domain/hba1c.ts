@@ -26,11 +26,6 @@ export const HBA1C_RANGE: Record<Hba1cUnit, { min: number; max: number }> = {
   '%': { min: HBA1C_PERCENT_MIN, max: HBA1C_PERCENT_MAX },
 };
 
-export function isPlausibleHba1c(value: number, unit: Hba1cUnit): boolean {
-  const { min, max } = HBA1C_RANGE[unit];
-  return Number.isFinite(value) && value >= min && value <= max;
-}
-
 /** A finite number as an exact decimal: value = units / 10^scale. */
 function toDecimal(value: number): { units: bigint; scale: number } {
   if (!Number.isFinite(value)) throw new RangeError(`Not a finite number: ${value}`);

@@ -61,11 +61,6 @@ export const WAIT_BINS = [
 ] as const satisfies readonly { key: string; minDays: number; maxDays: number | null }[];
 export type WaitBin = (typeof WAIT_BINS)[number];
 
-/** The bin a wait of `days` falls in (waits are never negative: events cannot be dated before the previous one). */
-export function waitBinIndex(days: number): number {
-  return WAIT_BINS.findIndex((b) => days >= b.minDays && (b.maxDays === null || days <= b.maxDays));
-}
-
 export interface SeriesSite {
   id: string;
   name: string;
