@@ -2,7 +2,7 @@ import { ageOnDate } from './age';
 import { parseCalendarDate, sameDayYearsBefore } from './calendar-date';
 import { CURRENT_TECHNOLOGIES, type CurrentTechnology, type DiabetesType, type Therapy } from './vocabulary';
 
-// The FHIR adapter reads the diabetes type from here.
+// Kept for the FHIR adapter, which imports it from here.
 export type { DiabetesType };
 
 /**

@@ -13,7 +13,7 @@ export type GroupBy = (typeof GROUP_BYS)[number];
 
 /** Strongest first: a site's mode is the strongest it has received (domain.md: active or passive help). */
 export const FACILITATION_ORDER = FACILITATION_MODES;
-// The metrics services read the modes from here.
+// Kept for the metrics services, which import it from here.
 export type { FacilitationMode };
 export const FACILITATION_LABELS: Record<FacilitationMode, string> = {
   active: 'Active facilitation',

@@ -8,13 +8,6 @@ export const isoDate = z
   .meta({ format: 'date', example: '2026-03-31' });
 
 export const uuid = z.uuid('Must be a UUID');
-
-/**
- * A choice from one of the domain's lists, refused with a message that names the choices: "Therapy must be csii
- * or hcl", "Sex must be one of female, male, other, unknown".
- */
-export const oneOf = <const T extends readonly [string, ...string[]]>(label: string, values: T) =>
-  z.enum(values, `${label} must be ${values.length > 3 ? `one of ${values.join(', ')}` : `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`}`);
 export const idParams = z.object({ id: uuid });
 export const version = z.int('Version must be a whole number').min(1).describe('The version you last read; a stale one gets 409.');
 
@@ -25,6 +18,15 @@ export const trimmed = (max: number, label: string) =>
     .min(1, `${label} is required`)
     .max(max, `${label} must be ${max} characters or fewer`)
     .refine(isPlainText, `${label} contains characters that are not allowed`);
+
+/**
+ * A value from one of the domain's lists, refused with a message built from the same list, so the two cannot
+ * drift apart: "Therapy must be csii or hcl", "Sex must be one of female, male, other, unknown".
+ */
+export function oneOf<const T extends readonly [string, ...string[]]>(label: string, values: T) {
+  const choices = values.length > 3 ? `one of ${values.join(', ')}` : `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`;
+  return z.enum(values, `${label} must be ${choices}`);
+}
 
 /**
  * PostgreSQL cannot store NUL or a lone surrogate (it would fail, or silently become another character); other

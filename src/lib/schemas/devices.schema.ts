@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DEVICE_KINDS } from '../domain/vocabulary';
 import { oneOf, trimmed, uuid, version } from './common.schema';
 
-// The device service reads the kind from here.
+// Kept for the device service, which imports it from here.
 export type { DeviceKind } from '../domain/vocabulary';
 
 export const device = z

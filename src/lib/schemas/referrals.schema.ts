@@ -5,7 +5,7 @@ import { RULE_IDS, SUGGESTIONS } from '../domain/eligibility';
 import { CURRENT_TECHNOLOGIES, FUNDING_ROUTES, PRIORITY_GROUPS, REFERRAL_SOURCES, THERAPIES, WITHDRAWAL_REASONS } from '../domain/vocabulary';
 import { isoDate, listQuery, oneOf, trimmed, uuid, version } from './common.schema';
 
-// The funding series reads the routes' order from here.
+// Kept for the funding series service, which imports it from here.
 export { FUNDING_ROUTES };
 
 const hba1cMmolMol = z
