@@ -1,4 +1,17 @@
-import type { EventType, ReferralStatus } from './domain/pathway';
+import type { EventType, FundingOutcome, ReferralStatus } from './domain/pathway';
+import type {
+  BarrierCategory,
+  CurrentTechnology,
+  DiabetesType,
+  FacilitationKind,
+  FacilitationMode,
+  FundingRoute,
+  PriorityGroup,
+  ReferralSource,
+  Sex,
+  Therapy,
+  WithdrawalReason,
+} from './domain/vocabulary';
 
 /** Words on screen for the pathway's codes. */
 export const STATUS_LABEL: Record<ReferralStatus, string> = {
@@ -39,25 +52,25 @@ export const EVENT_LABEL: Record<EventType, string> = {
   withdrawn: 'Withdrawn',
 };
 
-export const THERAPY_LABEL = { csii: 'Insulin pump (CSII)', hcl: 'Hybrid closed loop (HCL)' } as const;
-export const SOURCE_LABEL = { gp: 'GP', consultant: 'Consultant', self: 'Self-referral', other_service: 'Another service' } as const;
-export const PRIORITY_LABEL = { child: 'Child or young person', pregnancy: 'Pregnancy', existing_pump_user: 'Existing pump user', adult: 'Adult' } as const;
-export const DIABETES_TYPE_LABEL = { type1: 'Type 1', type2: 'Type 2', other: 'Other', unknown: 'Unknown' } as const;
-export const SEX_LABEL = { female: 'Female', male: 'Male', other: 'Other', unknown: 'Unknown' } as const;
-export const ROUTE_LABEL = { routine: 'Routine commissioning', prior_approval: 'Prior approval', ifr: 'Individual funding request', national_hcl: 'National HCL programme' } as const;
-export const OUTCOME_LABEL = { approved: 'Approved', declined: 'Declined', more_info: 'More information asked' } as const;
-export const WITHDRAWAL_LABEL = { patient_declined: 'Patient declined', did_not_attend: 'Did not attend', moved_away: 'Moved away', died: 'Died', other: 'Other' } as const;
-export const TECHNOLOGY_LABEL = { csii: 'Insulin pump', rtcgm: 'Real-time CGM', iscgm: 'Intermittently scanned CGM' } as const;
-export const FACILITATION_MODE_LABEL = { active: 'Active (hands-on)', passive: 'Passive (e.g. a web toolkit)', none: 'None' } as const;
-export const FACILITATION_KIND_LABEL = {
+export const THERAPY_LABEL: Record<Therapy, string> = { csii: 'Insulin pump (CSII)', hcl: 'Hybrid closed loop (HCL)' };
+export const SOURCE_LABEL: Record<ReferralSource, string> = { gp: 'GP', consultant: 'Consultant', self: 'Self-referral', other_service: 'Another service' };
+export const PRIORITY_LABEL: Record<PriorityGroup, string> = { child: 'Child or young person', pregnancy: 'Pregnancy', existing_pump_user: 'Existing pump user', adult: 'Adult' };
+export const DIABETES_TYPE_LABEL: Record<DiabetesType, string> = { type1: 'Type 1', type2: 'Type 2', other: 'Other', unknown: 'Unknown' };
+export const SEX_LABEL: Record<Sex, string> = { female: 'Female', male: 'Male', other: 'Other', unknown: 'Unknown' };
+export const ROUTE_LABEL: Record<FundingRoute, string> = { routine: 'Routine commissioning', prior_approval: 'Prior approval', ifr: 'Individual funding request', national_hcl: 'National HCL programme' };
+export const OUTCOME_LABEL: Record<FundingOutcome, string> = { approved: 'Approved', declined: 'Declined', more_info: 'More information asked' };
+export const WITHDRAWAL_LABEL: Record<WithdrawalReason, string> = { patient_declined: 'Patient declined', did_not_attend: 'Did not attend', moved_away: 'Moved away', died: 'Died', other: 'Other' };
+export const TECHNOLOGY_LABEL: Record<CurrentTechnology, string> = { csii: 'Insulin pump', rtcgm: 'Real-time CGM', iscgm: 'Intermittently scanned CGM' };
+export const FACILITATION_MODE_LABEL: Record<FacilitationMode, string> = { active: 'Active (hands-on)', passive: 'Passive (e.g. a web toolkit)', none: 'None' };
+export const FACILITATION_KIND_LABEL: Record<FacilitationKind, string> = {
   site_visit: 'Site visit',
   workshop: 'Workshop',
   business_case_support: 'Business case support',
   web_resource: 'Web resource',
   peer_network: 'Peer network',
   other: 'Other',
-} as const;
-export const BARRIER_LABEL = {
+};
+export const BARRIER_LABEL: Record<BarrierCategory, string> = {
   funding: 'Funding',
   staffing: 'Staffing',
   clinician_receptiveness: 'Clinician receptiveness',
@@ -65,4 +78,4 @@ export const BARRIER_LABEL = {
   patient_education: 'Patient education',
   it_data: 'IT and data',
   other: 'Other',
-} as const;
+};

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addDays } from '../../src/lib/domain/calendar-date';
-import { ROW_KEYS, type MetricsReport, type MetricsRow } from '../../src/lib/domain/metrics';
+import type { MetricsReport, MetricsRow } from '../../src/lib/domain/metrics';
+import { ROW_KEYS } from '../support/oracles';
 import { createTestApp } from '../support/app';
 import { flattenRow, keysDeep, metricsBuilder, oracleReport, parseCsv, toStart } from '../support/metrics-fixtures';
 import { pathwayClient } from '../support/pathway';

@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { addDays } from '../../src/lib/domain/calendar-date';
-import { twelveMonthsAfter } from '../../src/lib/domain/metrics';
+import { twelveMonthsAfter } from '../support/oracles';
 import { observations, referralEvents, referralMilestones, referrals } from '../../src/lib/server/db/schema';
 import { createTestApp } from '../support/app';
 import { baselineOf, followUpOf, milestonesOf, type OracleData } from '../support/metrics-fixtures';

@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, sameDayYearsBefore } from '../../src/lib/domain/calendar-date';
-import { emptyRow, median, nearestRankPercentile, type MetricsReport, type MetricsRow } from '../../src/lib/domain/metrics';
+import { emptyRow, type MetricsReport, type MetricsRow } from '../../src/lib/domain/metrics';
+import { median, nearestRankPercentile } from '../support/oracles';
 import { generateHistory, type HistorySite } from '../../src/lib/server/demo/history.generator';
 import { loadHistory } from '../../src/lib/server/demo/history.loader';
 import { facilitationActivities, sites } from '../../src/lib/server/db/schema';

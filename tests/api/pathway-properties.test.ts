@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PATHWAY, replay, type PathwayEvent } from '../../src/lib/domain/pathway';
+import { PATHWAY, type PathwayEvent } from '../../src/lib/domain/pathway';
+import { replay } from '../support/oracles';
 import { createTestApp } from '../support/app';
 import { ASSESS_ELIGIBLE, pathwayClient } from '../support/pathway';
 

@@ -6,11 +6,6 @@ import {
   emptyRow,
   FACILITATION_LABELS,
   FACILITATION_ORDER,
-  median,
-  nearestRankPercentile,
-  strongestFacilitation,
-  twelveMonthsAfter,
-  twelveMonthsBefore,
   uptakePct,
   type FacilitationMode,
   type GroupBy,
@@ -22,6 +17,7 @@ import { applyEvent, type PathwayEvent, type ReferralStatus } from '../../src/li
 import type { Db } from '../../src/lib/server/db/client';
 import { facilitationActivities, observations, patients, referralEvents, referrals, sites } from '../../src/lib/server/db/schema';
 import { todayIso } from '../../src/lib/server/clock';
+import { median, nearestRankPercentile, strongestFacilitation, twelveMonthsAfter, twelveMonthsBefore } from './oracles';
 import { nextNhsNumber } from './pathway';
 
 /**

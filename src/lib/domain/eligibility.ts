@@ -1,5 +1,9 @@
 import { ageOnDate } from './age';
 import { parseCalendarDate, sameDayYearsBefore } from './calendar-date';
+import { CURRENT_TECHNOLOGIES, type CurrentTechnology, type DiabetesType, type Therapy } from './vocabulary';
+
+// Kept for the FHIR adapter, which imports it from here.
+export type { DiabetesType };
 
 /**
  * The rule engine behind the consultant's eligibility queue: NICE TA151 (CSII) and TA943 (hybrid closed loop),
@@ -20,9 +24,9 @@ export const RULE_IDS = [
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
-export type Therapy = 'csii' | 'hcl';
-export type DiabetesType = 'type1' | 'type2' | 'other' | 'unknown';
-export type CurrentTechnology = 'csii' | 'rtcgm' | 'iscgm';
+/** The engine suggests one of these; only the consultant may defer. */
+export const SUGGESTIONS = ['eligible', 'not_eligible'] as const;
+export type Suggestion = (typeof SUGGESTIONS)[number];
 
 /** TA151 1.1b: "at or above 69 mmol/mol (8.5%)". */
 export const CSII_HBA1C_THRESHOLD_MMOL_MOL = 69;
@@ -48,7 +52,7 @@ export interface EligibilityInput {
 
 export interface EligibilityResult {
   met: RuleId[];
-  suggestion: 'eligible' | 'not_eligible';
+  suggestion: Suggestion;
   explanation: string;
 }
 
@@ -58,9 +62,6 @@ interface RuleOutcome {
   /** Why, in the consultant's words, without the trailing "<id> met." */
   because: string;
 }
-
-/** TA943 1.1's "best possible management with at least one of CSII, real-time CGM or intermittently scanned CGM". */
-const RULE_TECHNOLOGIES: readonly CurrentTechnology[] = ['csii', 'rtcgm', 'iscgm'];
 
 const TECHNOLOGY_NAMES: Record<CurrentTechnology, string> = {
   csii: 'CSII',
@@ -123,7 +124,8 @@ function hclRules(input: EligibilityInput, age: number): RuleOutcome[] {
   const notType1 = notOfType(input.diabetesType, 'type 1');
   const hba1c = input.hba1cMmolMol;
   const highHba1c = hba1c !== null && hba1c >= HCL_HBA1C_THRESHOLD_MMOL_MOL;
-  const technology = RULE_TECHNOLOGIES.filter((t) => input.currentTechnology?.includes(t));
+  // TA943 1.1's "best possible management with at least one of CSII, real-time CGM or intermittently scanned CGM".
+  const technology = CURRENT_TECHNOLOGIES.filter((t) => input.currentTechnology?.includes(t));
   const despite = `despite ${listInEnglish(technology.map((t) => TECHNOLOGY_NAMES[t]))}`;
 
   const need = highHba1c && input.disablingHypoglycaemia

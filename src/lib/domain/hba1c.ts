@@ -7,8 +7,8 @@
  * values sit a rounding error from a .5 boundary, and a result that flips 57/58 or 68/69 flips eligibility.
  */
 
-export type Hba1cUnit = 'mmol/mol' | '%';
-export const HBA1C_UNITS = ['mmol/mol', '%'] as const satisfies readonly Hba1cUnit[];
+export const HBA1C_UNITS = ['mmol/mol', '%'] as const;
+export type Hba1cUnit = (typeof HBA1C_UNITS)[number];
 
 /**
  * Plausible ranges: a guard against typing errors on manual entry (69 typed into the % field), not clinical
@@ -25,11 +25,6 @@ export const HBA1C_RANGE: Record<Hba1cUnit, { min: number; max: number }> = {
   'mmol/mol': { min: HBA1C_MMOL_MOL_MIN, max: HBA1C_MMOL_MOL_MAX },
   '%': { min: HBA1C_PERCENT_MIN, max: HBA1C_PERCENT_MAX },
 };
-
-export function isPlausibleHba1c(value: number, unit: Hba1cUnit): boolean {
-  const { min, max } = HBA1C_RANGE[unit];
-  return Number.isFinite(value) && value >= min && value <= max;
-}
 
 /** A finite number as an exact decimal: value = units / 10^scale. */
 function toDecimal(value: number): { units: bigint; scale: number } {

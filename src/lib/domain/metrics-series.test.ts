@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { seriesGroups, timeBuckets, waitBinIndex, WAIT_BINS } from './metrics-series';
+import { seriesGroups, timeBuckets, WAIT_BINS } from './metrics-series';
+import { waitBinIndex } from '../../../tests/support/oracles';
 
 describe('the time axis', () => {
   it('has every month that meets the period, the first and last cut to it', () => {

@@ -1,7 +1,7 @@
-import type { Barrier, Facilitation } from '../schemas/implementation.schema';
 import { daysInMonth, formatCalendarDate, parseCalendarDate } from './calendar-date';
 import { discloseCount, discloseRate, type Disclosed } from './disclosure';
-import { FACILITATION_LABELS, FACILITATION_ORDER, uptakePct, type FacilitationMode, type GroupBy, type Period, type WaitName } from './metrics';
+import { FACILITATION_LABELS, uptakePct, type GroupBy, type Period, type WaitName } from './metrics';
+import { FACILITATION_MODES, type BarrierCategory, type FacilitationKind, type FacilitationMode } from './vocabulary';
 
 /**
  * The aggregate series behind the dashboard's charts (domain.md, "Measuring implementation": the i-PARIHS site
@@ -61,11 +61,6 @@ export const WAIT_BINS = [
 ] as const satisfies readonly { key: string; minDays: number; maxDays: number | null }[];
 export type WaitBin = (typeof WAIT_BINS)[number];
 
-/** The bin a wait of `days` falls in (waits are never negative: events cannot be dated before the previous one). */
-export function waitBinIndex(days: number): number {
-  return WAIT_BINS.findIndex((b) => days >= b.minDays && (b.maxDays === null || days <= b.maxDays));
-}
-
 export interface SeriesSite {
   id: string;
   name: string;
@@ -86,7 +81,7 @@ export interface SeriesGroup {
  */
 export function seriesGroups(sites: readonly SeriesSite[], groupBy: GroupBy): SeriesGroup[] {
   const groups = new Map<string, SeriesGroup>();
-  if (groupBy === 'facilitation') for (const mode of FACILITATION_ORDER) groups.set(mode, { key: mode, label: FACILITATION_LABELS[mode], siteIds: [] });
+  if (groupBy === 'facilitation') for (const mode of FACILITATION_MODES) groups.set(mode, { key: mode, label: FACILITATION_LABELS[mode], siteIds: [] });
   for (const site of sites) {
     const [key, label] = groupBy === 'site' ? [site.id, site.name] : groupBy === 'icb' ? [site.icb, site.icb] : [site.facilitationMode, FACILITATION_LABELS[site.facilitationMode]];
     const group = groups.get(key) ?? { key, label, siteIds: [] };
@@ -104,13 +99,13 @@ export function seriesGroups(sites: readonly SeriesSite[], groupBy: GroupBy): Se
 export interface FacilitationMark {
   on: string;
   mode: FacilitationMode;
-  kind: Facilitation['kind'];
+  kind: FacilitationKind;
   facilitator: string | null;
   notes: string | null;
 }
 
 export interface BarrierSpan {
-  category: Barrier['category'];
+  category: BarrierCategory;
   description: string;
   raisedOn: string;
   resolvedOn: string | null;

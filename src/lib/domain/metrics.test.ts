@@ -1,16 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { metricsSiteScope, resolvePeriod, uptakePct } from './metrics';
 import {
   median,
-  metricsSiteScope,
   nearestRank,
   nearestRankPercentile,
-  resolvePeriod,
   strongestFacilitation,
   twelveMonthsAfter,
   twelveMonthsBefore,
-  uptakePct,
-} from './metrics';
+} from '../../../tests/support/oracles';
 
 describe('the period', () => {
   it('defaults to the twelve months ending today', () => {

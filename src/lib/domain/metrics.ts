@@ -1,19 +1,20 @@
 import type { Actor } from './access';
 import { addDays, sameDayYearsBefore } from './calendar-date';
+import { FACILITATION_MODES, type FacilitationMode } from './vocabulary';
 
 /**
  * Implementation metrics (domain.md, "Measuring implementation"): the shape of a report and the pure parts of
- * its definitions. Production computes every aggregate in SQL (metrics.service.ts); the statistics helpers
- * here (median, nearest-rank percentile) are the definitions written out plainly, so that tests can check the
- * SQL against them.
+ * its definitions. Production computes every aggregate in SQL (metrics.service.ts); tests check the SQL against
+ * the definitions written out plainly in tests/support/oracles.ts.
  */
 
 export const GROUP_BYS = ['site', 'icb', 'facilitation'] as const;
 export type GroupBy = (typeof GROUP_BYS)[number];
 
 /** Strongest first: a site's mode is the strongest it has received (domain.md: active or passive help). */
-export const FACILITATION_ORDER = ['active', 'passive', 'none'] as const;
-export type FacilitationMode = (typeof FACILITATION_ORDER)[number];
+export const FACILITATION_ORDER = FACILITATION_MODES;
+// Kept for the metrics services, which import it from here.
+export type { FacilitationMode };
 export const FACILITATION_LABELS: Record<FacilitationMode, string> = {
   active: 'Active facilitation',
   passive: 'Passive facilitation',
@@ -80,22 +81,6 @@ export interface MetricsReport extends Period {
   rows: MetricsRow[];
 }
 
-/** Every key a row may carry, at any depth: what a commissioner's response is allowed to contain. */
-export const ROW_KEYS: readonly string[] = [
-  'key',
-  'label',
-  'uptakePct',
-  ...COUNT_FIELDS,
-  'waits',
-  ...WAIT_NAMES,
-  'n',
-  'medianDays',
-  'p90Days',
-  'hba1cChange6m',
-  'medianMmolMol',
-  'suppressed',
-];
-
 /**
  * The reporting period. `to` defaults to today; `from` to the day after the same date a year before `to`
  * (twelve months ending on `to`, both ends included: 2025-04-01 to 2026-03-31). A 29 February `to` looks back
@@ -111,18 +96,6 @@ export function resolvePeriod(query: { from?: string; to?: string }, today: stri
 /** The `years` whole years ending on `to`, both ends included: 2 years to 2026-03-31 start on 2024-04-01. */
 export const yearsEndingOn = (to: string, years: number): Period => ({ from: addDays(sameDayYearsBefore(to, years), 1), to });
 
-/** The day twelve months after `date`: the same calendar day a year on (29 February -> 1 March). */
-export const twelveMonthsAfter = (date: string): string => sameDayYearsBefore(date, -1);
-
-/** The day twelve months before `date`, the opening day of an HbA1c baseline window (29 February -> 1 March). */
-export const twelveMonthsBefore = (date: string): string => sameDayYearsBefore(date, 1);
-
-/**
- * Days after a start in which a follow-up HbA1c counts for hba1cChange6m, and the day aimed for. The database
- * applies them when it keeps each start's follow-up (referral_milestones_refresh, migrations/0006): change both.
- */
-export const FOLLOW_UP_WINDOW = { first: 150, last: 210, target: 180 } as const;
-
 /**
  * onTherapy / t1dPopulation x 100 to one decimal, halves rounded up (1.25 -> 1.3), in integer arithmetic so
  * that a tie is never lost to binary floating point. Null without a population (none known, or zero).
@@ -130,30 +103,6 @@ export const FOLLOW_UP_WINDOW = { first: 150, last: 210, target: 180 } as const;
 export function uptakePct(onTherapy: number | null, population: number | null): number | null {
   if (onTherapy === null || population === null || population <= 0) return null;
   return Math.floor((2000 * onTherapy + population) / (2 * population)) / 10;
-}
-
-/** The median: the middle value, or the mean of the two middle values for an even count. Null for none. */
-export function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-/** The rank of the nearest-rank p-th percentile among n values: ceil(p/100 x n), exactly, for whole p. */
-export const nearestRank = (percent: number, n: number): number => Math.max(1, Math.ceil((percent * n) / 100));
-
-/** The nearest-rank percentile: the ceil(p/100 x n)-th smallest value (p90 of 10 values is the 9th). */
-export function nearestRankPercentile(values: readonly number[], percent: number): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[nearestRank(percent, sorted.length) - 1]!;
-}
-
-/** The strongest facilitation mode among those a site has received; 'none' when it has received nothing. */
-export function strongestFacilitation(modes: Iterable<FacilitationMode>): FacilitationMode {
-  const seen = new Set(modes);
-  return FACILITATION_ORDER.find((mode) => seen.has(mode)) ?? 'none';
 }
 
 /**

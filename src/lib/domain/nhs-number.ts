@@ -4,8 +4,6 @@
  * because a mistyped identifier must never silently match another patient.
  */
 
-export const NHS_NUMBER_SYSTEM = 'https://fhir.nhs.uk/Id/nhs-number';
-
 const WEIGHTS = [10, 9, 8, 7, 6, 5, 4, 3, 2] as const;
 
 /** The check digit the first nine digits call for, or null when they call for 10 (no valid number exists). */

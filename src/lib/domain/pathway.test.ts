@@ -10,12 +10,10 @@ import {
   REVIEW_DECISIONS,
   allowedEvents,
   applyEvent,
-  isTerminal,
-  possibleNextStatuses,
-  replay,
   type PathwayEvent,
   type ReferralStatus,
 } from './pathway';
+import { isTerminal, possibleNextStatuses, replay } from '../../../tests/support/oracles';
 
 const assessment = (decision: (typeof ASSESSMENT_DECISIONS)[number]): PathwayEvent => ({ type: 'assessment', decision });
 const fundingDecision = (outcome: (typeof FUNDING_OUTCOMES)[number]): PathwayEvent => ({ type: 'funding_decision', outcome });

@@ -2,8 +2,8 @@ import type { Role } from './access';
 
 /**
  * The pump pathway as one table (api.md, "Referrals: the pump pathway"). Everything else here (what a role may
- * do next, which statuses are terminal, replaying a history) is read off this table, so the UI's offered next
- * steps, the API's 403/422 answers and the metrics can never disagree with each other.
+ * do next, where an event leads) is read off this table, so the UI's offered next steps, the API's 403/422
+ * answers and the metrics can never disagree with each other.
  */
 
 export const REFERRAL_STATUSES = [
@@ -154,32 +154,4 @@ export function applyEvent(status: ReferralStatus, event: PathwayEvent, role: Ro
 /** The steps a user in this role can record next, in pathway order: what the referral page offers. */
 export function allowedEvents(status: ReferralStatus, role: Role): EventType[] {
   return EVENT_TYPES.filter((type) => PATHWAY[type].from.includes(status) && PATHWAY[type].who.includes(role));
-}
-
-/** Every status an event of this type can lead to. */
-export function possibleNextStatuses(type: EventType): ReferralStatus[] {
-  const { leadsTo } = row(type);
-  if (typeof leadsTo === 'string') return [leadsTo];
-  return [...new Set(Object.values((leadsTo as { to: Record<string, ReferralStatus> }).to))];
-}
-
-/** A status no event leaves, whoever records it: the referral's story is over. */
-export function isTerminal(status: ReferralStatus): boolean {
-  return EVENT_TYPES.every((type) => !PATHWAY[type].from.includes(status));
-}
-
-/**
- * The status a referral's accepted events (oldest first) lead to from awaiting_assessment. Roles are not
- * rechecked: these events were authorised when recorded. A history the table does not allow means stored data
- * is corrupt, which is a bug to surface, so it throws.
- */
-export function replay(events: readonly PathwayEvent[]): ReferralStatus {
-  let status: ReferralStatus = INITIAL_STATUS;
-  events.forEach((event, index) => {
-    if (!row(event.type).from.includes(status)) {
-      throw new Error(`Event ${index + 1} (${event.type}) cannot follow status ${status}`);
-    }
-    status = destination(event);
-  });
-  return status;
 }

@@ -20,6 +20,15 @@ export const trimmed = (max: number, label: string) =>
     .refine(isPlainText, `${label} contains characters that are not allowed`);
 
 /**
+ * A value from one of the domain's lists, refused with a message built from the same list, so the two cannot
+ * drift apart: "Therapy must be csii or hcl", "Sex must be one of female, male, other, unknown".
+ */
+export function oneOf<const T extends readonly [string, ...string[]]>(label: string, values: T) {
+  const choices = values.length > 3 ? `one of ${values.join(', ')}` : `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`;
+  return z.enum(values, `${label} must be ${choices}`);
+}
+
+/**
  * PostgreSQL cannot store NUL or a lone surrogate (it would fail, or silently become another character); other
  * control characters have no place in a clinical record. Every free text that reaches the database passes this.
  */

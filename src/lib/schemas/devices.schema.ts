@@ -1,7 +1,9 @@
 import { z } from 'zod';
-import { trimmed, uuid, version } from './common.schema';
+import { DEVICE_KINDS } from '../domain/vocabulary';
+import { oneOf, trimmed, uuid, version } from './common.schema';
 
-export const DEVICE_KINDS = ['pump', 'cgm', 'algorithm'] as const;
+// Kept for the device service, which imports it from here.
+export type { DeviceKind } from '../domain/vocabulary';
 
 export const device = z
   .object({ id: uuid, kind: z.enum(DEVICE_KINDS), name: z.string(), manufacturer: z.string().nullable(), active: z.boolean(), version: z.int() })
@@ -18,7 +20,7 @@ export const deviceQuery = z.object({
 
 export const createDeviceBody = z
   .object({
-    kind: z.enum(DEVICE_KINDS, 'Kind must be pump, cgm or algorithm'),
+    kind: oneOf('Kind', DEVICE_KINDS),
     name: trimmed(200, 'Name'),
     manufacturer: trimmed(200, 'Manufacturer').optional(),
   })
@@ -30,4 +32,3 @@ export const updateDeviceBody = z
   .describe('Retire a device (active false) to stop offering it; past device starts keep its name.');
 
 export type Device = z.infer<typeof device>;
-export type DeviceKind = (typeof DEVICE_KINDS)[number];

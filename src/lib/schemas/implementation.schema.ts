@@ -1,15 +1,12 @@
 import { z } from 'zod';
-import { isoDate, trimmed, uuid, version } from './common.schema';
-
-export const FACILITATION_MODES = ['active', 'passive', 'none'] as const;
-export const FACILITATION_KINDS = ['site_visit', 'workshop', 'business_case_support', 'web_resource', 'peer_network', 'other'] as const;
-export const BARRIER_CATEGORIES = ['funding', 'staffing', 'clinician_receptiveness', 'training_capacity', 'patient_education', 'it_data', 'other'] as const;
+import { BARRIER_CATEGORIES, FACILITATION_KINDS, FACILITATION_MODES } from '../domain/vocabulary';
+import { isoDate, oneOf, trimmed, uuid, version } from './common.schema';
 
 export const createFacilitationBody = z
   .object({
     on: isoDate,
-    mode: z.enum(FACILITATION_MODES, 'Mode must be active, passive or none'),
-    kind: z.enum(FACILITATION_KINDS, 'Kind must be one of site_visit, workshop, business_case_support, web_resource, peer_network, other'),
+    mode: oneOf('Mode', FACILITATION_MODES),
+    kind: oneOf('Kind', FACILITATION_KINDS),
     facilitator: trimmed(200, 'Facilitator').optional(),
     notes: trimmed(4000, 'Notes').optional(),
   })
@@ -30,7 +27,7 @@ export const facilitation = z
 export const createBarrierBody = z
   .object({
     raisedOn: isoDate,
-    category: z.enum(BARRIER_CATEGORIES, 'Category must be one of funding, staffing, clinician_receptiveness, training_capacity, patient_education, it_data, other'),
+    category: oneOf('Category', BARRIER_CATEGORIES),
     description: trimmed(4000, 'Description'),
     resolvedOn: isoDate.optional(),
   })

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { FACILITATION_ORDER } from '../domain/metrics';
 import { TIME_BINS, type ContinuationReport, type FundingReport, type StartsSeries, type WaitDistributions } from '../domain/metrics-series';
-import { BARRIER_CATEGORIES, FACILITATION_KINDS, FACILITATION_MODES } from './implementation.schema';
+import { BARRIER_CATEGORIES, FACILITATION_KINDS, FACILITATION_MODES } from '../domain/vocabulary';
+import { oneOf } from './common.schema';
 import { metricsQuery } from './metrics.schema';
 
 /** The time series is always per site, so it takes no groupBy; it takes the width of its buckets instead. */
 export const startsQuery = metricsQuery.omit({ groupBy: true }).extend({
-  bin: z.enum(TIME_BINS, 'bin must be month or quarter').default('month').describe('Count starts per calendar month (default) or per quarter.'),
+  bin: oneOf('bin', TIME_BINS).default('month').describe('Count starts per calendar month (default) or per quarter.'),
 });
 export type StartsQuery = z.infer<typeof startsQuery>;
 
@@ -32,7 +32,7 @@ export const startsSeries = z
         .object({
           siteId: z.string(),
           name: z.string(),
-          facilitationMode: z.enum(FACILITATION_ORDER),
+          facilitationMode: z.enum(FACILITATION_MODES),
           total: count,
           starts: z.array(count).describe("One count per bucket, in the buckets' order."),
           facilitation: z.array(

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { GROUP_BYS, type MetricsReport } from '../domain/metrics';
-import { isoDate } from './common.schema';
-import { THERAPIES } from './referrals.schema';
+import { THERAPIES } from '../domain/vocabulary';
+import { isoDate, oneOf } from './common.schema';
 
 export const metricsQuery = z
   .object({
     from: isoDate.optional().describe('First day of the period, included. Default: the day after the same date one year before `to`.'),
     to: isoDate.optional().describe('Last day of the period, included. Default: today (Europe/London).'),
     groupBy: z.enum(GROUP_BYS, 'groupBy must be one of site, icb, facilitation').default('site').describe('One row per site (default), per ICB, or per facilitation mode.'),
-    therapy: z.enum(THERAPIES, 'therapy must be csii or hcl').optional().describe("Only referrals for this therapy (the referral's therapy)."),
+    therapy: oneOf('therapy', THERAPIES).optional().describe("Only referrals for this therapy (the referral's therapy)."),
   })
   // A misspelt parameter (groupby=icb) would otherwise be ignored silently and answer something else.
   .strict();

@@ -1,11 +1,9 @@
 import { z } from 'zod';
-import { HBA1C_RANGE } from '../domain/hba1c';
+import { HBA1C_RANGE, HBA1C_UNITS } from '../domain/hba1c';
 import { normaliseNhsNumber } from '../domain/nhs-number';
 import { isCalendarDate } from '../domain/calendar-date';
-import { isoDate, isPlainText, listQuery, trimmed, uuid } from './common.schema';
-
-export const SEXES = ['female', 'male', 'other', 'unknown'] as const;
-export const DIABETES_TYPES = ['type1', 'type2', 'other', 'unknown'] as const;
+import { CONDITION_KINDS, DIABETES_TYPES, OBSERVATION_SOURCES, SEXES } from '../domain/vocabulary';
+import { isoDate, isPlainText, listQuery, oneOf, trimmed, uuid } from './common.schema';
 
 /** Ten digits with a valid modulus-11 check digit; spaces are allowed on input and dropped. */
 export const nhsNumber = z
@@ -29,9 +27,9 @@ export const createPatientBody = z
     givenName: trimmed(100, 'Given name'),
     familyName: trimmed(100, 'Family name'),
     birthDate: isoDate,
-    sex: z.enum(SEXES, 'Sex must be one of female, male, other, unknown'),
+    sex: oneOf('Sex', SEXES),
     siteId: uuid,
-    diabetesType: z.enum(DIABETES_TYPES, 'Diabetes type must be one of type1, type2, other, unknown'),
+    diabetesType: oneOf('Diabetes type', DIABETES_TYPES),
   })
   .strict();
 
@@ -53,7 +51,7 @@ export const createObservationBody = z
     kind: z.literal('hba1c', 'Kind must be hba1c'),
     effective,
     value: z.number('Value must be a number').positive('Value must be more than 0'),
-    unit: z.enum(['mmol/mol', '%'], 'Unit must be mmol/mol or %'),
+    unit: oneOf('Unit', HBA1C_UNITS),
   })
   .strict()
   .superRefine((o, ctx) => {
@@ -69,7 +67,7 @@ export const hba1cResult = z.object({
   mmolMol: z.int(),
   original: z.object({ value: z.string(), unit: z.string() }),
   source: z.object({
-    kind: z.enum(['manual', 'fhir']),
+    kind: z.enum(OBSERVATION_SOURCES),
     server: z.string().nullable(),
     resourceId: z.string().nullable(),
     version: z.string().nullable(),
@@ -103,7 +101,7 @@ const fhirSource = z.object({
 
 export const conditionEntry = z.object({
   id: uuid,
-  kind: z.enum(['diabetes_type1', 'diabetes_type2', 'diabetes_other', 'hypoglycaemia']),
+  kind: z.enum(CONDITION_KINDS),
   system: z.string(),
   code: z.string(),
   display: z.string().nullable(),

@@ -1,15 +1,12 @@
 import { z } from 'zod';
 import { HBA1C_MMOL_MOL_MAX, HBA1C_MMOL_MOL_MIN } from '../domain/hba1c';
-import { REFERRAL_STATUSES } from '../domain/pathway';
-import { RULE_IDS } from '../domain/eligibility';
-import { isoDate, listQuery, trimmed, uuid, version } from './common.schema';
+import { ASSESSMENT_DECISIONS, EVENT_TYPES, FUNDING_OUTCOMES, REFERRAL_STATUSES, REVIEW_DECISIONS } from '../domain/pathway';
+import { RULE_IDS, SUGGESTIONS } from '../domain/eligibility';
+import { CURRENT_TECHNOLOGIES, FUNDING_ROUTES, PRIORITY_GROUPS, REFERRAL_SOURCES, THERAPIES, WITHDRAWAL_REASONS } from '../domain/vocabulary';
+import { isoDate, listQuery, oneOf, trimmed, uuid, version } from './common.schema';
 
-export const THERAPIES = ['csii', 'hcl'] as const;
-export const REFERRAL_SOURCES = ['gp', 'consultant', 'self', 'other_service'] as const;
-export const PRIORITY_GROUPS = ['child', 'pregnancy', 'existing_pump_user', 'adult'] as const;
-export const TECHNOLOGIES = ['csii', 'rtcgm', 'iscgm'] as const;
-export const FUNDING_ROUTES = ['routine', 'prior_approval', 'ifr', 'national_hcl'] as const;
-export const WITHDRAWAL_REASONS = ['patient_declined', 'did_not_attend', 'moved_away', 'died', 'other'] as const;
+// Kept for the funding series service, which imports it from here.
+export { FUNDING_ROUTES };
 
 const hba1cMmolMol = z
   .int('HbA1c must be a whole number of mmol/mol')
@@ -20,10 +17,10 @@ const optionalText = (max: number, label: string) => trimmed(max, label).optiona
 export const createReferralBody = z
   .object({
     patientId: uuid,
-    therapy: z.enum(THERAPIES, 'Therapy must be csii or hcl'),
+    therapy: oneOf('Therapy', THERAPIES),
     receivedOn: isoDate,
-    source: z.enum(REFERRAL_SOURCES, 'Source must be one of gp, consultant, self, other_service'),
-    priorityGroup: z.enum(PRIORITY_GROUPS, 'Priority group must be one of child, pregnancy, existing_pump_user, adult').optional(),
+    source: oneOf('Source', REFERRAL_SOURCES),
+    priorityGroup: oneOf('Priority group', PRIORITY_GROUPS).optional(),
   })
   .strict();
 
@@ -37,10 +34,10 @@ export const assessmentEvent = z
     disablingHypoglycaemia: z.boolean('Say whether there is disabling hypoglycaemia'),
     mdiTried: z.boolean('Say whether multiple daily injections have been tried'),
     mdiImpractical: z.boolean().optional(),
-    currentTechnology: z.array(z.enum(TECHNOLOGIES)).max(3).optional(),
+    currentTechnology: z.array(z.enum(CURRENT_TECHNOLOGIES)).max(3).optional(),
     structuredEducation: z.boolean('Say whether structured education has been had or offered'),
     pregnancy: z.boolean().optional(),
-    decision: z.enum(['eligible', 'not_eligible', 'deferred'], 'Decision must be eligible, not_eligible or deferred'),
+    decision: oneOf('Decision', ASSESSMENT_DECISIONS),
     rationale: optionalText(4000, 'Rationale').describe('Required when the decision differs from the rule engine\'s suggestion.'),
     continuationTargetMmolMol: hba1cMmolMol.optional().describe('The HbA1c the patient and consultant agree to reach for therapy to continue (TA151-1.4).'),
     reassessOn: isoDate
@@ -55,7 +52,7 @@ export const fundingRequestedEvent = z
     version,
     submittedOn: isoDate,
     commissioner: trimmed(200, 'Commissioner'),
-    route: z.enum(FUNDING_ROUTES, 'Route must be one of routine, prior_approval, ifr, national_hcl'),
+    route: oneOf('Route', FUNDING_ROUTES),
   })
   .strict();
 
@@ -64,7 +61,7 @@ export const fundingDecisionEvent = z
     type: z.literal('funding_decision'),
     version,
     decidedOn: isoDate,
-    outcome: z.enum(['approved', 'declined', 'more_info'], 'Outcome must be approved, declined or more_info'),
+    outcome: oneOf('Outcome', FUNDING_OUTCOMES),
     reference: optionalText(200, 'Reference'),
   })
   .strict();
@@ -87,7 +84,7 @@ export const reviewEvent = z
     reviewedOn: isoDate,
     hba1cMmolMol: hba1cMmolMol.optional(),
     severeHyposSinceStart: z.int().min(0).max(1000).optional(),
-    decision: z.enum(['continue', 'discontinue'], 'Decision must be continue or discontinue'),
+    decision: oneOf('Decision', REVIEW_DECISIONS),
     reason: optionalText(4000, 'Reason'),
   })
   .strict();
@@ -97,14 +94,14 @@ export const withdrawnEvent = z
     type: z.literal('withdrawn'),
     version,
     on: isoDate,
-    reason: z.enum(WITHDRAWAL_REASONS, 'Reason must be one of patient_declined, did_not_attend, moved_away, died, other'),
+    reason: oneOf('Reason', WITHDRAWAL_REASONS),
   })
   .strict();
 
 export const eventBody = z.discriminatedUnion(
   'type',
   [assessmentEvent, fundingRequestedEvent, fundingDecisionEvent, deviceStartedEvent, reviewEvent, withdrawnEvent],
-  'type must be one of assessment, funding_requested, funding_decision, device_started, review, withdrawn',
+  `type must be one of ${EVENT_TYPES.join(', ')}`,
 );
 
 export type EventBody = z.infer<typeof eventBody>;
@@ -114,7 +111,7 @@ export type EventPayload<T extends EventBody['type'] = EventBody['type']> = Omit
 export const criteria = z
   .object({
     met: z.array(z.enum(RULE_IDS)),
-    suggestion: z.enum(['eligible', 'not_eligible']),
+    suggestion: z.enum(SUGGESTIONS),
     explanation: z.string(),
   })
   .meta({ id: 'Criteria', description: "The rule engine's view (NICE TA151 for CSII, TA943 for HCL)." });
@@ -122,7 +119,7 @@ export const criteria = z
 export const referralEvent = z
   .object({
     id: uuid,
-    type: z.enum(['assessment', 'funding_requested', 'funding_decision', 'device_started', 'review', 'withdrawn']),
+    type: z.enum(EVENT_TYPES),
     occurredOn: z.string().meta({ format: 'date' }),
     payload: z.record(z.string(), z.unknown()),
     criteria: criteria.optional(),

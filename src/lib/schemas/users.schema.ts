@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from '../domain/access';
-import { isPlainText, trimmed, uuid } from './common.schema';
+import { isPlainText, oneOf, trimmed, uuid } from './common.schema';
 
 export const PASSWORD_MIN = 12;
 
@@ -30,7 +30,7 @@ export const createUserBody = z
   .object({
     email,
     name: trimmed(200, 'Name'),
-    role: z.enum(ROLES, 'Role must be one of nurse, consultant, commissioner, admin'),
+    role: oneOf('Role', ROLES),
     siteIds: z.array(uuid).max(100).default([]),
     password,
   })

@@ -15,9 +15,20 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { ROLES } from '../../domain/access';
-import { EVENT_TYPES, REFERRAL_STATUSES } from '../../domain/pathway';
-import { DEVICE_KINDS } from '../../schemas/devices.schema';
-import { BARRIER_CATEGORIES, FACILITATION_KINDS, FACILITATION_MODES } from '../../schemas/implementation.schema';
+import { EVENT_TYPES, INITIAL_STATUS, REFERRAL_STATUSES } from '../../domain/pathway';
+import {
+  BARRIER_CATEGORIES,
+  CONDITION_KINDS,
+  DEVICE_KINDS,
+  DIABETES_TYPES,
+  FACILITATION_KINDS,
+  FACILITATION_MODES,
+  OBSERVATION_SOURCES,
+  PRIORITY_GROUPS,
+  REFERRAL_SOURCES,
+  SEXES,
+  THERAPIES,
+} from '../../domain/vocabulary';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
@@ -114,9 +125,9 @@ export const auditLog = pgTable(
   ],
 );
 
-export const sexEnum = pgEnum('sex', ['female', 'male', 'other', 'unknown']);
-export const diabetesTypeEnum = pgEnum('diabetes_type', ['type1', 'type2', 'other', 'unknown']);
-export const therapyEnum = pgEnum('therapy', ['csii', 'hcl']);
+export const sexEnum = pgEnum('sex', SEXES);
+export const diabetesTypeEnum = pgEnum('diabetes_type', DIABETES_TYPES);
+export const therapyEnum = pgEnum('therapy', THERAPIES);
 export const referralStatusEnum = pgEnum('referral_status', REFERRAL_STATUSES);
 export const eventTypeEnum = pgEnum('event_type', EVENT_TYPES);
 
@@ -162,7 +173,7 @@ export const observations = pgTable(
     mmolMol: integer('mmol_mol').notNull(),
     originalValue: text('original_value').notNull(),
     originalUnit: text('original_unit').notNull(),
-    source: text('source', { enum: ['manual', 'fhir'] }).notNull(),
+    source: text('source', { enum: OBSERVATION_SOURCES }).notNull(),
     sourceServer: text('source_server'),
     sourceResourceId: text('source_resource_id'),
     sourceVersion: text('source_version'),
@@ -189,10 +200,10 @@ export const referrals = pgTable(
       .notNull()
       .references(() => sites.id),
     therapy: therapyEnum('therapy').notNull(),
-    status: referralStatusEnum('status').notNull().default('awaiting_assessment'),
+    status: referralStatusEnum('status').notNull().default(INITIAL_STATUS),
     receivedOn: date('received_on', { mode: 'string' }).notNull(),
-    source: text('source', { enum: ['gp', 'consultant', 'self', 'other_service'] }).notNull(),
-    priorityGroup: text('priority_group', { enum: ['child', 'pregnancy', 'existing_pump_user', 'adult'] }),
+    source: text('source', { enum: REFERRAL_SOURCES }).notNull(),
+    priorityGroup: text('priority_group', { enum: PRIORITY_GROUPS }),
     // The date of the latest event (or receivedOn): no new event may be dated before it.
     lastEventOn: date('last_event_on', { mode: 'string' }).notNull(),
     // A deferred referral returns to the eligibility queue on this date.
@@ -290,7 +301,7 @@ export const patientConditions = pgTable(
     patientId: uuid('patient_id')
       .notNull()
       .references(() => patients.id),
-    kind: text('kind', { enum: ['diabetes_type1', 'diabetes_type2', 'diabetes_other', 'hypoglycaemia'] }).notNull(),
+    kind: text('kind', { enum: CONDITION_KINDS }).notNull(),
     system: text('system').notNull(),
     code: text('code').notNull(),
     display: text('display'),

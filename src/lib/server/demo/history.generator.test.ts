@@ -6,7 +6,8 @@ import { evaluateEligibility, latestHba1cWithin12Months } from '../../domain/eli
 import { EVENT_DATE_FIELD } from '../../domain/event-dates';
 import { percentToMmolMol } from '../../domain/hba1c';
 import { isValidNhsNumber } from '../../domain/nhs-number';
-import { REFERRAL_STATUSES, replay, type PathwayEvent, type ReferralStatus } from '../../domain/pathway';
+import { REFERRAL_STATUSES, type PathwayEvent, type ReferralStatus } from '../../domain/pathway';
+import { replay } from '../../../../tests/support/oracles';
 import { criteria as criteriaSchema, eventBody, type EventPayload } from '../../schemas/referrals.schema';
 import { DEMO_SITES } from './demo.seed';
 import { demoHistorySites } from './history.demo-sites';

@@ -1,7 +1,8 @@
 import type { Role } from '../../domain/access';
 import { dayNumber } from '../../domain/calendar-date';
-import type { CurrentTechnology, DiabetesType, EligibilityResult, Therapy } from '../../domain/eligibility';
+import type { EligibilityResult } from '../../domain/eligibility';
 import type { EventType, ReferralStatus } from '../../domain/pathway';
+import type { CurrentTechnology, DiabetesType, PriorityGroup, ReferralSource, Sex, Therapy } from '../../domain/vocabulary';
 import type { EventPayload } from '../../schemas/referrals.schema';
 import type { SimHba1c } from './history.hba1c';
 import type { RegimeSite } from './history.regimes';
@@ -13,10 +14,6 @@ import type { Prng } from './prng';
  * (see history.days.ts); ids are chosen when a person or referral is created, so rows can point at each other.
  */
 
-export type Sex = 'female' | 'male' | 'other' | 'unknown';
-export type PriorityGroup = 'child' | 'pregnancy' | 'existing_pump_user' | 'adult';
-export type ReferralSource = 'gp' | 'consultant' | 'self' | 'other_service';
-export type FundingRoute = 'routine' | 'prior_approval' | 'ifr' | 'national_hcl';
 export type ClinicalRole = Extract<Role, 'nurse' | 'consultant'>;
 
 /** NHS England's phased rollout of hybrid closed loop under NICE TA943 began in April 2024. */

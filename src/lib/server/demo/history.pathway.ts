@@ -1,10 +1,11 @@
 import { ageOnDate } from '../../domain/age';
 import { evaluateEligibility, latestHba1cWithin12Months, type EligibilityResult } from '../../domain/eligibility';
 import { applyEvent, PATHWAY, type EventType, type PathwayEvent, type ReferralStatus } from '../../domain/pathway';
+import type { FundingRoute } from '../../domain/vocabulary';
 import type { EventPayload } from '../../schemas/referrals.schema';
 import { dayOf, isoOf } from './history.days';
 import { applyDeviceEffect, hba1cResult, insertResult, latestResult, randomPercentUnit, recentResults } from './history.hba1c';
-import type { ClinicalRole, FundingRoute, SimEvent, SimReferral, SiteSim } from './history.model';
+import type { ClinicalRole, SimEvent, SimReferral, SiteSim } from './history.model';
 import { HCL_ROLLOUT_DAY } from './history.model';
 import {
   CONTINUE_NOTES,

@@ -1,8 +1,8 @@
 import { ageOnDate } from '../../domain/age';
-import type { CurrentTechnology, DiabetesType, Therapy } from '../../domain/eligibility';
+import type { CurrentTechnology, DiabetesType, PriorityGroup, ReferralSource, Sex, Therapy } from '../../domain/vocabulary';
 import { isoOf } from './history.days';
 import { hba1cSchedule } from './history.hba1c';
-import type { ClinicalPicture, PriorityGroup, ReferralSource, Sex, SimPatient, SimReferral, SiteSim } from './history.model';
+import type { ClinicalPicture, SimPatient, SimReferral, SiteSim } from './history.model';
 import { HCL_ROLLOUT_DAY } from './history.model';
 import type { NhsNumberSource } from './history.nhs-numbers';
 import { FAMILY_NAMES, FEMALE_GIVEN_NAMES, MALE_GIVEN_NAMES } from './history.reference';
