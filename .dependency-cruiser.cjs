@@ -3,7 +3,7 @@
  * any import that crosses them. A new crossing is a design question, not a rule to relax.
  * @type {import('dependency-cruiser').IConfiguration}
  */
-const DB_LIBRARIES = '^node_modules/(drizzle-orm|postgres|@electric-sql/pglite)/';
+const DB_LIBRARIES = '(^|/)node_modules/(drizzle-orm|postgres|@electric-sql/pglite)/';
 
 module.exports = {
   forbidden: [
@@ -19,7 +19,7 @@ module.exports = {
       comment: 'src/lib/schemas holds the zod schemas: it imports only schemas, the domain and zod.',
       severity: 'error',
       from: { path: '^src/lib/schemas/', pathNot: '\\.test\\.ts$' },
-      to: { pathNot: ['^src/lib/schemas/', '^src/lib/domain/', '^node_modules/zod/'] },
+      to: { pathNot: ['^src/lib/schemas/', '^src/lib/domain/', '(^|/)node_modules/zod/'] },
     },
     {
       name: 'queries-live-in-repositories',
