@@ -3,7 +3,7 @@ import { addDays, sameDayYearsBefore } from './calendar-date';
 
 /**
  * Implementation metrics (domain.md, "Measuring implementation"): the shape of a report and the pure parts of
- * its definitions. Production computes every aggregate in SQL (metrics.service.ts); the statistics helpers
+ * its definitions. Production computes every aggregate in SQL (metrics.repository.ts); the statistics helpers
  * here (median, nearest-rank percentile) are the definitions written out plainly, so that tests can check the
  * SQL against them.
  */
