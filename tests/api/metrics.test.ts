@@ -9,7 +9,7 @@ import { facilitationActivities, sites } from '../../src/lib/server/db/schema';
 import { createServices } from '../../src/lib/server/services';
 import { todayIso } from '../../src/lib/server/clock';
 import { rowsOf } from '../../src/lib/server/db/client';
-import { toNumber } from '../../src/lib/server/services/metrics.service';
+import { toNumber } from '../../src/lib/server/repositories/metrics.repository';
 import { createPrng } from '../../src/lib/server/demo/prng';
 import { buildApp } from '../../src/server/app';
 import { createTestApp } from '../support/app';

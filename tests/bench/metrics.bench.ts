@@ -7,7 +7,7 @@ import { createServices } from '../../src/lib/server/services';
 import { SYSTEM_META } from '../../src/lib/server/context';
 import { rowsOf } from '../../src/lib/server/db/client';
 import { maintainEmbedded } from '../../src/lib/server/db/embedded-maintenance';
-import { toNumber } from '../../src/lib/server/services/metrics.service';
+import { toNumber } from '../../src/lib/server/repositories/metrics.repository';
 import { load as dashboardLoad } from '../../src/routes/dashboard/+page.server';
 import { buildApp } from '../../src/server/app';
 import { loadRegion, REGION_SITES, REGION_TODAY } from '../support/region';

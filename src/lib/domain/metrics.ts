@@ -4,7 +4,7 @@ import { FACILITATION_MODES, type FacilitationMode } from './vocabulary';
 
 /**
  * Implementation metrics (domain.md, "Measuring implementation"): the shape of a report and the pure parts of
- * its definitions. Production computes every aggregate in SQL (metrics.service.ts); tests check the SQL against
+ * its definitions. Production computes every aggregate in SQL (metrics.repository.ts); tests check the SQL against
  * the definitions written out plainly in tests/support/oracles.ts.
  */
 

@@ -1,4 +1,3 @@
-import { sql, type SQL } from 'drizzle-orm';
 import { authorize } from '../../domain/access';
 import { discloseRow, isDisclosureControlled } from '../../domain/disclosure';
 import { validation } from '../../domain/errors';
@@ -13,166 +12,39 @@ import {
   type GroupBy,
   type MetricsReport,
   type MetricsRow,
-  type Period,
 } from '../../domain/metrics';
 import type { MetricsQuery } from '../../schemas/metrics.schema';
-import { rowsOf, type Db } from '../db/client';
+import type { Db } from '../db/client';
+import { metricsGroups, type MetricsGroupRecord } from '../repositories/metrics.repository';
 import { todayIso } from '../clock';
 import type { Ctx } from '../context';
 
 /**
  * Implementation metrics (domain.md "Measuring implementation"; the exact readings are in the route's OpenAPI
- * description). One SQL statement per request computes every figure of every group; only one row per group
- * comes back to JavaScript, where disclosure control is applied for commissioners.
+ * description). One SQL statement per request computes every figure of every group (metrics.repository.ts); only one
+ * row per group comes back, and disclosure control is applied to it for commissioners.
  */
 
-/** int8 and numeric may arrive as strings (postgres.js) or bigint; float8 and int4 as numbers. */
-export function toNumber(value: unknown): number | null {
-  if (value === null || value === undefined) return null;
-  const n = typeof value === 'number' ? value : Number(value as string | bigint);
-  if (!Number.isFinite(n)) throw new TypeError(`Not a number from the database: ${String(value)}`);
-  return n;
-}
-
-const toCount = (value: unknown): number => toNumber(value) ?? 0;
-
-const FACILITATION_MODE = sql`case s.facilitation when 2 then 'active' when 1 then 'passive' else 'none' end`;
-
-/** The group each site falls in, by groupBy: fixed fragments, never text from the request. */
-const GROUP_OF: Record<GroupBy, { key: SQL; label: SQL }> = {
-  site: { key: sql`s.id::text`, label: sql`s.name` },
-  icb: { key: sql`s.icb`, label: sql`s.icb` },
-  // Labelled in arrange(): every mode gets a row, with or without sites.
-  facilitation: { key: FACILITATION_MODE, label: FACILITATION_MODE },
-};
-
-export interface MetricsParams extends Period {
-  groupBy: GroupBy;
-  therapy?: 'csii' | 'hcl';
-  siteIds?: string[];
-}
-
-/** Every column the statement returns for a group; names match WAIT_NAMES' prefixes below. */
-type GroupRecord = Record<string, unknown> & { key: string; label: string };
-
-/** Where each wait starts and ends, in referral_milestones (aliased `m`): the dashboard's distributions use them too. */
-export const WAIT_COLUMNS: Record<(typeof WAIT_NAMES)[number], { start: SQL; end: SQL }> = {
-  referralToAssessment: { start: sql`m.received_on`, end: sql`m.decided_on` },
-  assessmentToFundingDecision: { start: sql`m.eligible_on`, end: sql`m.funding_decided_on` },
-  fundingApprovalToStart: { start: sql`m.approved_on`, end: sql`m.started_on` },
-  referralToStart: { start: sql`m.received_on`, end: sql`m.started_on` },
-};
-
-/**
- * The one statement behind a report: a row per group with every exact figure (exported for benchmarks). It reads
- * each referral's milestones from referral_milestones, which the database keeps from the event history (see
- * schema.ts): a milestone counts for the period when its date falls in it, and has been reached by the end of the
- * period when its date is on or before `to`.
- */
-export function metricsStatement({ from, to, groupBy, therapy, siteIds }: MetricsParams): SQL {
-  const fromDate = sql`${from}::date`;
-  const toDate = sql`${to}::date`;
-  const inPeriod = (column: SQL) => sql`${column} between ${fromDate} and ${toDate}`;
-  const scope = siteIds === undefined ? sql`true` : siteIds.length === 0 ? sql`false` : sql`s.id in (${sql.join(siteIds.map((id) => sql`${id}::uuid`), sql`, `)})`;
-  const group = GROUP_OF[groupBy];
-  const received = sql`m.received_on <= ${toDate} ${therapy ? sql`and m.therapy = ${therapy}::therapy` : sql``}`;
-
-  const waits = WAIT_NAMES.map((name) => {
-    const { start, end } = WAIT_COLUMNS[name];
-    // float8 for both percentiles (percentile_cont would cast to it anyway): with identical input they share one sort.
-    const days = sql`(${end} - ${start})::float8`;
-    const when = sql`filter (where ${inPeriod(end)} and ${start} <= ${toDate})`;
-    return sql`,
-      count(*) ${when} as "${sql.raw(name)}_n",
-      percentile_cont(0.5) within group (order by ${days}) ${when} as "${sql.raw(name)}_median",
-      percentile_disc(0.9) within group (order by ${days}) ${when} as "${sql.raw(name)}_p90"`;
-  });
-
-  return sql`
-with scoped_sites as (
-  select s.id, s.name, s.icb,
-    case when s.t1d_population_as_of <= ${toDate} then s.t1d_population end as population,
-    coalesce((
-      select max(case f.mode when 'active' then 2 when 'passive' then 1 else 0 end)
-      from facilitation_activities f where f.site_id = s.id and f."on" <= ${toDate}
-    ), 0) as facilitation
-  from sites s
-  where ${scope}
-),
--- Each group gets a number: the HbA1c changes are grouped by it, which sorts faster than a text key.
-grouped_sites as (
-  select s.id, ${group.key} as group_key, dense_rank() over (order by ${group.key}) as group_no, ${group.label} as group_label, s.population
-  from scoped_sites s
-),
-groups as (
-  select group_no, min(group_key) as group_key, min(group_label) as label,
-    sum(population)::float8 as population, bool_and(population is not null) as population_complete
-  from grouped_sites group by group_no
-),
--- One aggregate per group over its sites' referrals, read through the site index: no sort of every referral by
--- group, which a single grouped aggregate (needed by the medians and distinct counts) would make.
-flows as (
-  select g.group_no, f.*
-  from groups g
-  cross join lateral (
-    select
-      count(*) filter (where m.received_on >= ${fromDate}) as referrals,
-      count(*) filter (where ${inPeriod(sql`m.decided_on`)}) as assessed,
-      count(*) filter (where ${inPeriod(sql`m.eligible_on`)}) as eligible,
-      count(*) filter (where ${inPeriod(sql`m.requested_on`)}) as funding_requested,
-      count(*) filter (where ${inPeriod(sql`m.approved_on`)}) as funding_approved,
-      count(*) filter (where ${inPeriod(sql`m.declined_on`)}) as funding_declined,
-      count(*) filter (where ${inPeriod(sql`m.started_on`)}) as started,
-      count(*) filter (where ${inPeriod(sql`m.discontinued_on`)}) as discontinued,
-      count(distinct m.patient_id) filter (where m.started_on <= ${toDate} and (m.discontinued_on is null or m.discontinued_on > ${toDate})) as on_therapy,
-      count(distinct m.patient_id) filter (where m.continuing_12m_on <= ${toDate}) as continuing12m
-      ${sql.join(waits, sql``)}
-    from grouped_sites gs
-    join referral_milestones m on m.site_id = gs.id
-    where gs.group_no = g.group_no and ${received}
-  ) f
-),
--- A start's baseline and follow-up HbA1c are kept with its milestones; the follow-up (150 days or more after the
--- start) must fall in the period. A patient with several such starts counts once, with the latest.
-changes as (
-  select distinct on (m.patient_id) gs.group_no, m.follow_up_mmol_mol - m.baseline_mmol_mol as change
-  from grouped_sites gs
-  join referral_milestones m on m.site_id = gs.id
-  where ${inPeriod(sql`m.follow_up_on`)} and m.baseline_mmol_mol is not null and ${received}
-  order by m.patient_id, m.started_on desc, m.referral_id desc
-),
-hba1c as (
-  select group_no, count(*) as n, percentile_cont(0.5) within group (order by change) as median
-  from changes group by group_no
-)
-select g.group_key as key, g.label, case when g.population_complete then g.population end as population,
-  f.*, h.n as hba1c_n, h.median as hba1c_median
-from groups g
-join flows f on f.group_no = g.group_no
-left join hba1c h on h.group_no = g.group_no`;
-}
-
-function toRow(r: GroupRecord): MetricsRow {
-  const population = toNumber(r.population);
-  const onTherapy = toCount(r.on_therapy);
+function toRow(r: MetricsGroupRecord): MetricsRow {
+  const onTherapy = r.on_therapy ?? 0;
   const row: MetricsRow = {
     ...emptyRow(r.key, r.label),
-    t1dPopulation: population,
+    t1dPopulation: r.population,
     onTherapy,
-    uptakePct: uptakePct(onTherapy, population),
-    referrals: toCount(r.referrals),
-    assessed: toCount(r.assessed),
-    eligible: toCount(r.eligible),
-    fundingRequested: toCount(r.funding_requested),
-    fundingApproved: toCount(r.funding_approved),
-    fundingDeclined: toCount(r.funding_declined),
-    started: toCount(r.started),
-    discontinued: toCount(r.discontinued),
-    continuing12m: toCount(r.continuing12m),
-    hba1cChange6m: { n: toCount(r.hba1c_n), medianMmolMol: toNumber(r.hba1c_median) },
+    uptakePct: uptakePct(onTherapy, r.population),
+    referrals: r.referrals ?? 0,
+    assessed: r.assessed ?? 0,
+    eligible: r.eligible ?? 0,
+    fundingRequested: r.funding_requested ?? 0,
+    fundingApproved: r.funding_approved ?? 0,
+    fundingDeclined: r.funding_declined ?? 0,
+    started: r.started ?? 0,
+    discontinued: r.discontinued ?? 0,
+    continuing12m: r.continuing12m ?? 0,
+    hba1cChange6m: { n: r.hba1c_n ?? 0, medianMmolMol: r.hba1c_median },
   };
   for (const name of WAIT_NAMES) {
-    row.waits[name] = { n: toCount(r[`${name}_n`]), medianDays: toNumber(r[`${name}_median`]), p90Days: toNumber(r[`${name}_p90`]) };
+    row.waits[name] = { n: r[`${name}_n`] ?? 0, medianDays: r[`${name}_median`], p90Days: r[`${name}_p90`] };
   }
   return row;
 }
@@ -199,14 +71,8 @@ export class MetricsService {
     const period = resolvePeriod(query, todayIso());
     if (!period) throw validation([{ path: 'to', message: 'to cannot be before from' }]);
     const siteIds = metricsSiteScope(ctx.actor);
-    const statement = metricsStatement({ ...period, groupBy: query.groupBy, ...(query.therapy ? { therapy: query.therapy } : {}), ...(siteIds ? { siteIds } : {}) });
-    const result = await this.db.transaction(async (tx) => {
-      // PostgreSQL's planner overestimates these aggregates; past jit_above_cost it then spends over a second
-      // compiling a query that runs in a fraction of that. PGlite has no JIT and accepts the setting.
-      await tx.execute(sql`set local jit = off`);
-      return tx.execute(statement);
-    });
-    const exact = arrange(query.groupBy, rowsOf<GroupRecord>(result).map(toRow));
+    const groups = await metricsGroups(this.db, { ...period, groupBy: query.groupBy, ...(query.therapy ? { therapy: query.therapy } : {}), ...(siteIds ? { siteIds } : {}) });
+    const exact = arrange(query.groupBy, groups.map(toRow));
     return { ...period, rows: isDisclosureControlled(ctx.actor) ? exact.map(discloseRow) : exact };
   }
 }

@@ -1,0 +1,213 @@
+import { and, asc, gte, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
+import { FACILITATION_ORDER, WAIT_NAMES, type Period, type WaitName } from '../../domain/metrics';
+import { WAIT_BINS, type SeriesGroup, type SeriesSite, type TimeBin } from '../../domain/metrics-series';
+import { rowsOf, type Db } from '../db/client';
+import { barriers, facilitationActivities } from '../db/schema';
+import { executeWithoutJit, toNumber, WAIT_COLUMNS } from './metrics.repository';
+
+/**
+ * The dashboard's aggregate series (domain/metrics-series.ts; definitions in each route's OpenAPI description).
+ * Each is one SQL statement of counts over the indexed event type and date; only a row per group and bucket (or
+ * bin, or commissioner and route) comes back.
+ */
+
+const count = (value: unknown): number => toNumber(value) ?? 0;
+
+/** The scoped sites as a table the statements join: `site_groups(site_id, group_key)`. */
+function siteGroupsTable(groups: readonly SeriesGroup[]): SQL {
+  const pairs = groups.flatMap((g) => g.siteIds.map((id) => sql`(${id}::uuid, ${g.key}::text)`));
+  return sql`site_groups(site_id, group_key) as (values ${sql.join(pairs, sql`, `)})`;
+}
+
+const therapyFilter = (therapy: string | undefined): SQL => (therapy ? sql`and r.therapy = ${therapy}::therapy` : sql``);
+
+/**
+ * `m`: the scoped referrals received by `to`, a row of milestones each (referral_milestones) with its group; after
+ * siteGroupsTable in a with clause. Not materialised: a statement that reads it more than once would otherwise
+ * copy every row into a temporary store first, which on the embedded database goes to disk.
+ */
+const milestonesOf = (to: string, therapy: string | undefined): SQL =>
+  sql`m as not materialized (
+    select m.*, g.group_key from referral_milestones m join site_groups g on g.site_id = m.site_id
+    where m.received_on <= ${to}::date ${therapy ? sql`and m.therapy = ${therapy}::therapy` : sql``})`;
+
+/** The day 12 months after a start, by the calendar convention of calendar-date.ts (29 February -> 1 March). */
+const anniversary = (date: SQL): SQL =>
+  sql`((${date}) + interval '1 year')::date + (case when extract(month from ${date}) = 2 and extract(day from ${date}) = 29 then 1 else 0 end)`;
+
+function waitBinCase(days: SQL): SQL {
+  const bounded = WAIT_BINS.flatMap((b, i) => (b.maxDays === null ? [] : [sql`when ${days} <= ${b.maxDays}::int then ${i}::int`]));
+  return sql`case ${sql.join(bounded, sql` `)} else ${WAIT_BINS.length - 1}::int end`;
+}
+
+/** The sites in `siteIds` (every site when undefined), each with its strongest facilitation by `to`. */
+export async function seriesSites(db: Db, to: string, siteIds: readonly string[] | undefined): Promise<SeriesSite[]> {
+  const rows = await db.execute(sql`
+      select s.id::text as id, s.name, s.icb,
+        coalesce((
+          select max(case f.mode when 'active' then 2 when 'passive' then 1 else 0 end)
+          from facilitation_activities f where f.site_id = s.id and f."on" <= ${to}::date
+        ), 0) as strength
+      from sites s
+      ${siteIds ? sql`where s.id in (${sql.join(siteIds.map((id) => sql`${id}::uuid`), sql`, `)})` : sql``}`);
+  return rowsOf<{ id: string; name: string; icb: string; strength: unknown }>(rows).map((s) => ({
+    id: s.id,
+    name: s.name,
+    icb: s.icb,
+    // FACILITATION_ORDER is strongest first: active (2), passive (1), none (0).
+    facilitationMode: FACILITATION_ORDER[2 - count(s.strength)]!,
+  }));
+}
+
+/** Device starts in the period per site and time bucket (the bucket's first day, YYYY-MM-DD); empty ones are absent. */
+export async function startsBySiteAndBucket(
+  db: Db,
+  { period, bin, siteIds, therapy }: { period: Period; bin: TimeBin; siteIds: readonly string[]; therapy: string | undefined },
+): Promise<{ siteId: string; bucket: string; n: number }[]> {
+  const rows = await executeWithoutJit(db, sql`
+      select r.site_id::text as site_id, to_char(date_trunc(${bin}, e.occurred_on::timestamp), 'YYYY-MM-DD') as bucket, count(*) as n
+      from referral_events e
+      join referrals r on r.id = e.referral_id
+      where e.type = 'device_started' and e.occurred_on between ${period.from}::date and ${period.to}::date
+        and r.site_id in (${sql.join(siteIds.map((id) => sql`${id}::uuid`), sql`, `)}) ${therapyFilter(therapy)}
+      group by 1, 2`);
+  return rows.map((r) => ({ siteId: String(r.site_id), bucket: String(r.bucket), n: count(r.n) }));
+}
+
+/** The sites' facilitation activities in the period, in date order. */
+export function facilitationActivitiesIn(db: Db, siteIds: string[], period: Period) {
+  return db
+    .select()
+    .from(facilitationActivities)
+    .where(and(inArray(facilitationActivities.siteId, siteIds), gte(facilitationActivities.on, period.from), lte(facilitationActivities.on, period.to)))
+    .orderBy(asc(facilitationActivities.on), asc(facilitationActivities.createdAt));
+}
+
+/** The sites' barriers open at any time in the period: raised by its end, not resolved before its start. */
+export function barriersOpenIn(db: Db, siteIds: string[], period: Period) {
+  return db
+    .select()
+    .from(barriers)
+    .where(and(inArray(barriers.siteId, siteIds), lte(barriers.raisedOn, period.to), or(isNull(barriers.resolvedOn), gte(barriers.resolvedOn, period.from))))
+    .orderBy(asc(barriers.raisedOn), asc(barriers.createdAt));
+}
+
+/** The scope of a series statement: groups that have sites, the period, and the therapy if one is asked for. */
+export interface SeriesScope {
+  groups: readonly SeriesGroup[];
+  period: Period;
+  therapy: string | undefined;
+}
+
+/**
+ * Waits per group, wait and bin (an index into WAIT_BINS); empty bins are absent. A wait counts in the period its
+ * end falls in, as in the metrics report, so each distribution has the report's n for its group.
+ */
+export async function waitBinCounts(db: Db, { groups, period: { from, to }, therapy }: SeriesScope): Promise<{ groupKey: string; wait: WaitName; bin: number; n: number }[]> {
+  const byWait = WAIT_NAMES.map((name) => {
+    const { start, end } = WAIT_COLUMNS[name];
+    return sql`select group_key, ${name}::text as wait, ${end} - ${start} as days from m
+          where ${end} between ${from}::date and ${to}::date and ${start} <= ${to}::date`;
+  });
+  const rows = await executeWithoutJit(db, sql`
+        with ${siteGroupsTable(groups)},
+        ${milestonesOf(to, therapy)},
+        waits as (${sql.join(byWait, sql` union all `)})
+        select group_key, wait, ${waitBinCase(sql`days`)} as bin, count(*) as n
+        from waits
+        group by 1, 2, 3`);
+  return rows.map((r) => ({ groupKey: String(r.group_key), wait: r.wait as WaitName, bin: Number(r.bin), n: count(r.n) }));
+}
+
+const fundingScope = ({ groups, period, therapy }: SeriesScope): SQL => sql`${siteGroupsTable(groups)}, ${milestonesOf(period.to, therapy)}`;
+
+/**
+ * Funding requests and decisions by the commissioner and route named on the request. Each decision answers the
+ * submission just before it (the pathway allows nothing else between them). A submission is unanswered at `to`
+ * when it is the referral's latest event by then (events are recorded in date order); only a referral with no
+ * final funding decision by `to` can have one, and the milestones find those without reading every submission.
+ */
+export async function fundingByRoute(
+  db: Db,
+  scope: SeriesScope,
+): Promise<{ commissioner: string; route: string; submitted: number; approved: number; declined: number; moreInfo: number; awaitingDecision: number }[]> {
+  const { from, to } = scope.period;
+  const route = (q: string) => sql.raw(`${q}.payload->>'commissioner' as commissioner, ${q}.payload->>'route' as route`);
+  const rows = await executeWithoutJit(db, sql`
+        with ${fundingScope(scope)},
+        -- The period's requests and decisions, found once for the two counts below.
+        in_period as (
+          select e.referral_id, e.seq, e.type, e.status_after, e.payload
+          from referral_events e join m on m.referral_id = e.referral_id
+          where e.type in ('funding_requested', 'funding_decision') and e.occurred_on between ${from}::date and ${to}::date
+        ),
+        tagged as (
+          select ${route('q')}, 'submitted' as what from in_period q where q.type = 'funding_requested'
+          union all
+          select q.commissioner, q.route,
+            case d.status_after when 'awaiting_start' then 'approved' when 'funding_declined' then 'declined' else 'moreInfo' end
+          from in_period d
+          cross join lateral (
+            select ${route('q')} from referral_events q
+            where q.referral_id = d.referral_id and q.type = 'funding_requested' and q.seq < d.seq
+            order by q.seq desc limit 1
+          ) q
+          where d.type = 'funding_decision'
+          union all
+          select q.commissioner, q.route, 'awaitingDecision'
+          from m
+          cross join lateral (
+            select q.type, ${route('q')} from referral_events q
+            where q.referral_id = m.referral_id and q.occurred_on <= ${to}::date
+            order by q.seq desc limit 1
+          ) q
+          where m.requested_on <= ${to}::date and (m.funding_decided_on is null or m.funding_decided_on > ${to}::date)
+            and q.type = 'funding_requested'
+        )
+        select commissioner, route,
+          count(*) filter (where what = 'submitted') as submitted,
+          count(*) filter (where what = 'approved') as approved,
+          count(*) filter (where what = 'declined') as declined,
+          count(*) filter (where what = 'moreInfo') as more_info,
+          count(*) filter (where what = 'awaitingDecision') as awaiting_decision
+        from tagged group by 1, 2`);
+  return rows.map((r) => ({
+    commissioner: String(r.commissioner),
+    route: String(r.route),
+    submitted: count(r.submitted),
+    approved: count(r.approved),
+    declined: count(r.declined),
+    moreInfo: count(r.more_info),
+    awaitingDecision: count(r.awaiting_decision),
+  }));
+}
+
+/** People waiting for funding at `to` per group: found eligible by then, with no final funding decision and no withdrawal. */
+export async function awaitingFundingByGroup(db: Db, scope: SeriesScope): Promise<{ groupKey: string; n: number }[]> {
+  const { to } = scope.period;
+  const rows = await executeWithoutJit(db, sql`
+        with ${fundingScope(scope)}
+        select group_key, count(*) as n
+        from m
+        where eligible_on <= ${to}::date and (funding_decided_on is null or funding_decided_on > ${to}::date)
+          and not exists (select 1 from referral_events x where x.referral_id = m.referral_id and x.type = 'withdrawn' and x.occurred_on <= ${to}::date)
+        group by 1`);
+  return rows.map((r) => ({ groupKey: String(r.group_key), n: count(r.n) }));
+}
+
+/**
+ * Per group, the people whose first anniversary of a start fell by `to`, and those of them continuing then
+ * (continuing_12m_on is the start's first anniversary when therapy had not stopped by then).
+ */
+export async function continuationByGroup(db: Db, { groups, period, therapy }: SeriesScope): Promise<{ groupKey: string; reached: number; continuing: number }[]> {
+  const to = sql`${period.to}::date`;
+  const rows = await executeWithoutJit(db, sql`
+        with ${siteGroupsTable(groups)},
+        ${milestonesOf(period.to, therapy)}
+        select group_key, count(distinct patient_id) as reached,
+          count(distinct patient_id) filter (where continuing_12m_on <= ${to}) as continuing
+        from m
+        where started_on is not null and ${anniversary(sql`started_on`)} <= ${to}
+        group by 1`);
+  return rows.map((r) => ({ groupKey: String(r.group_key), reached: count(r.reached), continuing: count(r.continuing) }));
+}
