@@ -118,7 +118,12 @@ const transformObject: SwaggerTransformObject = (document) => {
     }
   };
   visit(built.paths);
-  const kept = Object.fromEntries(Object.entries(schemas).filter(([name]) => reached.has(name)));
+  // Sorted by name, so that the document does not change with the order in which modules happen to load.
+  const kept = Object.fromEntries(
+    Object.entries(schemas)
+      .filter(([name]) => reached.has(name))
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
   return { ...built, components: { ...built.components, schemas: kept } } as ReturnType<SwaggerTransformObject>;
 };
 
