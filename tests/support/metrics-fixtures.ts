@@ -89,7 +89,7 @@ const ROLE_FOR: Record<Step['type'], Role> = {
   withdrawn: 'nurse',
 };
 
-/** The payload as the API stores it for each step (api.md's events table). */
+/** The payload as the API stores it for each step (the events table of docs/pathway.md). */
 function payloadOf(step: Step): Record<string, unknown> {
   switch (step.type) {
     case 'assessment':

@@ -11,7 +11,7 @@ import { FACILITATION_MODES, type FacilitationMode } from '../../src/lib/domain/
  */
 
 // ---------------------------------------------------------------------------------------------------------------
-// Metrics (domain.md, "Measuring implementation")
+// Metrics (docs/metrics.md)
 
 /** The median: the middle value, or the mean of the two middle values for an even count. Null for none. */
 export function median(values: readonly number[]): number | null {

@@ -2,7 +2,7 @@ import type { Actor } from './access';
 import { COUNT_FIELDS, uptakePct, WAIT_NAMES, type MetricsRow, type WaitStat } from './metrics';
 
 /**
- * Statistical disclosure control for commissioners (domain.md, "Disclosure control"), after the national
+ * Statistical disclosure control for commissioners (docs/metrics.md, "Disclosure control"), after the national
  * audits' practice (NHS England's HES/ECDS method, which the NDA follows): 0 stays 0; counts of 1 to 7 are
  * withheld; other counts are rounded to the nearest 5; a median or percentile over 1 to 7 values is withheld;
  * a rate is withheld when its numerator or denominator is.

@@ -5,7 +5,7 @@ import { evaluateEligibility, latestHba1cWithin12Months } from './eligibility';
 import { toMmolMol } from './hba1c';
 
 /**
- * domain.md: the Synthea bundles are adults with type 2 diabetes and HbA1c in %; converted to mmol/mol and run
+ * The Synthea bundles are adults with type 2 diabetes and HbA1c in % (docs/eligibility.md, "Codes"); converted to mmol/mol and run
  * through the rule engine, a CSII referral is suggested not eligible under TA151-1.5. The bundles are read in
  * place (never copied into the project); the FHIR parsing here is the bare minimum the check needs.
  */

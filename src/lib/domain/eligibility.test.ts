@@ -135,7 +135,7 @@ describe('CSII, NICE TA151', () => {
       ],
       ['type 2 alone', csii({ diabetesType: 'type2' }), ['TA151-1.5'], 'not_eligible'],
       [
-        'another diabetes type is judged on the other rules (TA151 as domain.md states it names no type)',
+        'another diabetes type is judged on the other rules (TA151 as docs/eligibility.md states it names no type)',
         csii({ diabetesType: 'other', hba1cMmolMol: 72 }),
         ['TA151-1.1b'],
         'eligible',

@@ -7,8 +7,8 @@ export type { DiabetesType };
 
 /**
  * The rule engine behind the consultant's eligibility queue: NICE TA151 (CSII) and TA943 (hybrid closed loop),
- * as domain.md states them. It suggests; the consultant decides (a different decision needs a rationale).
- * Each rule's condition is exactly domain.md's wording, and `met` lists every rule that holds, so a type 2
+ * as docs/eligibility.md ("The rules") states them. It suggests; the consultant decides (a different decision needs a rationale).
+ * Each rule's condition is exactly the wording of docs/eligibility.md, and `met` lists every rule that holds, so a type 2
  * referral can show TA151-1.1b beside the TA151-1.5 that excludes it.
  */
 
@@ -256,7 +256,7 @@ function laterInstant(a: string, b: string): boolean {
   return a.length > 10 && b.length > 10 && Number.isFinite(ta) && Number.isFinite(tb) && ta > tb;
 }
 
-/** domain.md: "the assessor's value, else the latest HbA1c within 12 months before the assessment date". */
+/** docs/eligibility.md: "the assessor's value, else the patient's latest result in the 12 months up to and including the assessment date". */
 export function hba1cForAssessment(
   assessorValue: number | null | undefined,
   results: readonly DatedHba1c[],

@@ -70,7 +70,7 @@ describe('the date on a pathway event', () => {
 });
 
 describe('which payload field carries the date of each event', () => {
-  it('names one for every event type, as in the api.md table', () => {
+  it('names one for every event type, as in the events table of docs/pathway.md', () => {
     expect(Object.keys(EVENT_DATE_FIELD).sort()).toEqual([...EVENT_TYPES].sort());
     expect(EVENT_DATE_FIELD).toEqual({
       assessment: 'assessedOn',

@@ -3,7 +3,7 @@ import type { EventType } from './pathway';
 
 export { isCalendarDate } from './calendar-date';
 
-/** The payload field that carries each event's date (api.md's events table), for error paths and ordering. */
+/** The payload field that carries each event's date (docs/pathway.md, "Event dates"), for error paths and ordering. */
 export const EVENT_DATE_FIELD = {
   assessment: 'assessedOn',
   funding_requested: 'submittedOn',

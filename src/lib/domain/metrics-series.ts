@@ -4,7 +4,7 @@ import { FACILITATION_LABELS, uptakePct, type GroupBy, type Period, type WaitNam
 import { FACILITATION_MODES, type BarrierCategory, type FacilitationKind, type FacilitationMode } from './vocabulary';
 
 /**
- * The aggregate series behind the dashboard's charts (domain.md, "Measuring implementation": the i-PARIHS site
+ * The aggregate series behind the dashboard's charts (docs/metrics.md; the i-PARIHS site
  * comparison made from data): starts per month or quarter per site with the site's facilitation and barriers,
  * the distribution of each wait, funding decisions by commissioner and route, and continuation at 12 months.
  * The SQL computes exact counts; what is here shapes them and applies disclosure control, with no I/O.
@@ -188,7 +188,7 @@ export interface ContinuationReport extends Period {
 export const continuingPct = uptakePct;
 
 // ---------------------------------------------------------------------------------------------------------------
-// Disclosure control (domain.md): the same rules as the metrics row, applied to every count here.
+// Disclosure control (docs/metrics.md): the same rules as the metrics row, applied to every count here.
 
 /** Disclosed values, with the dotted name of each withheld one added to `suppressed`. */
 export function withheldNoter(suppressed: string[]) {

@@ -3,7 +3,7 @@ import { addDays, sameDayYearsBefore } from './calendar-date';
 import { FACILITATION_MODES, type FacilitationMode } from './vocabulary';
 
 /**
- * Implementation metrics (domain.md, "Measuring implementation"): the shape of a report and the pure parts of
+ * Implementation metrics (docs/metrics.md): the shape of a report and the pure parts of
  * its definitions. Production computes every aggregate in SQL (metrics.repository.ts); tests check the SQL against
  * the definitions written out plainly in tests/support/oracles.ts.
  */
@@ -11,7 +11,7 @@ import { FACILITATION_MODES, type FacilitationMode } from './vocabulary';
 export const GROUP_BYS = ['site', 'icb', 'facilitation'] as const;
 export type GroupBy = (typeof GROUP_BYS)[number];
 
-/** Strongest first: a site's mode is the strongest it has received (domain.md: active or passive help). */
+/** Strongest first: a site's mode is the strongest it has received (docs/metrics.md, "Period and groups"). */
 export const FACILITATION_ORDER = FACILITATION_MODES;
 // Kept for the metrics services, which import it from here.
 export type { FacilitationMode };

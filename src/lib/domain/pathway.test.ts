@@ -49,7 +49,7 @@ const ALL_EVENTS: PathwayEvent[] = [
   withdrawn,
 ];
 
-describe('the pump pathway, row by row as api.md sets it out', () => {
+describe('the pump pathway, row by row as docs/pathway.md sets it out', () => {
   const steps: [ReferralStatus, PathwayEvent, Role, ReferralStatus][] = [
     ['awaiting_assessment', assessment('eligible'), 'consultant', 'awaiting_funding_request'],
     ['awaiting_assessment', assessment('not_eligible'), 'consultant', 'not_eligible'],

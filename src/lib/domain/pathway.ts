@@ -1,7 +1,7 @@
 import type { Role } from './access';
 
 /**
- * The pump pathway as one table (api.md, "Referrals: the pump pathway"). Everything else here (what a role may
+ * The pump pathway as one table (docs/pathway.md, "Events"). Everything else here (what a role may
  * do next, where an event leads) is read off this table, so the UI's offered next steps, the API's 403/422
  * answers and the metrics can never disagree with each other.
  */

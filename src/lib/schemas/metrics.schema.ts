@@ -59,7 +59,7 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const sameShape: Same<z.infer<typeof metricsReport>, MetricsReport> = true;
 void sameShape;
 
-/** The definitions, as the OpenAPI document states them (domain.md "Measuring implementation", made exact). */
+/** The definitions, as the OpenAPI document states them (docs/metrics.md, "The figures of a row", made exact). */
 export const METRICS_DESCRIPTION = `Implementation progress for the period [from, to] (both days included), one row per group.
 Days are calendar days; a wait is the number of days between two event dates.
 

@@ -24,7 +24,7 @@ export const createReferralBody = z
   })
   .strict();
 
-/** One schema per event type: the payloads of api.md's events table. */
+/** One schema per event type: the payloads of the events table in docs/pathway.md. */
 export const assessmentEvent = z
   .object({
     type: z.literal('assessment'),

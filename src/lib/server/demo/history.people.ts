@@ -9,7 +9,7 @@ import { FAMILY_NAMES, FEMALE_GIVEN_NAMES, MALE_GIVEN_NAMES } from './history.re
 import type { Prng } from './prng';
 
 /**
- * The people referred, and what a consultant finds when assessing them. The mix follows domain.md: mostly
+ * The people referred, and what a consultant finds when assessing them. The mix: mostly
  * adults with type 1 diabetes, a good share of children (near half of whom use pumps nationally), a few
  * older people, and a few with type 2 or another type so that TA151-1.5 and TA943's type 1 rule are exercised.
  */

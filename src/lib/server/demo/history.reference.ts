@@ -35,7 +35,7 @@ export interface DeviceSet {
   algorithm?: string;
 }
 
-/** The hybrid closed loop systems in UK use (domain.md), each with the CGMs it works with. */
+/** The hybrid closed loop systems in UK use, each with the CGMs it works with. */
 export const HCL_SYSTEMS: readonly { pump: string; algorithm: string; cgms: readonly string[] }[] = [
   { pump: 'Medtronic MiniMed 780G', algorithm: 'SmartGuard', cgms: ['Guardian 4', 'Simplera Sync'] },
   { pump: 'Tandem t:slim X2', algorithm: 'Control-IQ', cgms: ['Dexcom G7', 'Dexcom G6'] },

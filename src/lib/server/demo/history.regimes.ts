@@ -1,7 +1,7 @@
 import type { Prng } from './prng';
 
 /**
- * How a site runs its pathway, after Llewellyn et al. 2018 (domain.md, "Why this product exists"): hands-on
+ * How a site runs its pathway, after Llewellyn et al. 2018 (the demo sites in the README's "Quick start"): hands-on
  * facilitation helped receptive sites, a passive web toolkit did little, funding barriers persisted. Each
  * profile is a set of waits (in days) and odds; the simulation reads the regime in force on the day each step
  * begins, so a referral received before facilitation but assessed after it gets the faster service.

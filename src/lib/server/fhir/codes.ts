@@ -1,6 +1,6 @@
 /**
  * The code systems, codes and identifier systems the FHIR integration reads. They are reference data, kept in
- * one place (domain.md: "code sets are configuration, not literals scattered in code"): a service that codes
+ * one place (code sets are configuration, not literals scattered in code; docs/eligibility.md, "Codes", lists them): a service that codes
  * type 1 diabetes with a further SNOMED CT descendant adds it here, and the mappers, the import and the
  * population count all follow.
  */
@@ -23,7 +23,7 @@ export const HBA1C_LOINC: Readonly<Record<string, '%' | 'mmol/mol'>> = {
 };
 
 /**
- * SNOMED CT diabetes codes by the type they establish. Only the parents named in domain.md and a few
+ * SNOMED CT diabetes codes by the type they establish. Only the parent codes and a few
  * descendants whose meaning is certain; a local terminology server's descendants can be added per site.
  */
 export const DIABETES_CODES = {

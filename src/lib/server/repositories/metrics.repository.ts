@@ -3,7 +3,7 @@ import { WAIT_NAMES, type GroupBy, type Period, type WaitName } from '../../doma
 import { rowsOf, type Db } from '../db/client';
 
 /**
- * The implementation metrics' statement (domain.md "Measuring implementation"; the exact readings are in the route's
+ * The implementation metrics' statement (docs/metrics.md; the exact readings are in the route's
  * OpenAPI description): one statement per request computes every figure of every group, and only one row per group
  * comes back.
  */

@@ -20,7 +20,7 @@ import { todayIso } from '../clock';
 import type { Ctx } from '../context';
 
 /**
- * Implementation metrics (domain.md "Measuring implementation"; the exact readings are in the route's OpenAPI
+ * Implementation metrics (docs/metrics.md, "The figures of a row"; the exact readings are in the route's OpenAPI
  * description). One SQL statement per request computes every figure of every group (metrics.repository.ts); only one
  * row per group comes back, and disclosure control is applied to it for commissioners.
  */
