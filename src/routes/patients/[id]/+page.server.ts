@@ -1,6 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import { createObservationBody } from '$lib/schemas/patients.schema';
 import { createReferralBody } from '$lib/schemas/referrals.schema';
+import { todayIso } from '$lib/server/clock';
 import { failFromError, failFromFhir, failWith, formValues, NO_FHIR, parseForm, readForm } from '$lib/server/pages/forms';
 import { getOr404 } from '$lib/server/pages/load';
 import type { Actions, PageServerLoad } from './$types';
@@ -16,6 +17,7 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
     patient,
     site,
     referrals: referrals.items,
+    today: todayIso(),
     canWrite: ctx.actor.role === 'nurse' || ctx.actor.role === 'consultant',
     canRefresh: locals.services.fhir !== null && (ctx.actor.role === 'nurse' || ctx.actor.role === 'consultant') && Boolean(patient.fhirId || patient.nhsNumber),
     imported: url.searchParams.has('imported'),

@@ -1,6 +1,7 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { createPatientBody, importPatientBody } from '$lib/schemas/patients.schema';
 import { appContext } from '$lib/server/app-context';
+import { todayIso } from '$lib/server/clock';
 import { failFromError, failFromFhir, failWith, formValues, NO_FHIR, parseForm, readForm, type FieldErrors } from '$lib/server/pages/forms';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -12,6 +13,7 @@ export const load: PageServerLoad = async ({ locals }) => {
   const codes = new Set(sites.map((s) => s.odsCode));
   return {
     sites,
+    today: todayIso(),
     fhirConfigured: locals.services.fhir !== null,
     demoExamples: (appContext().demoFhirExamples ?? []).filter((e) => codes.has(e.odsCode)).map((e) => e.nhsNumber),
   };
