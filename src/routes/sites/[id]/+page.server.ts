@@ -1,5 +1,5 @@
 import { redirect } from '@sveltejs/kit';
-import { reachesSite } from '$lib/domain/access';
+import { can } from '$lib/domain/access';
 import { createBarrierBody, createFacilitationBody, updateBarrierBody } from '$lib/schemas/implementation.schema';
 import { todayIso } from '$lib/server/clock';
 import { failFromError, formValues, parseForm, readForm } from '$lib/server/pages/forms';
@@ -13,7 +13,7 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
     locals.services.implementation.listFacilitation(ctx, site.id),
     locals.services.implementation.listBarriers(ctx, site.id),
   ]);
-  const canLog = ctx.actor.role !== 'commissioner' && reachesSite(ctx.actor, site.id);
+  const canLog = can(ctx.actor, 'implementation:write', site.id);
   return { site, facilitation: facilitation.items, barriers: barriers.items, canLog, today: todayIso(), saved: url.searchParams.get('saved') };
 };
 
