@@ -10,7 +10,7 @@ import { BARRIER_LABEL, FACILITATION_KIND_LABEL, GROUP_BY_LABEL, ROUTE_LABEL, TH
  * section components only lay them out.
  */
 
-export type Therapy = keyof typeof THERAPY_LABEL;
+type Therapy = keyof typeof THERAPY_LABEL;
 
 export interface DashboardQuery extends Period {
   groupBy: GroupBy;
@@ -84,7 +84,7 @@ export function recentPeriodLinks(q: DashboardQuery, periods: readonly (Period &
 // ---------------------------------------------------------------------------------------------------------------
 // Uptake against NICE's benchmark
 
-export const NICE_BENCHMARK = 12;
+const NICE_BENCHMARK = 12;
 
 export function uptakeView(rows: readonly MetricsRow[], groupBy: GroupBy) {
   const known = rows.filter((r) => r.uptakePct !== null);
@@ -92,12 +92,13 @@ export function uptakeView(rows: readonly MetricsRow[], groupBy: GroupBy) {
   const reached = known.filter((r) => r.uptakePct! >= NICE_BENCHMARK).length;
   return {
     summary: known.length
-      ? `Highest ${sorted[0]!.label} at ${sorted[0]!.uptakePct}%, lowest ${sorted.at(-1)!.label} at ${sorted.at(-1)!.uptakePct}%. ${reached} of ${known.length} at or above the 12% benchmark.`
+      ? `Highest ${sorted[0]!.label} at ${sorted[0]!.uptakePct}%, lowest ${sorted.at(-1)!.label} at ${sorted.at(-1)!.uptakePct}%. ${reached} of ${known.length} at or above the ${NICE_BENCHMARK}% benchmark.`
       : 'No uptake figure: no population count, or figures withheld.',
     bars: rows.map((r) => {
       const withheld = r.suppressed.includes('uptakePct');
       return bar(r.label, r.uptakePct, withheld, percentText(r.uptakePct, withheld));
     }),
+    reference: { value: NICE_BENCHMARK, label: `NICE benchmark ${NICE_BENCHMARK}%` },
     // Room beyond the benchmark line, so that it is never drawn on the chart's edge.
     max: Math.max(NICE_BENCHMARK + 3, ...rows.map((r) => r.uptakePct ?? 0)),
     columns: figures(['Type 1 population', 'On therapy', 'Uptake']),
