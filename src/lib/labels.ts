@@ -1,3 +1,5 @@
+import type { GroupBy, WaitName } from './domain/metrics';
+import type { TimeBin } from './domain/metrics-series';
 import type { EventType, FundingOutcome, ReferralStatus } from './domain/pathway';
 import type {
   BarrierCategory,
@@ -78,4 +80,14 @@ export const BARRIER_LABEL: Record<BarrierCategory, string> = {
   patient_education: 'Patient education',
   it_data: 'IT and data',
   other: 'Other',
+};
+
+/** The metrics' groups, named as a comparison of them: "Sites compared". */
+export const GROUP_BY_LABEL: Record<GroupBy, string> = { site: 'Sites', icb: 'ICBs', facilitation: 'Facilitation modes' };
+export const TIME_BIN_LABEL: Record<TimeBin, string> = { month: 'Month', quarter: 'Quarter' };
+export const WAIT_LABEL: Record<WaitName, string> = {
+  referralToAssessment: 'Referral to assessment',
+  assessmentToFundingDecision: 'Assessment to funding decision',
+  fundingApprovalToStart: 'Funding approval to start',
+  referralToStart: 'Referral to start',
 };

@@ -5,6 +5,14 @@ export interface NavItem {
   label: string;
 }
 
+/**
+ * Where each role starts, and what `/` shows it: routing, not permission (the services decide what each may see).
+ * Commissioners work from the dashboard alone, so `/` sends them there.
+ */
+export const HOME = { nurse: 'worklist', consultant: 'eligibility-queue', commissioner: 'dashboard', admin: 'overview' } as const satisfies Record<Role, string>;
+export type Home = (typeof HOME)[Role];
+export const HOME_HEADING: Record<Exclude<Home, 'dashboard'>, string> = { worklist: 'Your worklist', 'eligibility-queue': 'Eligibility queue', overview: 'Overview' };
+
 /** The pages each role works from. Only pages that exist are listed. */
 export const NAVIGATION: Record<Role, NavItem[]> = {
   nurse: [

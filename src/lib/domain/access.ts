@@ -56,6 +56,14 @@ export const PERMISSIONS = {
 
 export type Permission = keyof typeof PERMISSIONS;
 
+/** Whether the actor may do this (at this site): what pages ask before offering an action. */
+export function can(actor: Actor, permission: Permission, siteId?: string): boolean {
+  if (actor.kind === 'system') return true;
+  const rule = PERMISSIONS[permission];
+  if (!(rule.roles as readonly Role[]).includes(actor.role)) return false;
+  return !rule.siteScoped || siteId === undefined || reachesSite(actor, siteId);
+}
+
 /** The sites whose patients the actor may see: undefined means all of them (admins). */
 export function siteScope(actor: Actor): string[] | undefined {
   return actor.kind === 'system' || actor.role === 'admin' ? undefined : actor.siteIds;

@@ -1,12 +1,15 @@
 import { z } from 'zod';
-import { TIME_BINS, type ContinuationReport, type FundingReport, type StartsSeries, type WaitDistributions } from '../domain/metrics-series';
+import { TIME_BINS, type ContinuationReport, type FundingReport, type StartsSeries, type TimeBin, type WaitDistributions } from '../domain/metrics-series';
 import { BARRIER_CATEGORIES, FACILITATION_KINDS, FACILITATION_MODES } from '../domain/vocabulary';
 import { oneOf } from './common.schema';
 import { metricsQuery } from './metrics.schema';
 
+/** The width of the starts series' buckets when none is asked for, by the API and the dashboard alike. */
+export const DEFAULT_TIME_BIN: TimeBin = 'month';
+
 /** The time series is always per site, so it takes no groupBy; it takes the width of its buckets instead. */
 export const startsQuery = metricsQuery.omit({ groupBy: true }).extend({
-  bin: oneOf('bin', TIME_BINS).default('month').describe('Count starts per calendar month (default) or per quarter.'),
+  bin: oneOf('bin', TIME_BINS).default(DEFAULT_TIME_BIN).describe('Count starts per calendar month (default) or per quarter.'),
 });
 export type StartsQuery = z.infer<typeof startsQuery>;
 

@@ -1,3 +1,4 @@
+import { reachesSite } from '$lib/domain/access';
 import { referralQuery } from '$lib/schemas/referrals.schema';
 import { getOr404 } from '$lib/server/pages/load';
 import type { PageServerLoad } from './$types';
@@ -11,6 +12,6 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     getOr404(() => locals.services.referrals.list(ctx, { ...query, limit: Math.min(query.limit, 200) })),
     locals.services.sites.list(ctx, { limit: 500 }),
   ]);
-  const reachable = ctx.actor.role === 'admin' ? sites.items : sites.items.filter((s) => ctx.actor.siteIds.includes(s.id));
+  const reachable = sites.items.filter((s) => reachesSite(ctx.actor, s.id));
   return { ...page, sites: reachable, filters: { siteId: query.siteId ?? '', status: query.status ?? '' } };
 };

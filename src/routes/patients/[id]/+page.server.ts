@@ -1,6 +1,8 @@
 import { redirect } from '@sveltejs/kit';
+import { can } from '$lib/domain/access';
 import { createObservationBody } from '$lib/schemas/patients.schema';
 import { createReferralBody } from '$lib/schemas/referrals.schema';
+import { todayIso } from '$lib/server/clock';
 import { failFromError, failFromFhir, failWith, formValues, NO_FHIR, parseForm, readForm } from '$lib/server/pages/forms';
 import { getOr404 } from '$lib/server/pages/load';
 import type { Actions, PageServerLoad } from './$types';
@@ -12,12 +14,14 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
     locals.services.referrals.list(ctx, { patientId: patient.id, limit: 100 }),
     locals.services.sites.get(ctx, patient.siteId),
   ]);
+  const canWrite = can(ctx.actor, 'patients:write', patient.siteId);
   return {
     patient,
     site,
     referrals: referrals.items,
-    canWrite: ctx.actor.role === 'nurse' || ctx.actor.role === 'consultant',
-    canRefresh: locals.services.fhir !== null && (ctx.actor.role === 'nurse' || ctx.actor.role === 'consultant') && Boolean(patient.fhirId || patient.nhsNumber),
+    today: todayIso(),
+    canWrite,
+    canRefresh: locals.services.fhir !== null && canWrite && Boolean(patient.fhirId || patient.nhsNumber),
     imported: url.searchParams.has('imported'),
     created: url.searchParams.has('created'),
     added: url.searchParams.has('added'),

@@ -1,17 +1,20 @@
 import { error, fail, redirect } from '@sveltejs/kit';
+import { can, reachesSite } from '$lib/domain/access';
 import { createPatientBody, importPatientBody } from '$lib/schemas/patients.schema';
 import { appContext } from '$lib/server/app-context';
+import { todayIso } from '$lib/server/clock';
 import { failFromError, failFromFhir, failWith, formValues, NO_FHIR, parseForm, readForm, type FieldErrors } from '$lib/server/pages/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
   const actor = locals.actor!;
-  if (actor.role !== 'nurse' && actor.role !== 'consultant') error(403, 'Only clinicians add patients');
+  if (!can(actor, 'patients:write')) error(403, 'Only clinicians add patients');
   const { items } = await locals.services.sites.list(locals.ctx!, { limit: 500 });
-  const sites = items.filter((s) => actor.siteIds.includes(s.id));
+  const sites = items.filter((s) => reachesSite(actor, s.id));
   const codes = new Set(sites.map((s) => s.odsCode));
   return {
     sites,
+    today: todayIso(),
     fhirConfigured: locals.services.fhir !== null,
     demoExamples: (appContext().demoFhirExamples ?? []).filter((e) => codes.has(e.odsCode)).map((e) => e.nhsNumber),
   };

@@ -1,5 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import { eventBody } from '$lib/schemas/referrals.schema';
+import { todayIso } from '$lib/server/clock';
 import { eventBodyFromForm } from '$lib/server/pages/event-form';
 import { failFromError, parseForm, readForm } from '$lib/server/pages/forms';
 import { getOr404 } from '$lib/server/pages/load';
@@ -13,7 +14,7 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
     locals.services.sites.get(ctx, referral.siteId),
     referral.allowedEvents.includes('device_started') ? locals.services.devices.list(ctx).then((d) => d.items) : [],
   ]);
-  return { referral, patient, site, devices, role: ctx.actor.role, created: url.searchParams.has('created'), recorded: url.searchParams.get('recorded') };
+  return { referral, patient, site, devices, today: todayIso(), created: url.searchParams.has('created'), recorded: url.searchParams.get('recorded') };
 };
 
 export const actions: Actions = {

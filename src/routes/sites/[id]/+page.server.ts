@@ -1,6 +1,7 @@
 import { redirect } from '@sveltejs/kit';
-import { reachesSite } from '$lib/domain/access';
+import { can } from '$lib/domain/access';
 import { createBarrierBody, createFacilitationBody, updateBarrierBody } from '$lib/schemas/implementation.schema';
+import { todayIso } from '$lib/server/clock';
 import { failFromError, formValues, parseForm, readForm } from '$lib/server/pages/forms';
 import { getOr404, recordId } from '$lib/server/pages/load';
 import type { Actions, PageServerLoad } from './$types';
@@ -12,8 +13,8 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
     locals.services.implementation.listFacilitation(ctx, site.id),
     locals.services.implementation.listBarriers(ctx, site.id),
   ]);
-  const canLog = ctx.actor.role !== 'commissioner' && reachesSite(ctx.actor, site.id);
-  return { site, facilitation: facilitation.items, barriers: barriers.items, canLog, saved: url.searchParams.get('saved') };
+  const canLog = can(ctx.actor, 'implementation:write', site.id);
+  return { site, facilitation: facilitation.items, barriers: barriers.items, canLog, today: todayIso(), saved: url.searchParams.get('saved') };
 };
 
 export const actions: Actions = {
