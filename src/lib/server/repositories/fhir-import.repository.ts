@@ -5,6 +5,7 @@ import type { Db, Tx } from '../db/client';
 import { hypoglycaemiaEvents, observations, patientConditions, patients, sites } from '../db/schema';
 import type { Provenance } from '../fhir/fhir.mappers';
 import type { PatientRecord } from '../fhir/import.fetch';
+import type { PatientRow } from './patient.repository';
 
 /**
  * The database half of an import, run inside the caller's transaction: the patient row, then this server's
@@ -12,8 +13,6 @@ import type { PatientRecord } from '../fhir/import.fetch';
  * ids stay stable across re-imports) and those no longer on the server removed. Values from other servers
  * and manually entered results are never touched.
  */
-
-type PatientRow = typeof patients.$inferSelect;
 
 export interface ImportCounts {
   hba1c: number;

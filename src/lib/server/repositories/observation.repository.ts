@@ -1,11 +1,9 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
+import { instantOf } from '../../domain/calendar-date';
 import type { Db, Tx } from '../db/client';
 import { observations } from '../db/schema';
 
 export type ObservationRow = typeof observations.$inferSelect;
-
-/** Instant used to order an observation: a bare date counts as the start of that day (UTC). */
-export const effectiveAt = (effective: string) => new Date(effective.length === 10 ? `${effective}T00:00:00Z` : effective);
 
 /** The patient's HbA1c results, newest first. */
 export function hba1cResultsOf(db: Db | Tx, patientId: string): Promise<ObservationRow[]> {
@@ -44,7 +42,8 @@ export async function insertManualHba1c(
       patientId: r.patientId,
       kind: 'hba1c',
       effective: r.effective,
-      effectiveAt: effectiveAt(r.effective),
+      // The schema admits only a date or a full date-time, both of which instantOf places.
+      effectiveAt: instantOf(r.effective)!,
       mmolMol: r.mmolMol,
       originalValue: String(r.original.value),
       originalUnit: r.original.unit,

@@ -1,11 +1,12 @@
 import { actingUserId, authorize, reachesSite, siteScope } from '../../domain/access';
 import { conflict, forbidden, notFound, validation } from '../../domain/errors';
+import { instantOf } from '../../domain/calendar-date';
 import { toMmolMol } from '../../domain/hba1c';
 import type { CreateObservation, CreatePatient, Hba1cResult, Patient, PatientWithContext } from '../../schemas/patients.schema';
 import type { Db, Tx } from '../db/client';
 import { isUniqueViolation } from '../db/errors';
 import { writeAudit } from '../repositories/audit.repository';
-import { effectiveAt, hba1cResultsOf, insertManualHba1c, type ObservationRow } from '../repositories/observation.repository';
+import { hba1cResultsOf, insertManualHba1c, type ObservationRow } from '../repositories/observation.repository';
 import {
   conditionsOf,
   findPatient,
@@ -113,7 +114,7 @@ export class PatientService {
   /** A manually entered result; % is converted to IFCC mmol/mol and the original kept. */
   async addObservation(ctx: Ctx, patientId: string, input: CreateObservation): Promise<Hba1cResult> {
     authorize(ctx.actor, 'patients:write');
-    if (input.effective.slice(0, 10) > todayIso() || effectiveAt(input.effective).getTime() > Date.now()) {
+    if (input.effective.slice(0, 10) > todayIso() || instantOf(input.effective)!.getTime() > Date.now()) {
       throw validation([{ path: 'effective', message: 'The result cannot be dated in the future' }]);
     }
     const { mmolMol, original } = toMmolMol({ value: input.value, unit: input.unit });
