@@ -39,7 +39,7 @@ describe('npm run user:create', () => {
 
     const again = await openEmbedded(dir);
     try {
-      const signedIn = await createServices(again, { SESSION_IDLE_MINUTES: 30, SESSION_ABSOLUTE_HOURS: 12 }).auth.login('nurse@trust.nhs.uk', 'a-long-cli-password', systemCtx('tests'));
+      const signedIn = await createServices(again, { SESSION_IDLE_MINUTES: 30, SESSION_ABSOLUTE_HOURS: 12 }).auth.login('nurse@trust.nhs.uk', 'a-long-cli-password', { requestId: 'system', clientAddress: null });
       expect(signedIn.user).toMatchObject({ role: 'nurse', name: 'Pat Nurse' });
       expect(signedIn.user.siteIds).toHaveLength(1);
     } finally {

@@ -148,4 +148,3 @@ export function prepared<Row>(name: string, statement: SQL) {
   return async (db: Db | Tx, values: Record<string, unknown>): Promise<Row[]> =>
     rowsOf<Row>(await db._.session.prepareQuery(query, undefined, name, false).execute(values));
 }
-

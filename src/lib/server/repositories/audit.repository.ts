@@ -46,7 +46,10 @@ export function auditValues(ctx: Ctx | RequestMeta, entry: AuditEntry) {
 
 const insertAudit = prepared('write_audit', AUDIT_INSERT);
 
-/** Written inside the same transaction as the change it records, so neither exists without the other. */
+/**
+ * Written inside the same transaction as the change it records, so neither exists without the other. Only the
+ * sign-out passes a request without an actor: its entry names the user as the entity, not as the actor.
+ */
 export async function writeAudit(tx: Tx, ctx: Ctx | RequestMeta, entry: AuditEntry): Promise<void> {
   await insertAudit(tx, auditValues(ctx, entry));
 }
