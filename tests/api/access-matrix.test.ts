@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ROLES, type Role } from '../../src/lib/domain/access';
 import { createTestApp } from '../support/app';
 import { ASSESS_ELIGIBLE, nextNhsNumber, pathwayClient } from '../support/pathway';
+import { systemCtx } from '../../src/lib/server/context';
 
 const t = await createTestApp();
 const site = await t.site('ACC01');
@@ -20,7 +21,7 @@ interface Case {
 }
 
 let seq = 0;
-const currentVersion = async () => (await t.services.sites.listAsSystem()).find((s) => s.id === site.id)!.version;
+const currentVersion = async () => (await t.services.sites.all(systemCtx('tests'))).find((s) => s.id === site.id)!.version;
 /** What each role gets from each endpoint, with a valid request. */
 const CASES: Case[] = [
   {

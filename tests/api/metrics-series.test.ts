@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { MetricsReport } from '../../src/lib/domain/metrics';
 import type { ContinuationReport, FundingReport, StartsSeries, WaitDistributions } from '../../src/lib/domain/metrics-series';
-import { SYSTEM_META } from '../../src/lib/server/context';
+import { systemCtx } from '../../src/lib/server/context';
 import { createTestApp } from '../support/app';
 import { metricsBuilder, toStart, type Step } from '../support/metrics-fixtures';
 import { pathwayClient } from '../support/pathway';
@@ -30,7 +30,7 @@ await build.facilitation(A, '2026-02-10', 'active');
 await build.facilitation(E, '2026-03-05', 'passive');
 // Bravo's barriers: one open throughout, one closed before the period, one raised and resolved in it, one after it.
 const barrier = (raisedOn: string, category: 'funding' | 'staffing', resolvedOn?: string) =>
-  t.services.implementation.raiseBarrier(SYSTEM_META, B, { raisedOn, category, description: `${category} from ${raisedOn}`, ...(resolvedOn ? { resolvedOn } : {}) });
+  t.services.implementation.raiseBarrier(systemCtx('tests'), B, { raisedOn, category, description: `${category} from ${raisedOn}`, ...(resolvedOn ? { resolvedOn } : {}) });
 await barrier('2025-01-01', 'staffing', '2025-12-31');
 await barrier('2025-10-01', 'funding');
 await barrier('2026-03-01', 'staffing', '2026-04-15');

@@ -4,7 +4,6 @@ import { addDays, sameDayYearsBefore } from '../../src/lib/domain/calendar-date'
 import { emptyRow, type MetricsReport, type MetricsRow } from '../../src/lib/domain/metrics';
 import { median, nearestRankPercentile } from '../support/oracles';
 import { generateHistory, type HistorySite } from '../../src/lib/server/demo/history.generator';
-import { loadHistory } from '../../src/lib/server/demo/history.loader';
 import { facilitationActivities, sites } from '../../src/lib/server/db/schema';
 import { createServices } from '../../src/lib/server/services';
 import { todayIso } from '../../src/lib/server/clock';
@@ -17,6 +16,7 @@ import { freshDatabase, onPostgresServer } from '../support/database';
 import { emptyData, flattenRow, metricsBuilder, oracleReport, parseCsv, toStart, type OracleData, type OracleQuery } from '../support/metrics-fixtures';
 import { ASSESS_ELIGIBLE, pathwayClient } from '../support/pathway';
 import { loadRegion, REGION_TODAY } from '../support/region';
+import { systemCtx } from '../../src/lib/server/context';
 
 /**
  * Metrics on a small hand-made data set whose every figure is worked out below, then on a generated history
@@ -453,7 +453,7 @@ describe('a generated history (4 sites, 2 years) against the oracle', () => {
       { siteId: GENERATED_SITES[3]!.id, on: '2025-01-01', mode: 'none' as const },
     ];
     await database.db.insert(facilitationActivities).values(facilitation.map((f) => ({ ...f, kind: 'other' as const })));
-    await loadHistory(database.db, history);
+    await gen.services.demoHistory.load(systemCtx('tests'), history);
     g.data = {
       sites: GENERATED_SITES.map((s) => ({ id: s.id, name: s.name, icb: s.icb, t1dPopulation: s.asOf ? s.t1dPopulation : null, t1dPopulationAsOf: s.asOf })),
       facilitation,
@@ -526,7 +526,7 @@ describe.runIf(process.env.METRICS_SCALE === '1')('at scale', () => {
     const app = await buildApp({ config: { ORIGIN: undefined, LOG_LEVEL: 'silent', NODE_ENV: 'test' }, services });
     await app.ready();
     state.app = app;
-    await services.users.createAsSystem({ requestId: 'test', clientAddress: null }, { email: 'scale@test.nhs.uk', name: 'Scale', role: 'commissioner', siteIds: [], password: 'correct-horse-battery' });
+    await services.users.create(systemCtx('tests', 'test'), { email: 'scale@test.nhs.uk', name: 'Scale', role: 'commissioner', siteIds: [], password: 'correct-horse-battery' });
     const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'scale@test.nhs.uk', password: 'correct-horse-battery' } });
     const cookie = login.cookies.find((c) => c.name === 'pp_session')!;
     state.cookie = `${cookie.name}=${cookie.value}`;

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { auditLog } from '../../src/lib/server/db/schema';
 import { createTestApp } from '../support/app';
+import { systemCtx } from '../../src/lib/server/context';
 
 const t = await createTestApp();
 const { app } = t;
@@ -104,7 +105,7 @@ describe('updating sites', () => {
     const stale = await patch(site.id, { version: 1, name: 'Second' });
     expect(stale.statusCode).toBe(409);
     expect(stale.json().type).toBe('/api/problems/conflict');
-    expect((await t.services.sites.listAsSystem()).find((s) => s.id === site.id)).toMatchObject({ name: 'First', version: 2 });
+    expect((await t.services.sites.all(systemCtx('tests'))).find((s) => s.id === site.id)).toMatchObject({ name: 'First', version: 2 });
   });
 
   it('needs the population count and its date together', async () => {
@@ -134,7 +135,7 @@ describe('updating sites', () => {
     const res = await patch(site.id, body);
     expect(res.statusCode).toBe(400);
     expect(res.json().errors.map((e: { path: string }) => e.path)).toContain(path);
-    expect((await t.services.sites.listAsSystem()).find((s) => s.id === site.id)!.version).toBe(1);
+    expect((await t.services.sites.all(systemCtx('tests'))).find((s) => s.id === site.id)!.version).toBe(1);
   });
 
   it('answers 404 for a site that does not exist and 400 for an id that is not a UUID', async () => {

@@ -4,7 +4,7 @@ import { sql } from 'drizzle-orm';
 import type { MetricsReport, MetricsRow } from '../../src/lib/domain/metrics';
 import { fromPglite, migrate, openPostgres, type Database } from '../../src/lib/server/db/client';
 import { createServices } from '../../src/lib/server/services';
-import { SYSTEM_META } from '../../src/lib/server/context';
+import { systemCtx } from '../../src/lib/server/context';
 import { rowsOf } from '../../src/lib/server/db/client';
 import { maintainEmbedded } from '../../src/lib/server/db/embedded-maintenance';
 import { toNumber } from '../../src/lib/server/repositories/metrics.repository';
@@ -68,7 +68,7 @@ async function measure(database: Database, runs: number) {
   try {
     const signIn = async (role: 'commissioner' | 'admin') => {
       const email = `bench-${role}@metrics.test`;
-      await services.users.createAsSystem(SYSTEM_META, { email, name: `Bench ${role}`, role, siteIds: [], password: PASSWORD });
+      await services.users.create(systemCtx('tests'), { email, name: `Bench ${role}`, role, siteIds: [], password: PASSWORD });
       const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: PASSWORD } });
       const cookie = res.cookies.find((c) => c.name === 'pp_session')!;
       return { header: `${cookie.name}=${cookie.value}`, token: cookie.value };

@@ -4,10 +4,9 @@ import { and, eq } from 'drizzle-orm';
 import { migrate, openPostgres } from '../../src/lib/server/db/client';
 import { referrals } from '../../src/lib/server/db/schema';
 import { generateHistory } from '../../src/lib/server/demo/history.generator';
-import { loadHistory } from '../../src/lib/server/demo/history.loader';
 import { createServices } from '../../src/lib/server/services';
 import { todayIso } from '../../src/lib/server/clock';
-import { SYSTEM_META } from '../../src/lib/server/context';
+import { systemCtx } from '../../src/lib/server/context';
 import { startApiServer } from './api-process';
 import { freshBenchDatabase } from './postgres';
 
@@ -26,13 +25,13 @@ export async function pathwayLoad(serverUrl: string, seconds: number) {
   const today = todayIso();
   const siteRows = [];
   for (let i = 1; i <= 4; i++) {
-    siteRows.push(await services.sites.createAsSystem(SYSTEM_META, { odsCode: `BEN0${i}`, name: `Bench ${i}`, icb: 'Bench ICB', t1dPopulation: 2000, t1dPopulationAsOf: today }));
+    siteRows.push(await services.sites.create(systemCtx('tests'), { odsCode: `BEN0${i}`, name: `Bench ${i}`, icb: 'Bench ICB', t1dPopulation: 2000, t1dPopulationAsOf: today }));
   }
-  await loadHistory(
-    database.db,
+  await services.demoHistory.load(
+    systemCtx('tests'),
     generateHistory({ seed: 7, today, now: new Date(), years: 3, referralsPerSitePerYear: 400, sites: siteRows.map((s) => ({ id: s.id, odsCode: s.odsCode, profile: 'none', t1dPopulation: 2000 })) }),
   );
-  await services.users.createAsSystem(SYSTEM_META, { email: 'bench@nurse.test', name: 'Bench', role: 'nurse', siteIds: siteRows.map((s) => s.id), password: 'bench-password-1' });
+  await services.users.create(systemCtx('tests'), { email: 'bench@nurse.test', name: 'Bench', role: 'nurse', siteIds: siteRows.map((s) => s.id), password: 'bench-password-1' });
   const pool = await database.db.select({ id: referrals.id, version: referrals.version }).from(referrals).where(and(eq(referrals.status, 'on_therapy')));
 
   await database.close();

@@ -6,10 +6,9 @@ import { eq } from 'drizzle-orm';
 import { migrate, openPostgres } from '../../src/lib/server/db/client';
 import { referrals } from '../../src/lib/server/db/schema';
 import { generateHistory } from '../../src/lib/server/demo/history.generator';
-import { loadHistory } from '../../src/lib/server/demo/history.loader';
 import { createServices } from '../../src/lib/server/services';
 import { todayIso } from '../../src/lib/server/clock';
-import { SYSTEM_META } from '../../src/lib/server/context';
+import { systemCtx } from '../../src/lib/server/context';
 import { nextNhsNumber } from '../support/pathway';
 import { freshBenchDatabase } from './postgres';
 
@@ -81,10 +80,10 @@ async function seed(url: string) {
     const services = createServices(database, { SESSION_IDLE_MINUTES: 30, SESSION_ABSOLUTE_HOURS: 12 });
     const today = todayIso();
     const sites = [];
-    for (const n of [1, 2]) sites.push(await services.sites.createAsSystem(SYSTEM_META, { odsCode: `SOK0${n}`, name: `Soak ${n}`, icb: 'Soak ICB', t1dPopulation: 1500, t1dPopulationAsOf: today }));
+    for (const n of [1, 2]) sites.push(await services.sites.create(systemCtx('tests'), { odsCode: `SOK0${n}`, name: `Soak ${n}`, icb: 'Soak ICB', t1dPopulation: 1500, t1dPopulationAsOf: today }));
     const history = generateHistory({ seed: 11, today, now: new Date(), years: 2, referralsPerSitePerYear: 200, sites: sites.map((s) => ({ id: s.id, odsCode: s.odsCode, profile: 'none', t1dPopulation: 1500 })) });
-    await loadHistory(database.db, history);
-    await services.users.createAsSystem(SYSTEM_META, { email: 'soak@nurse.test', name: 'Soak', role: 'nurse', siteIds: sites.map((s) => s.id), password: 'soak-password-1' });
+    await services.demoHistory.load(systemCtx('tests'), history);
+    await services.users.create(systemCtx('tests'), { email: 'soak@nurse.test', name: 'Soak', role: 'nurse', siteIds: sites.map((s) => s.id), password: 'soak-password-1' });
     const onTherapy = await database.db.select({ id: referrals.id, patientId: referrals.patientId, version: referrals.version }).from(referrals).where(eq(referrals.status, 'on_therapy'));
     return { pool: onTherapy, siteId: sites[0]!.id, knownNhsNumbers: new Set(history.patients.map((p) => p.nhsNumber ?? '')) };
   } finally {

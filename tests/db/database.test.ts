@@ -11,6 +11,7 @@ import { DEMO_ACCOUNTS, DEMO_SITES } from '../../src/lib/server/demo/demo.seed';
 import { createServices } from '../../src/lib/server/services';
 import { createTestApp } from '../support/app';
 import { onPostgresServer } from '../support/database';
+import { systemCtx } from '../../src/lib/server/context';
 
 const t = await createTestApp();
 const quiet = { info: () => {}, warn: () => {} };
@@ -72,7 +73,7 @@ describe('the first start', () => {
       await migrate(database);
       const services = createServices(database, { SESSION_IDLE_MINUTES: 30, SESSION_ABSOLUTE_HOURS: 12 });
       expect(await prepareFirstStart({ DATA_DIR: 'x' }, database, services, quiet)).toBe('demo');
-      const sites = await services.sites.listAsSystem();
+      const sites = await services.sites.all(systemCtx('tests'));
       expect(sites.map((s) => s.odsCode).sort()).toEqual(DEMO_SITES.map((s) => s.odsCode).sort());
       for (const email of DEMO_ACCOUNTS) {
         await expect(services.auth.login(email, 'insulin-pump-demo', { requestId: 't', clientAddress: '127.0.0.1' })).resolves.toMatchObject({
@@ -80,7 +81,7 @@ describe('the first start', () => {
         });
       }
       expect(await prepareFirstStart({ DATA_DIR: 'x' }, database, services, quiet)).toBe('existing');
-      expect(await services.sites.listAsSystem()).toHaveLength(4);
+      expect(await services.sites.all(systemCtx('tests'))).toHaveLength(4);
     } finally {
       await database.close();
     }
@@ -91,7 +92,7 @@ describe('the first start', () => {
     expect(
       await prepareFirstStart({ DATA_DIR: 'x', ADMIN_EMAIL: 'Lead@Trust.nhs.uk', ADMIN_PASSWORD: 'a-strong-admin-password' }, fresh.database, fresh.services, quiet),
     ).toBe('admin-from-environment');
-    expect(await fresh.services.sites.listAsSystem()).toEqual([]);
+    expect(await fresh.services.sites.all(systemCtx('tests'))).toEqual([]);
     await expect(fresh.signIn('nurse@example.org', 'insulin-pump-demo')).rejects.toThrow();
     await expect(fresh.signIn('lead@trust.nhs.uk', 'a-strong-admin-password')).resolves.toMatch(/^pp_session=/);
   });
@@ -99,6 +100,6 @@ describe('the first start', () => {
   it.runIf(onPostgresServer())('leaves a PostgreSQL server without users when no admin is named', async () => {
     const fresh = await createTestApp();
     expect(await prepareFirstStart({ DATA_DIR: 'x' }, fresh.database, fresh.services, quiet)).toBe('no-users');
-    expect(await fresh.services.sites.listAsSystem()).toEqual([]);
+    expect(await fresh.services.sites.all(systemCtx('tests'))).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@ import { FhirImportService } from '../../src/lib/server/services/fhir-import.ser
 import { listen } from '../../src/lib/server/demo/fhir.server';
 import { openPostgres } from '../../src/lib/server/db/client';
 import { createServices } from '../../src/lib/server/services';
-import { SYSTEM_META } from '../../src/lib/server/context';
+import { systemCtx } from '../../src/lib/server/context';
 import { buildApp } from '../../src/server/app';
 import { ASSESS_ELIGIBLE, nextNhsNumber } from '../support/pathway';
 import { fhirTestKit } from './fhir-test-kit';
@@ -212,7 +212,7 @@ describe('a FHIR server that hangs blocks nobody else', () => {
     try {
       const password = 'hanging-fhir-1';
       for (const role of ['nurse', 'consultant'] as const) {
-        await services.users.createAsSystem(SYSTEM_META, { email: `${role}@hang.test`, name: role, role, siteIds: [kit.site.id], password });
+        await services.users.create(systemCtx('tests'), { email: `${role}@hang.test`, name: role, role, siteIds: [kit.site.id], password });
       }
       const signIn = async (email: string) => {
         const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });

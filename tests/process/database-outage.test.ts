@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { openPostgres } from '../../src/lib/server/db/client';
 import { createServices } from '../../src/lib/server/services';
-import { SYSTEM_META } from '../../src/lib/server/context';
+import { systemCtx } from '../../src/lib/server/context';
 import { buildApp } from '../../src/server/app';
 import { freshDatabase, onPostgresServer } from '../support/database';
 import { tcpRelay } from '../support/tcp-relay';
@@ -19,7 +19,7 @@ describe.runIf(onPostgresServer())('when the database goes away (PostgreSQL)', (
       await app.close();
       await database.close();
     });
-    await services.users.createAsSystem(SYSTEM_META, { email: 'admin@outage.test', name: 'A', role: 'admin', siteIds: [], password: 'outage-password-1' });
+    await services.users.create(systemCtx('tests'), { email: 'admin@outage.test', name: 'A', role: 'admin', siteIds: [], password: 'outage-password-1' });
     const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'admin@outage.test', password: 'outage-password-1' } });
     const cookie = login.headers['set-cookie'] as string;
 

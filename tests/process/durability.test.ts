@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openEmbedded } from '../../src/lib/server/db/client';
 import { createServices } from '../../src/lib/server/services';
-import { SYSTEM_META } from '../../src/lib/server/context';
+import { systemCtx } from '../../src/lib/server/context';
 import { DEMO_PASSWORD } from '../../src/lib/server/demo/demo.seed';
 import { freshDatabase, onPostgresServer } from '../support/database';
 import { callApi, HAS_BUILD, signInTo, startServer, startServerWhenUnlocked, stopServer, type ServerProcess } from '../support/server-process';
@@ -43,10 +43,10 @@ describe.skipIf(!HAS_BUILD)('kill -9 in the middle of pathway writes (needs `npm
       const database = await freshDatabase();
       afterAll(() => database.close());
       const services = createServices(database, { SESSION_IDLE_MINUTES: 30, SESSION_ABSOLUTE_HOURS: 12 });
-      const site = await services.sites.createAsSystem(SYSTEM_META, { odsCode: 'KIL01', name: 'Kill site', icb: 'Test ICB', t1dPopulation: null, t1dPopulationAsOf: null });
+      const site = await services.sites.create(systemCtx('tests'), { odsCode: 'KIL01', name: 'Kill site', icb: 'Test ICB', t1dPopulation: null, t1dPopulationAsOf: null });
       const password = 'durability-password-1';
       for (const role of ['nurse', 'consultant', 'admin'] as const) {
-        await services.users.createAsSystem(SYSTEM_META, { email: `${role}@kill.test`, name: role, role, siteIds: role === 'admin' ? [] : [site.id], password });
+        await services.users.create(systemCtx('tests'), { email: `${role}@kill.test`, name: role, role, siteIds: role === 'admin' ? [] : [site.id], password });
       }
       const env = { DATABASE_URL: database.url! };
 

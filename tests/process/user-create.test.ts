@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrate, openEmbedded } from '../../src/lib/server/db/client';
 import { createServices } from '../../src/lib/server/services';
-import { SYSTEM_META } from '../../src/lib/server/context';
+import { systemCtx } from '../../src/lib/server/context';
 import { createTestApp } from '../support/app';
 import { onPostgresServer } from '../support/database';
 
@@ -30,7 +30,7 @@ describe('npm run user:create', () => {
     const db = await openEmbedded(dir);
     await migrate(db);
     const services = createServices(db, { SESSION_IDLE_MINUTES: 30, SESSION_ABSOLUTE_HOURS: 12 });
-    await services.sites.createAsSystem(SYSTEM_META, { odsCode: 'CLI01', name: 'CLI site', icb: 'ICB', t1dPopulation: null, t1dPopulationAsOf: null });
+    await services.sites.create(systemCtx('tests'), { odsCode: 'CLI01', name: 'CLI site', icb: 'ICB', t1dPopulation: null, t1dPopulationAsOf: null });
     await db.close();
 
     const res = userCreate(['--email', 'Nurse@Trust.nhs.uk', '--name', 'Pat Nurse', '--role', 'nurse', '--site', 'cli01'], 'a-long-cli-password', { DATA_DIR: dir, DATABASE_URL: '' });
@@ -39,7 +39,7 @@ describe('npm run user:create', () => {
 
     const again = await openEmbedded(dir);
     try {
-      const signedIn = await createServices(again, { SESSION_IDLE_MINUTES: 30, SESSION_ABSOLUTE_HOURS: 12 }).auth.login('nurse@trust.nhs.uk', 'a-long-cli-password', SYSTEM_META);
+      const signedIn = await createServices(again, { SESSION_IDLE_MINUTES: 30, SESSION_ABSOLUTE_HOURS: 12 }).auth.login('nurse@trust.nhs.uk', 'a-long-cli-password', { requestId: 'system', clientAddress: null });
       expect(signedIn.user).toMatchObject({ role: 'nurse', name: 'Pat Nurse' });
       expect(signedIn.user.siteIds).toHaveLength(1);
     } finally {

@@ -3,7 +3,7 @@ import type { Role } from '../../src/lib/domain/access';
 import type { Site } from '../../src/lib/schemas/sites.schema';
 import type { User } from '../../src/lib/schemas/users.schema';
 import { createServices, type Services } from '../../src/lib/server/services';
-import { SYSTEM_META } from '../../src/lib/server/context';
+import { systemCtx } from '../../src/lib/server/context';
 import { buildApp, type App } from '../../src/server/app';
 import { freshDatabase } from './database';
 
@@ -51,13 +51,13 @@ export async function createTestApp(
     return `${cookie.name}=${cookie.value}`;
   };
   const user = (role: Role, siteIds: string[] = [], email = `${role}-${++counter}@test.nhs.uk`) =>
-    services.users.createAsSystem(SYSTEM_META, { email, name: `Test ${role} ${counter}`, role, siteIds, password: TEST_PASSWORD });
+    services.users.create(systemCtx('tests'), { email, name: `Test ${role} ${counter}`, role, siteIds, password: TEST_PASSWORD });
 
   return {
     app,
     services,
     database,
-    site: (odsCode, name = `Site ${odsCode}`) => services.sites.createAsSystem(SYSTEM_META, { odsCode, name, icb: 'Test ICB', t1dPopulation: null, t1dPopulationAsOf: null }),
+    site: (odsCode, name = `Site ${odsCode}`) => services.sites.create(systemCtx('tests'), { odsCode, name, icb: 'Test ICB', t1dPopulation: null, t1dPopulationAsOf: null }),
     user,
     signIn,
     as: async (role, siteIds = []) => {

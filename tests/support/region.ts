@@ -1,7 +1,8 @@
 import type { Db } from '../../src/lib/server/db/client';
 import { facilitationActivities, sites } from '../../src/lib/server/db/schema';
 import { generateHistory, type HistorySite } from '../../src/lib/server/demo/history.generator';
-import { loadHistory } from '../../src/lib/server/demo/history.loader';
+import { systemCtx } from '../../src/lib/server/context';
+import { DemoHistoryService } from '../../src/lib/server/services/demo-history.service';
 
 /**
  * The region the metrics must be fast for: 20 sites caring for 60,000 people with type 1 diabetes between them,
@@ -45,6 +46,6 @@ export async function loadRegion(db: Db): Promise<RegionCounts> {
   await db
     .insert(facilitationActivities)
     .values(REGION_SITES.filter((s) => s.profile !== 'none').map((s) => ({ siteId: s.id, on: '2024-04-01', mode: s.profile, kind: 'other' as const })));
-  await loadHistory(db, history);
+  await new DemoHistoryService(db).load(systemCtx('tests'), history);
   return { referrals: history.referrals.length, events: history.events.length, observations: history.observations.length };
 }

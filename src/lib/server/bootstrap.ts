@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import type { Config } from './config';
-import { hasUsers, type Database } from './db/client';
+import type { Database } from './db/client';
 import { DEMO_ACCOUNTS, seedDemo } from './demo/demo.seed';
 import type { Services } from './services';
 import { todayIso } from './clock';
-import { SYSTEM_META } from './context';
+import { systemCtx } from './context';
 
 export type FirstStart = 'existing' | 'demo' | 'admin-from-environment' | 'no-users';
 
@@ -18,14 +18,15 @@ export async function prepareFirstStart(
   services: Services,
   log: Pick<Logger, 'info' | 'warn'>,
 ): Promise<FirstStart> {
-  if (await hasUsers(database.db)) return 'existing';
+  const system = systemCtx('start-up');
+  if (await services.users.anyExist(system)) return 'existing';
   if (database.kind === 'embedded') {
     await seedDemo(services, todayIso());
     log.info({ dataDir: config.DATA_DIR, accounts: DEMO_ACCOUNTS }, 'demo mode: new embedded database filled with demo sites and accounts');
     return 'demo';
   }
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
-    await services.users.createAsSystem(SYSTEM_META, {
+    await services.users.create(system, {
       email: config.ADMIN_EMAIL.toLowerCase(),
       name: 'Administrator',
       role: 'admin',

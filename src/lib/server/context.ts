@@ -14,6 +14,3 @@ export interface Ctx<A extends Actor = Actor> extends RequestMeta {
 
 /** The context of work the system does itself (start-up, demo seeding, the command line, scheduled work). */
 export const systemCtx = (name: string, requestId = 'system'): Ctx => ({ actor: systemActor(name), requestId, clientAddress: null });
-
-/** The actor for work the system does itself (demo seeding, start-up admin, the command line). */
-export const SYSTEM_META: RequestMeta = { requestId: 'system', clientAddress: null };

@@ -18,7 +18,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       let timer: NodeJS.Timeout | undefined;
       try {
         await Promise.race([
-          app.services.database.ping(),
+          app.services.health.check(),
           new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), HEALTH_TIMEOUT_MS))),
         ]);
         return { status: 'ok' as const, database: 'ok' as const };

@@ -10,7 +10,7 @@ import { loadConfig } from '../../lib/server/config';
 import { migrate, openEmbedded, openPostgres } from '../../lib/server/db/client';
 import { createUserBody } from '../../lib/schemas/users.schema';
 import { createServices } from '../../lib/server/services';
-import { SYSTEM_META } from '../../lib/server/context';
+import { systemCtx } from '../../lib/server/context';
 import { isDomainError } from '../../lib/domain/errors';
 
 const USAGE = 'Usage: npm run user:create -- --email <email> --name <name> --role <nurse|consultant|commissioner|admin> [--site <ODS code>]...';
@@ -53,7 +53,8 @@ async function main() {
   try {
     await migrate(database, config.DATABASE_URL);
     const services = createServices(database, config);
-    const sites = await services.sites.listAsSystem();
+    const ctx = systemCtx('command line', 'cli:user-create');
+    const sites = await services.sites.all(ctx);
     const siteIds = (values.site ?? []).map((code) => {
       const site = sites.find((s) => s.odsCode === code.toUpperCase());
       if (!site) throw new Error(`No site with ODS code ${code}`);
@@ -64,7 +65,7 @@ async function main() {
     if (!input.success) {
       throw new Error(input.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('\n'));
     }
-    const user = await services.users.createAsSystem({ ...SYSTEM_META, requestId: 'cli:user-create' }, input.data);
+    const user = await services.users.create(ctx, input.data);
     console.log(`Created ${user.role} ${user.email} (${user.id})`);
   } finally {
     await database.close();

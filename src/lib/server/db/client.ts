@@ -20,8 +20,6 @@ export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 export interface Database {
   db: Db;
   kind: 'embedded' | 'postgres';
-  /** Rejects when the database cannot answer a trivial query. */
-  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -62,9 +60,6 @@ export function fromPglite(client: PGlite, onClose: () => Promise<void> = async 
   return {
     db,
     kind: 'embedded',
-    ping: async () => {
-      await client.query('select 1');
-    },
     close: async () => {
       if (!client.closed) await client.close();
       await onClose();
@@ -85,9 +80,6 @@ export function openPostgres(url: string, options: { max?: number } = {}): Datab
   return {
     db,
     kind: 'postgres',
-    ping: async () => {
-      await client`select 1`;
-    },
     close: () => client.end({ timeout: 5 }),
   };
 }
@@ -155,9 +147,4 @@ export function prepared<Row>(name: string, statement: SQL) {
   const query = dialect.sqlToQuery(statement);
   return async (db: Db | Tx, values: Record<string, unknown>): Promise<Row[]> =>
     rowsOf<Row>(await db._.session.prepareQuery(query, undefined, name, false).execute(values));
-}
-
-export async function hasUsers(db: Db): Promise<boolean> {
-  const rows = await db.select({ id: schema.users.id }).from(schema.users).limit(1);
-  return rows.length > 0;
 }

@@ -1,9 +1,8 @@
 import type { Services } from '../services';
-import { SYSTEM_META } from '../context';
+import { systemCtx, type Ctx } from '../context';
 import { addDays } from '../../domain/calendar-date';
 import { demoHistorySites } from './history.demo-sites';
 import { generateHistory } from './history.generator';
-import { loadHistory } from './history.loader';
 
 export const DEMO_PASSWORD = 'insulin-pump-demo';
 
@@ -29,9 +28,12 @@ export const DEMO_HISTORY = { seed: 2018, years: 2, referralsPerSitePerYear: 60 
  * two-year history of patients, referrals and events that tells the study's story.
  */
 export async function seedDemo(services: Services, asOf: string): Promise<void> {
+  // The sites and accounts are audited under the start-up's request id, the history and its context under the seed's.
+  const startUp = systemCtx('demo seed');
+  const seeding = systemCtx('demo seed', 'demo-seed');
   const sites = [];
-  for (const { t1dPopulation, ...s } of DEMO_SITES) {
-    sites.push(await services.sites.createAsSystem(SYSTEM_META, { ...s, t1dPopulation, t1dPopulationAsOf: asOf }));
+  for (const s of DEMO_SITES) {
+    sites.push(await services.sites.create(startUp, { ...s, t1dPopulationAsOf: asOf }));
   }
   const [riverside, hillcrest] = sites.map((s) => s.id);
   const accounts = [
@@ -42,7 +44,7 @@ export async function seedDemo(services: Services, asOf: string): Promise<void> 
   ] as const;
   const ids: Record<string, string> = {};
   for (const a of accounts) {
-    ids[a.role] = (await services.users.createAsSystem(SYSTEM_META, { ...a, siteIds: [...a.siteIds], password: DEMO_PASSWORD })).id;
+    ids[a.role] = (await services.users.create(startUp, { ...a, siteIds: [...a.siteIds], password: DEMO_PASSWORD })).id;
   }
   const history = generateHistory({
     ...DEMO_HISTORY,
@@ -51,25 +53,24 @@ export async function seedDemo(services: Services, asOf: string): Promise<void> 
     sites: demoHistorySites(sites, asOf, DEMO_HISTORY.years),
     clinicians: { [riverside!]: { nurseId: ids.nurse, consultantId: ids.consultant }, [hillcrest!]: { consultantId: ids.consultant } },
   });
-  await loadHistory(services.database.db, history, { requestId: 'demo-seed' });
-  await seedImplementation(services, sites, asOf);
+  await services.demoHistory.load(seeding, history);
+  await seedImplementation(services, seeding, sites, asOf);
 }
 
 /** The help each demo site had and what held it back, dated to match the history's story. */
-async function seedImplementation(services: Services, sites: { id: string; odsCode: string }[], asOf: string) {
+async function seedImplementation(services: Services, ctx: Ctx, sites: { id: string; odsCode: string }[], asOf: string) {
   const byCode = Object.fromEntries(sites.map((s) => [s.odsCode, s.id]));
   const facilitationStarts = addDays(asOf, -Math.round((DEMO_HISTORY.years * 365.25) / 2));
   const day = (offset: number) => addDays(facilitationStarts, offset);
-  const meta = { ...SYSTEM_META, requestId: 'demo-seed' };
   const team = 'National diabetes technology implementation team';
   for (const code of ['RDM01', 'RDM02']) {
-    await services.implementation.logFacilitation(meta, byCode[code]!, { on: day(0), mode: 'active', kind: 'site_visit', facilitator: team, notes: 'Clinic redesign and pump start pathway' });
-    await services.implementation.logFacilitation(meta, byCode[code]!, { on: day(45), mode: 'active', kind: 'business_case_support', facilitator: team, notes: 'Business case for the ICB' });
-    await services.implementation.logFacilitation(meta, byCode[code]!, { on: day(120), mode: 'active', kind: 'workshop', facilitator: team, notes: 'Hybrid closed loop training for the DSN team' });
+    await services.implementation.logFacilitation(ctx, byCode[code]!, { on: day(0), mode: 'active', kind: 'site_visit', facilitator: team, notes: 'Clinic redesign and pump start pathway' });
+    await services.implementation.logFacilitation(ctx, byCode[code]!, { on: day(45), mode: 'active', kind: 'business_case_support', facilitator: team, notes: 'Business case for the ICB' });
+    await services.implementation.logFacilitation(ctx, byCode[code]!, { on: day(120), mode: 'active', kind: 'workshop', facilitator: team, notes: 'Hybrid closed loop training for the DSN team' });
   }
-  await services.implementation.logFacilitation(meta, byCode.RDM03!, { on: day(0), mode: 'passive', kind: 'web_resource', facilitator: team, notes: 'Online implementation toolkit shared' });
-  await services.implementation.raiseBarrier(meta, byCode.RDM03!, { raisedOn: day(-200), category: 'funding', description: 'Funding decisions for pumps wait for the ICB panel, which meets rarely' });
-  await services.implementation.raiseBarrier(meta, byCode.RDM03!, { raisedOn: day(30), category: 'clinician_receptiveness', description: 'Clinicians unsure that pumps are worth the team time' });
-  await services.implementation.raiseBarrier(meta, byCode.RDM02!, { raisedOn: day(-150), category: 'staffing', description: 'No pump-trained specialist nurse', resolvedOn: day(90) });
-  await services.implementation.raiseBarrier(meta, byCode.RDM01!, { raisedOn: day(-100), category: 'funding', description: 'Prior approval needed for every pump', resolvedOn: day(60) });
+  await services.implementation.logFacilitation(ctx, byCode.RDM03!, { on: day(0), mode: 'passive', kind: 'web_resource', facilitator: team, notes: 'Online implementation toolkit shared' });
+  await services.implementation.raiseBarrier(ctx, byCode.RDM03!, { raisedOn: day(-200), category: 'funding', description: 'Funding decisions for pumps wait for the ICB panel, which meets rarely' });
+  await services.implementation.raiseBarrier(ctx, byCode.RDM03!, { raisedOn: day(30), category: 'clinician_receptiveness', description: 'Clinicians unsure that pumps are worth the team time' });
+  await services.implementation.raiseBarrier(ctx, byCode.RDM02!, { raisedOn: day(-150), category: 'staffing', description: 'No pump-trained specialist nurse', resolvedOn: day(90) });
+  await services.implementation.raiseBarrier(ctx, byCode.RDM01!, { raisedOn: day(-100), category: 'funding', description: 'Prior approval needed for every pump', resolvedOn: day(60) });
 }

@@ -1,13 +1,70 @@
-import type { observations, patients, referralEvents, referrals } from '../db/schema';
+import type { Role } from '../../domain/access';
+import type { EligibilityResult } from '../../domain/eligibility';
+import type { EventType, ReferralStatus } from '../../domain/pathway';
+import type { DiabetesType, PriorityGroup, ReferralSource, Sex, Therapy } from '../../domain/vocabulary';
+import type { EventPayload } from '../../schemas/referrals.schema';
 import type { SiteProfile } from './history.regimes';
 
 export type { SiteProfile } from './history.regimes';
 
-/** Insertable rows with their ids already chosen, so referrals and events can point at them before loading. */
-export type PatientRow = typeof patients.$inferInsert & { id: string };
-export type ObservationRow = typeof observations.$inferInsert & { id: string };
-export type ReferralRow = typeof referrals.$inferInsert & { id: string };
-export type ReferralEventRow = typeof referralEvents.$inferInsert & { id: string };
+/** Rows as they are loaded, with their ids already chosen, so referrals and events can point at them before loading. */
+export interface PatientRow {
+  id: string;
+  siteId: string;
+  nhsNumber: string;
+  givenName: string;
+  familyName: string;
+  birthDate: string;
+  sex: Sex;
+  diabetesType: DiabetesType;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ObservationRow {
+  id: string;
+  patientId: string;
+  kind: 'hba1c';
+  effective: string;
+  effectiveAt: Date;
+  mmolMol: number;
+  originalValue: string;
+  originalUnit: string;
+  source: 'manual';
+  enteredBy: string | null;
+  createdAt: Date;
+}
+
+export interface ReferralRow {
+  id: string;
+  patientId: string;
+  siteId: string;
+  therapy: Therapy;
+  status: ReferralStatus;
+  receivedOn: string;
+  source: ReferralSource;
+  priorityGroup: PriorityGroup | null;
+  lastEventOn: string;
+  reassessOn: string | null;
+  version: number;
+  createdBy: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ReferralEventRow {
+  id: string;
+  referralId: string;
+  seq: number;
+  type: EventType;
+  occurredOn: string;
+  payload: EventPayload;
+  criteria: EligibilityResult | null;
+  statusAfter: ReferralStatus;
+  recordedBy: string | null;
+  recordedRole: Role;
+  recordedAt: Date;
+}
 
 export interface HistorySite {
   id: string;

@@ -1,5 +1,6 @@
-import { sql, type SQL } from 'drizzle-orm';
-import { prepared, type Tx } from '../db/client';
+import { and, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
+import { prepared, type Db, type Tx } from '../db/client';
+import { auditLog } from '../db/schema';
 import type { Ctx, RequestMeta } from '../context';
 
 export interface AuditEntry {
@@ -45,7 +46,33 @@ export function auditValues(ctx: Ctx | RequestMeta, entry: AuditEntry) {
 
 const insertAudit = prepared('write_audit', AUDIT_INSERT);
 
-/** Written inside the same transaction as the change it records, so neither exists without the other. */
+/**
+ * Written inside the same transaction as the change it records, so neither exists without the other. Only the
+ * sign-out passes a request without an actor: its entry names the user as the entity, not as the actor.
+ */
 export async function writeAudit(tx: Tx, ctx: Ctx | RequestMeta, entry: AuditEntry): Promise<void> {
   await insertAudit(tx, auditValues(ctx, entry));
+}
+
+export type AuditRow = typeof auditLog.$inferSelect;
+
+/** Entries newest first, narrowed by any of the filters; `beforeId` continues a page. */
+export function listAudit(
+  db: Db | Tx,
+  q: { entityId?: string; actorId?: string; from?: Date; before?: Date; beforeId?: number; limit: number },
+): Promise<AuditRow[]> {
+  return db
+    .select()
+    .from(auditLog)
+    .where(
+      and(
+        q.entityId ? eq(auditLog.entityId, q.entityId) : undefined,
+        q.actorId ? eq(auditLog.actorId, q.actorId) : undefined,
+        q.from ? gte(auditLog.at, q.from) : undefined,
+        q.before ? lt(auditLog.at, q.before) : undefined,
+        q.beforeId !== undefined ? lt(auditLog.id, q.beforeId) : undefined,
+      ),
+    )
+    .orderBy(desc(auditLog.id))
+    .limit(q.limit);
 }

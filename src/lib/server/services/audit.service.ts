@@ -1,9 +1,8 @@
-import { and, desc, eq, gte, lt } from 'drizzle-orm';
 import { authorize } from '../../domain/access';
 import { addDays } from '../../domain/calendar-date';
 import type { AuditEntry } from '../../schemas/audit.schema';
 import type { Db } from '../db/client';
-import { auditLog } from '../db/schema';
+import { listAudit } from '../repositories/audit.repository';
 import type { Ctx } from '../context';
 import { decodeCursor, pageOf } from './cursor';
 
@@ -14,20 +13,15 @@ export class AuditService {
   async list(ctx: Ctx, q: { entityId?: string; actorId?: string; from?: string; to?: string; limit: number; cursor?: string }) {
     authorize(ctx.actor, 'audit:read');
     const after = decodeCursor(q.cursor, 1) as [number] | undefined;
-    const rows = await this.db
-      .select()
-      .from(auditLog)
-      .where(
-        and(
-          q.entityId ? eq(auditLog.entityId, q.entityId) : undefined,
-          q.actorId ? eq(auditLog.actorId, q.actorId) : undefined,
-          q.from ? gte(auditLog.at, new Date(`${q.from}T00:00:00Z`)) : undefined,
-          q.to ? lt(auditLog.at, new Date(`${addDays(q.to, 1)}T00:00:00Z`)) : undefined,
-          after ? lt(auditLog.id, after[0]) : undefined,
-        ),
-      )
-      .orderBy(desc(auditLog.id))
-      .limit(q.limit + 1);
+    const rows = await listAudit(this.db, {
+      entityId: q.entityId,
+      actorId: q.actorId,
+      // Days are whole UTC days: `to` includes its own.
+      from: q.from ? new Date(`${q.from}T00:00:00Z`) : undefined,
+      before: q.to ? new Date(`${addDays(q.to, 1)}T00:00:00Z`) : undefined,
+      beforeId: after?.[0],
+      limit: q.limit + 1,
+    });
     const items: AuditEntry[] = rows.map((r) => ({ ...r, id: String(r.id) }));
     return pageOf(items, q.limit, (e) => [Number(e.id)]);
   }

@@ -1,14 +1,24 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, count, eq, gte, lt, min, or, sql } from 'drizzle-orm';
 import type { UserActor } from '../../domain/access';
 import { rateLimited, unauthorized } from '../../domain/errors';
 import type { User } from '../../schemas/users.schema';
 import { burnVerify, verifyPassword } from '../auth/password';
 import type { Db } from '../db/client';
-import { loginFailures, sessions, users, userSites } from '../db/schema';
 import { writeAudit } from '../repositories/audit.repository';
+import {
+  clearLoginFailures,
+  clearLoginFailuresBefore,
+  countLoginFailures,
+  deleteSession,
+  endSession,
+  insertSession,
+  prepareSessionActor,
+  recordLoginFailures,
+  touchSession,
+} from '../repositories/session.repository';
+import { findUserByEmail, siteIdsOf } from '../repositories/user.repository';
 import type { RequestMeta } from '../context';
-import { actorOf, findUserByEmail, toUser } from './user.service';
+import { actorOf, toUser } from './user.service';
 
 export interface SessionPolicy {
   idleMinutes: number;
@@ -30,27 +40,14 @@ export interface SignedIn {
 }
 
 export class AuthService {
-  /** Every request asks this, so it is built once: the session, its user and the user's sites in one query. */
+  /** The actor behind a session cookie: every request asks, so it is prepared once. */
   private readonly sessionActor;
 
   constructor(
     private readonly db: Db,
     private readonly policy: SessionPolicy,
   ) {
-    this.sessionActor = db
-      .select({
-        lastSeenAt: sessions.lastSeenAt,
-        expiresAt: sessions.expiresAt,
-        userId: users.id,
-        email: users.email,
-        name: users.name,
-        role: users.role,
-        siteIds: sql<string[]>`coalesce((select array_agg(${userSites.siteId}) from ${userSites} where ${userSites.userId} = ${users.id}), '{}')`,
-      })
-      .from(sessions)
-      .innerJoin(users, eq(users.id, sessions.userId))
-      .where(eq(sessions.tokenHash, sql.placeholder('tokenHash')))
-      .prepare('session_actor');
+    this.sessionActor = prepareSessionActor(db);
   }
 
   /**
@@ -66,18 +63,17 @@ export class AuthService {
     const row = await findUserByEmail(this.db, email);
     const ok = row ? await verifyPassword(row.passwordHash, password) : (await burnVerify(password), false);
     if (!row || !ok) {
-      await this.db.insert(loginFailures).values([{ key: accountKey }, { key: addressKey }]);
+      await recordLoginFailures(this.db, [accountKey, addressKey]);
       throw unauthorized('Email or password is not right');
     }
 
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + this.policy.absoluteHours * 3_600_000);
-    const memberships = await this.db.select({ siteId: userSites.siteId }).from(userSites).where(eq(userSites.userId, row.id));
-    const user = toUser(row, memberships.map((m) => m.siteId));
+    const user = toUser(row, await siteIdsOf(this.db, row.id));
     await this.db.transaction(async (tx) => {
-      if (previousToken) await tx.delete(sessions).where(eq(sessions.tokenHash, hashToken(previousToken)));
-      await tx.delete(loginFailures).where(eq(loginFailures.key, accountKey));
-      await tx.insert(sessions).values({
+      if (previousToken) await deleteSession(tx, hashToken(previousToken));
+      await clearLoginFailures(tx, accountKey);
+      await insertSession(tx, {
         tokenHash: hashToken(token),
         userId: row.id,
         expiresAt,
@@ -99,11 +95,11 @@ export class AuthService {
     const now = Date.now();
     const idleLimit = lastSeenAt.getTime() + this.policy.idleMinutes * 60_000;
     if (now >= expiresAt.getTime() || now >= idleLimit) {
-      await this.db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
+      await deleteSession(this.db, tokenHash);
       return null;
     }
     if (now - lastSeenAt.getTime() > TOUCH_AFTER_MS) {
-      await this.db.update(sessions).set({ lastSeenAt: new Date(now) }).where(eq(sessions.tokenHash, tokenHash));
+      await touchSession(this.db, tokenHash, new Date(now));
     }
     return { kind: 'user', ...actor };
   }
@@ -111,7 +107,7 @@ export class AuthService {
   async logout(token: string | undefined, meta: RequestMeta): Promise<void> {
     if (!token) return;
     await this.db.transaction(async (tx) => {
-      const [ended] = await tx.delete(sessions).where(eq(sessions.tokenHash, hashToken(token))).returning();
+      const ended = await endSession(tx, hashToken(token));
       if (ended) await writeAudit(tx, meta, { action: 'auth.logout', entityType: 'user', entityId: ended.userId });
     });
   }
@@ -119,12 +115,8 @@ export class AuthService {
   private async refuseWhenLimited(accountKey: string, addressKey: string) {
     const since = new Date(Date.now() - LOGIN_LIMITS.windowMinutes * 60_000);
     // Old failures no longer count; clearing them here keeps the table small without a scheduler.
-    await this.db.delete(loginFailures).where(lt(loginFailures.at, since));
-    const rows = await this.db
-      .select({ key: loginFailures.key, n: count(), oldest: min(loginFailures.at) })
-      .from(loginFailures)
-      .where(and(or(eq(loginFailures.key, accountKey), eq(loginFailures.key, addressKey)), gte(loginFailures.at, since)))
-      .groupBy(loginFailures.key);
+    await clearLoginFailuresBefore(this.db, since);
+    const rows = await countLoginFailures(this.db, accountKey, addressKey, since);
     for (const r of rows) {
       const limit = r.key === accountKey ? LOGIN_LIMITS.perAccount : LOGIN_LIMITS.perAddress;
       if (r.n >= limit) {

@@ -3,8 +3,10 @@ import type { Database } from '../db/client';
 import { createFhirClient, type FhirClientOptions } from '../fhir/fhir.client';
 import { AuditService } from './audit.service';
 import { AuthService } from './auth.service';
+import { DemoHistoryService } from './demo-history.service';
 import { DeviceService } from './device.service';
 import { FhirImportService } from './fhir-import.service';
+import { HealthService } from './health.service';
 import { ImplementationService } from './implementation.service';
 import { MetricsService } from './metrics.service';
 import { MetricsSeriesService } from './metrics-series.service';
@@ -25,7 +27,7 @@ export function createServices(
   const { db } = database;
   const patients = new PatientService(db);
   return {
-    database,
+    health: new HealthService(db),
     auth: new AuthService(db, { idleMinutes: config.SESSION_IDLE_MINUTES, absoluteHours: config.SESSION_ABSOLUTE_HOURS }),
     users: new UserService(db),
     sites: new SiteService(db),
@@ -36,6 +38,7 @@ export function createServices(
     implementation: new ImplementationService(db),
     metrics: new MetricsService(db),
     metricsSeries: new MetricsSeriesService(db),
+    demoHistory: new DemoHistoryService(db),
     fhir: options.fhir ? new FhirImportService(db, createFhirClient(options.fhir), patients) : null,
   };
 }

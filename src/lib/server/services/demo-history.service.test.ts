@@ -3,8 +3,9 @@ import { count, eq } from 'drizzle-orm';
 import { freshDatabase } from '../../../../tests/support/database';
 import type { Database } from '../db/client';
 import { auditLog, observations, patients, referralEvents, referrals, sites } from '../db/schema';
-import { generateHistory, type HistorySite } from './history.generator';
-import { loadHistory } from './history.loader';
+import { systemCtx } from '../context';
+import { generateHistory, type HistorySite } from '../demo/history.generator';
+import { DemoHistoryService } from './demo-history.service';
 
 const TODAY = '2026-11-26';
 
@@ -45,9 +46,14 @@ describe('Loading a demo history into the database', () => {
   // Two years at 60 referrals a site: over a thousand results and events, so the inserts go in several chunks.
   const history = generateHistory({ seed: 2018, today: TODAY, years: 2, sites: SITES, referralsPerSitePerYear: 60 });
 
+  it('is the system\'s work: a person, even an admin, is refused', async () => {
+    const admin = { ...systemCtx('tests'), actor: { kind: 'user' as const, userId: SITES[0]!.id, email: 'a@test.nhs.uk', name: 'A', role: 'admin' as const, siteIds: [] } };
+    await expect(new DemoHistoryService(database.db).load(admin, history)).rejects.toMatchObject({ kind: 'forbidden' });
+  });
+
   it('writes nothing at all when any part fails (here, an event pointing at no referral)', async () => {
     const broken = { ...history, events: [...history.events, { ...history.events[0]!, id: '5a0e7c1d-2b3f-4a5e-8d9c-1e2f3a4b5cff', referralId: '5a0e7c1d-2b3f-4a5e-8d9c-1e2f3a4b5cee' }] };
-    await expect(loadHistory(database.db, broken)).rejects.toThrow();
+    await expect(new DemoHistoryService(database.db).load(systemCtx('tests'), broken)).rejects.toThrow();
     expect(await rowCounts()).toEqual({ patients: 0, observations: 0, referrals: 0, referralEvents: 0 });
     expect(await seedAudits()).toHaveLength(0);
   });
@@ -56,7 +62,7 @@ describe('Loading a demo history into the database', () => {
     expect(history.observations.length).toBeGreaterThan(1000);
     expect(history.events.length).toBeGreaterThan(1000);
 
-    const counts = await loadHistory(database.db, history, { requestId: 'demo-seed-test' });
+    const counts = await new DemoHistoryService(database.db).load(systemCtx('tests', 'demo-seed-test'), history);
 
     const expected = {
       patients: history.patients.length,
