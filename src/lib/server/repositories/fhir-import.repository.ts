@@ -2,7 +2,7 @@ import { and, eq, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { conflict } from '../../domain/errors';
 import type { Db, Tx } from '../db/client';
-import { hypoglycaemiaEvents, observations, patientConditions, patients, sites } from '../db/schema';
+import { hypoglycaemiaEvents, observations, patientConditions, patients } from '../db/schema';
 import type { Provenance } from '../fhir/fhir.mappers';
 import type { PatientRecord } from '../fhir/import.fetch';
 import type { PatientRow } from './patient.repository';
@@ -40,11 +40,6 @@ function fromExcluded(columns: Record<string, PgColumn>): Record<string, SQL> {
 }
 
 /** Whether the site an import is for exists (reads its id only). */
-export async function siteExists(db: Db | Tx, siteId: string): Promise<boolean> {
-  const [site] = await db.select({ id: sites.id }).from(sites).where(eq(sites.id, siteId));
-  return site !== undefined;
-}
-
 /**
  * Finds the local patient for a FHIR record: by this server's id first, else by NHS number. Refuses (409) a
  * patient registered at another site (moving a patient between services is a decision, not a side effect of

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, ilike, inArray, like, or, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client';
-import { hypoglycaemiaEvents, patientConditions, patients, sites } from '../db/schema';
+import { hypoglycaemiaEvents, patientConditions, patients } from '../db/schema';
 
 export type PatientRow = typeof patients.$inferSelect;
 export type NewPatientRow = typeof patients.$inferInsert;
@@ -18,11 +18,6 @@ export async function insertPatient(db: Db | Tx, values: NewPatientRow): Promise
 }
 
 /** Whether a site with this id exists, for telling "no such site" from "not your site". */
-export async function siteExists(db: Db | Tx, id: string): Promise<boolean> {
-  const [site] = await db.select({ id: sites.id }).from(sites).where(eq(sites.id, id));
-  return site !== undefined;
-}
-
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**

@@ -7,8 +7,8 @@ import { isUniqueViolation } from '../db/errors';
 import { todayIso } from '../clock';
 import type { Ctx } from '../context';
 import { writeAudit } from '../repositories/audit.repository';
-import { countImported, findLocalPatient, replaceImportedValues, siteExists, upsertPatient } from '../repositories/fhir-import.repository';
-import { findSite, setPopulation } from '../repositories/population.repository';
+import { countImported, findLocalPatient, replaceImportedValues, upsertPatient } from '../repositories/fhir-import.repository';
+import { findSite, lockSite, siteExists, updateSite } from '../repositories/site.repository';
 import type { FhirClient } from '../fhir/fhir.client';
 import { fetchPatientRecord, type PatientLookup, type PatientRecord } from '../fhir/import.fetch';
 import { previewOf, type ImportPreview, type LocalMatch } from '../fhir/import.preview';
@@ -112,15 +112,15 @@ export class FhirImportService {
   /** Stores the site's population figure from the FHIR server; on any failure the previous figure stays. */
   async syncPopulation(ctx: Ctx, siteId: string): Promise<{ t1dPopulation: number; t1dPopulationAsOf: string }> {
     authorize(ctx.actor, 'sites:manage');
-    const site = await findSite(this.db, siteId, { lock: false });
+    const site = await findSite(this.db, siteId);
     if (!site) throw notFound('No site with this id');
     const { count, organizations, countedAt } = await countType1Population(this.client, site.odsCode, this.now);
     const asOf = todayIso(countedAt);
 
     return this.db.transaction(async (tx) => {
-      const current = await findSite(tx, siteId, { lock: true });
+      const current = await lockSite(tx, siteId);
       if (!current) throw notFound('No site with this id');
-      const row = await setPopulation(tx, current, { count, asOf });
+      const row = await updateSite(tx, siteId, { t1dPopulation: count, t1dPopulationAsOf: asOf, version: current.version + 1 });
       await writeAudit(tx, ctx, {
         action: 'site.population_sync',
         entityType: 'site',

@@ -6,6 +6,7 @@ import type { CreateObservation, CreatePatient, Hba1cResult, Patient, PatientWit
 import type { Db, Tx } from '../db/client';
 import { isUniqueViolation } from '../db/errors';
 import { writeAudit } from '../repositories/audit.repository';
+import { siteExists } from '../repositories/site.repository';
 import { hba1cResultsOf, insertManualHba1c, type ObservationRow } from '../repositories/observation.repository';
 import {
   conditionsOf,
@@ -13,7 +14,6 @@ import {
   hypoglycaemiaOf,
   insertPatient,
   searchPatients,
-  siteExists,
   type ConditionRow,
   type HypoglycaemiaRow,
   type PatientRow,
