@@ -8,6 +8,7 @@ import type {
   FacilitationKind,
   FacilitationMode,
   FundingRoute,
+  PopulationSource,
   PriorityGroup,
   ReferralSource,
   Sex,
@@ -91,3 +92,5 @@ export const WAIT_LABEL: Record<WaitName, string> = {
   fundingApprovalToStart: 'Funding approval to start',
   referralToStart: 'Referral to start',
 };
+
+export const POPULATION_SOURCE_LABEL: Record<PopulationSource, string> = { manual: 'Entered by an admin', fhir: 'Counted on the FHIR server' };

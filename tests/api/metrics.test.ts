@@ -4,7 +4,7 @@ import { addDays, sameDayYearsBefore } from '../../src/lib/domain/calendar-date'
 import { emptyRow, type MetricsReport, type MetricsRow } from '../../src/lib/domain/metrics';
 import { median, nearestRankPercentile } from '../support/oracles';
 import { generateHistory, type HistorySite } from '../../src/lib/server/demo/history.generator';
-import { facilitationActivities, sites } from '../../src/lib/server/db/schema';
+import { facilitationActivities, sitePopulationCounts, sites } from '../../src/lib/server/db/schema';
 import { createServices } from '../../src/lib/server/services';
 import { todayIso } from '../../src/lib/server/clock';
 import { rowsOf } from '../../src/lib/server/db/client';
@@ -434,6 +434,10 @@ const GENERATED_SITES: (HistorySite & { name: string; icb: string; asOf: string 
   { id: '6b1f8d2e-3c4a-4b6f-9e0d-2f3a4b5c6d04', odsCode: 'GEN04', name: 'Valley', icb: 'NHS Vale ICB', profile: 'none', t1dPopulation: 1210, asOf: '2026-02-01' },
 ];
 
+/** Each counted site also had a smaller count a year before its newest, so that periods ending earlier use it. */
+const countsOf = (s: (typeof GENERATED_SITES)[number]) =>
+  s.asOf ? [{ asOf: addDays(s.asOf, -365), count: s.t1dPopulation - 100 }, { asOf: s.asOf, count: s.t1dPopulation }] : [];
+
 const gen = await createTestApp();
 
 describe('a generated history (4 sites, 2 years) against the oracle', () => {
@@ -445,6 +449,9 @@ describe('a generated history (4 sites, 2 years) against the oracle', () => {
     await database.db.insert(sites).values(
       GENERATED_SITES.map((s) => ({ id: s.id, odsCode: s.odsCode, name: s.name, icb: s.icb, t1dPopulation: s.asOf ? s.t1dPopulation : null, t1dPopulationAsOf: s.asOf })),
     );
+    await database.db.insert(sitePopulationCounts).values(
+      GENERATED_SITES.flatMap((s) => countsOf(s).map((c) => ({ siteId: s.id, asOf: c.asOf, t1dPopulation: c.count, source: 'manual' as const }))),
+    );
     const facilitation = [
       { siteId: GENERATED_SITES[0]!.id, on: '2025-09-01', mode: 'passive' as const },
       { siteId: GENERATED_SITES[0]!.id, on: '2025-10-01', mode: 'active' as const },
@@ -455,7 +462,7 @@ describe('a generated history (4 sites, 2 years) against the oracle', () => {
     await database.db.insert(facilitationActivities).values(facilitation.map((f) => ({ ...f, kind: 'other' as const })));
     await gen.services.demoHistory.load(systemCtx('tests'), history);
     g.data = {
-      sites: GENERATED_SITES.map((s) => ({ id: s.id, name: s.name, icb: s.icb, t1dPopulation: s.asOf ? s.t1dPopulation : null, t1dPopulationAsOf: s.asOf })),
+      sites: GENERATED_SITES.map((s) => ({ id: s.id, name: s.name, icb: s.icb, t1dPopulation: s.asOf ? s.t1dPopulation : null, t1dPopulationAsOf: s.asOf, counts: countsOf(s) })),
       facilitation,
       referrals: history.referrals.map((r) => ({ id: r.id, patientId: r.patientId, siteId: r.siteId, therapy: r.therapy, receivedOn: r.receivedOn })),
       events: history.events.map((e) => ({ referralId: e.referralId, seq: e.seq, type: e.type, occurredOn: e.occurredOn, payload: e.payload })),

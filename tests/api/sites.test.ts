@@ -88,6 +88,12 @@ describe('listing sites', () => {
   });
 });
 
+const population = async (id: string, cookie = admin.cookie) => {
+  const res = await app.inject({ method: 'GET', url: `/api/v1/sites/${id}/population`, headers: { cookie } });
+  expect(res.statusCode).toBe(200);
+  return res.json().items as { asOf: string; t1dPopulation: number; source: string; recordedAt: string; recordedBy: string | null }[];
+};
+
 describe('updating sites', () => {
   it('changes the fields sent, bumps the version and audits before and after', async () => {
     const site = await newSite();
@@ -95,8 +101,8 @@ describe('updating sites', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ ...site, name: 'Renamed', t1dPopulation: 1500, t1dPopulationAsOf: '2026-01-31', version: 2 });
     const entries = await t.database.db.select().from(auditLog).where(eq(auditLog.entityId, site.id)).orderBy(auditLog.id);
-    expect(entries.map((e) => e.action)).toEqual(['site.create', 'site.update']);
-    expect(entries[1]).toMatchObject({ before: site, after: res.json() });
+    expect(entries.map((e) => e.action)).toEqual(['site.create', 'site.population_count', 'site.update']);
+    expect(entries[2]).toMatchObject({ before: site, after: res.json() });
   });
 
   it('refuses a stale version with 409 and changes nothing', async () => {
@@ -115,11 +121,13 @@ describe('updating sites', () => {
     expect(res.json().errors).toEqual([{ path: 't1dPopulationAsOf', message: 'Enter the date this count refers to' }]);
   });
 
-  it('clears a manual count when both are null', async () => {
+  it('never removes a count: null is refused and nothing changes', async () => {
     const site = await newSite();
     await patch(site.id, { version: 1, t1dPopulation: 10, t1dPopulationAsOf: '2026-01-01' });
     const res = await patch(site.id, { version: 2, t1dPopulation: null, t1dPopulationAsOf: null });
-    expect(res.json()).toMatchObject({ t1dPopulation: null, t1dPopulationAsOf: null, version: 3 });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors.map((e: { path: string }) => e.path)).toEqual(['t1dPopulation', 't1dPopulationAsOf']);
+    expect((await population(site.id)).map((c) => c.t1dPopulation)).toEqual([10]);
   });
 
   it.each([
@@ -149,5 +157,61 @@ describe('updating sites', () => {
     const site = await newSite();
     const other = await t.as(role, [site.id]);
     expect((await patch(site.id, { version: 1, name: 'X' }, other.cookie)).statusCode).toBe(403);
+  });
+});
+
+describe("a site's population history", () => {
+  it('keeps every count with its date and source, newest date first, and shows the newest on the site', async () => {
+    const site = await newSite();
+    await patch(site.id, { version: 1, t1dPopulation: 900, t1dPopulationAsOf: '2025-04-01' });
+    const res = await patch(site.id, { version: 2, t1dPopulation: 950, t1dPopulationAsOf: '2026-04-01' });
+    expect(res.json()).toMatchObject({ t1dPopulation: 950, t1dPopulationAsOf: '2026-04-01', version: 3 });
+    expect(await population(site.id)).toEqual([
+      { asOf: '2026-04-01', t1dPopulation: 950, source: 'manual', recordedAt: expect.any(String), recordedBy: admin.user.id },
+      { asOf: '2025-04-01', t1dPopulation: 900, source: 'manual', recordedAt: expect.any(String), recordedBy: admin.user.id },
+    ]);
+  });
+
+  it('takes a late count for an earlier date into the history without changing what the site shows', async () => {
+    const site = await newSite();
+    await patch(site.id, { version: 1, t1dPopulation: 950, t1dPopulationAsOf: '2026-04-01' });
+    const res = await patch(site.id, { version: 2, t1dPopulation: 880, t1dPopulationAsOf: '2024-04-01' });
+    expect(res.json()).toMatchObject({ t1dPopulation: 950, t1dPopulationAsOf: '2026-04-01' });
+    expect((await population(site.id)).map((c) => c.asOf)).toEqual(['2026-04-01', '2024-04-01']);
+  });
+
+  it("replaces a date's count with a corrected one, and audits what it replaced", async () => {
+    const site = await newSite();
+    await patch(site.id, { version: 1, t1dPopulation: 950, t1dPopulationAsOf: '2026-04-01' });
+    await patch(site.id, { version: 2, t1dPopulation: 955, t1dPopulationAsOf: '2026-04-01' });
+    expect((await population(site.id)).map((c) => c.t1dPopulation)).toEqual([955]);
+    const entries = await t.database.db.select().from(auditLog).where(eq(auditLog.entityId, site.id)).orderBy(auditLog.id);
+    const counts = entries.filter((e) => e.action === 'site.population_count');
+    expect(counts.map((e) => [e.before && (e.before as { t1dPopulation: number }).t1dPopulation, (e.after as { t1dPopulation: number }).t1dPopulation])).toEqual([
+      [null, 950],
+      [950, 955],
+    ]);
+  });
+
+  it("divides each period's uptake by the latest count on or before its end, so last year's uptake stays when this year's count arrives", async () => {
+    const site = await newSite();
+    await patch(site.id, { version: 1, t1dPopulation: 1000, t1dPopulationAsOf: '2025-04-01' });
+    const populationFor = async (to: string) => {
+      const res = await app.inject({ method: 'GET', url: `/api/v1/metrics?from=2024-01-01&to=${to}&groupBy=site`, headers: { cookie: admin.cookie } });
+      return res.json().rows.find((r: { key: string }) => r.key === site.id).t1dPopulation;
+    };
+    expect(await populationFor('2025-12-31')).toBe(1000);
+    await patch(site.id, { version: 2, t1dPopulation: 2000, t1dPopulationAsOf: '2026-04-01' });
+    expect(await populationFor('2025-12-31')).toBe(1000);
+    expect(await populationFor('2026-06-30')).toBe(2000);
+    expect(await populationFor('2025-03-31')).toBeNull();
+  });
+
+  it('is readable by every role, commissioners included, and 404 for an unknown site', async () => {
+    const site = await newSite();
+    const commissioner = await t.as('commissioner');
+    expect(await population(site.id, commissioner.cookie)).toEqual([]);
+    const res = await app.inject({ method: 'GET', url: '/api/v1/sites/00000000-0000-4000-8000-000000000000/population', headers: { cookie: admin.cookie } });
+    expect(res.statusCode).toBe(404);
   });
 });

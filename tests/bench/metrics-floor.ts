@@ -46,7 +46,9 @@ changes as (
 hba1c as (
   select site_id, count(*) as hba1c_n, percentile_cont(0.5) within group (order by change) as hba1c_median from changes group by site_id
 )
-select s.id as key, case when s.t1d_population_as_of <= ${to}::date then s.t1d_population end as population, p.*, h.hba1c_n, h.hba1c_median
+select s.id as key,
+  (select c.t1d_population from site_population_counts c where c.site_id = s.id and c.as_of <= ${to}::date order by c.as_of desc limit 1) as population,
+  p.*, h.hba1c_n, h.hba1c_median
 from sites s
 left join per_site p on p.site_id = s.id
 left join hba1c h on h.site_id = s.id`;

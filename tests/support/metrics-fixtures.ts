@@ -15,7 +15,7 @@ import {
 } from '../../src/lib/domain/metrics';
 import { applyEvent, type PathwayEvent, type ReferralStatus } from '../../src/lib/domain/pathway';
 import type { Db } from '../../src/lib/server/db/client';
-import { facilitationActivities, observations, patients, referralEvents, referrals, sites } from '../../src/lib/server/db/schema';
+import { facilitationActivities, observations, patients, referralEvents, referrals, sitePopulationCounts, sites } from '../../src/lib/server/db/schema';
 import { todayIso } from '../../src/lib/server/clock';
 import { median, nearestRankPercentile, strongestFacilitation, twelveMonthsAfter, twelveMonthsBefore } from './oracles';
 import { nextNhsNumber } from './pathway';
@@ -32,6 +32,8 @@ export interface OracleSite {
   icb: string;
   t1dPopulation: number | null;
   t1dPopulationAsOf: string | null;
+  /** Every count the site has had: a period divides by the latest on or before its end. */
+  counts: { asOf: string; count: number }[];
 }
 export interface OracleFacilitation {
   siteId: string;
@@ -134,10 +136,18 @@ export function metricsBuilder(db: Db, data: OracleData = emptyData()) {
     data,
     async site(s: { name: string; icb: string; t1dPopulation?: number | null; t1dPopulationAsOf?: string | null; odsCode?: string }): Promise<string> {
       const id = randomUUID();
-      const row: OracleSite = { id, name: s.name, icb: s.icb, t1dPopulation: s.t1dPopulation ?? null, t1dPopulationAsOf: s.t1dPopulationAsOf ?? null };
-      await db.insert(sites).values({ ...row, odsCode: s.odsCode ?? `M${id.slice(0, 5).toUpperCase()}` });
+      const { t1dPopulation = null, t1dPopulationAsOf = null } = s;
+      const row: OracleSite = { id, name: s.name, icb: s.icb, t1dPopulation, t1dPopulationAsOf, counts: [] };
+      const { counts: _counts, ...columns } = row;
+      await db.insert(sites).values({ ...columns, odsCode: s.odsCode ?? `M${id.slice(0, 5).toUpperCase()}` });
       data.sites.push(row);
+      if (t1dPopulation !== null && t1dPopulationAsOf !== null) await this.populationCount(id, t1dPopulationAsOf, t1dPopulation);
       return id;
+    },
+    /** A count of the site's type 1 population as of a date (the newest shows on the site). */
+    async populationCount(siteId: string, asOf: string, count: number): Promise<void> {
+      await db.insert(sitePopulationCounts).values({ siteId, asOf, t1dPopulation: count, source: 'manual' });
+      data.sites.find((s) => s.id === siteId)!.counts.push({ asOf, count });
     },
     async facilitation(siteId: string, on: string, mode: FacilitationMode): Promise<void> {
       await db.insert(facilitationActivities).values({ siteId, on, mode, kind: mode === 'passive' ? 'web_resource' : 'site_visit' });
@@ -294,7 +304,9 @@ export function oracleReport(data: OracleData, q: OracleQuery): MetricsReport {
     const ms = [...milestones.values()].filter(
       (m) => siteIds.has(m.referral.siteId) && m.referral.receivedOn <= to && (!q.therapy || m.referral.therapy === q.therapy),
     );
-    const populations = group.sites.map((s) => (s.t1dPopulationAsOf !== null && s.t1dPopulationAsOf <= to ? s.t1dPopulation : null));
+    const latestCount = (s: OracleSite) =>
+      s.counts.filter((c) => c.asOf <= to).sort((a, b) => b.asOf.localeCompare(a.asOf))[0]?.count ?? null;
+    const populations = group.sites.map(latestCount);
     const population = populations.length > 0 && populations.every((p) => p !== null) ? populations.reduce<number>((a, b) => a + b!, 0) : null;
 
     const onTherapy = new Set(ms.filter((m) => m.started && !m.discontinued).map((m) => m.referral.patientId)).size;

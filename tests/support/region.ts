@@ -1,5 +1,5 @@
 import type { Db } from '../../src/lib/server/db/client';
-import { facilitationActivities, sites } from '../../src/lib/server/db/schema';
+import { facilitationActivities, sitePopulationCounts, sites } from '../../src/lib/server/db/schema';
 import { generateHistory, type HistorySite } from '../../src/lib/server/demo/history.generator';
 import { systemCtx } from '../../src/lib/server/context';
 import { DemoHistoryService } from '../../src/lib/server/services/demo-history.service';
@@ -43,6 +43,7 @@ export async function loadRegion(db: Db): Promise<RegionCounts> {
   await db.insert(sites).values(
     REGION_SITES.map((s) => ({ id: s.id, odsCode: s.odsCode, name: s.name, icb: s.icb, t1dPopulation: s.t1dPopulation, t1dPopulationAsOf: '2026-01-01' })),
   );
+  await db.insert(sitePopulationCounts).values(REGION_SITES.map((s) => ({ siteId: s.id, asOf: '2026-01-01', t1dPopulation: s.t1dPopulation, source: 'manual' as const })));
   await db
     .insert(facilitationActivities)
     .values(REGION_SITES.filter((s) => s.profile !== 'none').map((s) => ({ siteId: s.id, on: '2024-04-01', mode: s.profile, kind: 'other' as const })));

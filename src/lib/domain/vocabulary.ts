@@ -52,3 +52,7 @@ export type FacilitationKind = (typeof FACILITATION_KINDS)[number];
 
 export const BARRIER_CATEGORIES = ['funding', 'staffing', 'clinician_receptiveness', 'training_capacity', 'patient_education', 'it_data', 'other'] as const;
 export type BarrierCategory = (typeof BARRIER_CATEGORIES)[number];
+
+/** Where a site's type 1 population count came from: entered by an admin, or counted on the FHIR server. */
+export const POPULATION_SOURCES = ['manual', 'fhir'] as const;
+export type PopulationSource = (typeof POPULATION_SOURCES)[number];

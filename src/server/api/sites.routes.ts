@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { idParams, listQuery, page, problem } from '../../lib/schemas/common.schema';
-import { createSiteBody, site, updateSiteBody } from '../../lib/schemas/sites.schema';
+import { createSiteBody, populationHistory, site, updateSiteBody } from '../../lib/schemas/sites.schema';
 import { ctxOf } from '../plugins/auth.plugin';
 import { fhirOf } from './fhir';
 import { z } from 'zod';
@@ -20,6 +20,20 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   app.get('/sites/:id', {
     schema: { tags: ['Sites'], summary: 'Read a site', params: idParams, response: { 200: site, 401: problem, 404: problem } },
     handler: async (req) => app.services.sites.get(ctxOf(req), req.params.id),
+  });
+
+  app.get('/sites/:id/population', {
+    schema: {
+      tags: ['Sites'],
+      summary: "List a site's type 1 population counts",
+      description:
+        'Every count the site has had, newest asOf first, with where it came from. Counts are never overwritten: a ' +
+        "count for a date that already has one replaces that date's count (and is audited). The metrics of a period use " +
+        'the latest count on or before its end.',
+      params: idParams,
+      response: { 200: populationHistory, 401: problem, 404: problem },
+    },
+    handler: async (req) => app.services.population.history(ctxOf(req), req.params.id),
   });
 
   app.post('/sites', {

@@ -41,6 +41,7 @@ const OPERATION_IDS: Record<string, string> = {
   'GET /api/v1/sites/:id': 'getSite',
   'PATCH /api/v1/sites/:id': 'updateSite',
   'POST /api/v1/sites/:id/population-sync': 'syncSitePopulation',
+  'GET /api/v1/sites/:id/population': 'listSitePopulationCounts',
   'GET /api/v1/sites/:id/facilitation': 'listFacilitationActivities',
   'POST /api/v1/sites/:id/facilitation': 'createFacilitationActivity',
   'GET /api/v1/sites/:id/barriers': 'listBarriers',

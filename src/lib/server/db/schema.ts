@@ -24,6 +24,7 @@ import {
   FACILITATION_KINDS,
   FACILITATION_MODES,
   OBSERVATION_SOURCES,
+  POPULATION_SOURCES,
   PRIORITY_GROUPS,
   REFERRAL_SOURCES,
   SEXES,
@@ -46,6 +47,25 @@ export const sites = pgTable('sites', {
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
+
+/**
+ * Every type 1 population count a site has had, one per date, never overwritten by a later one: the metrics of a
+ * period divide by the latest count on or before its end. `sites.t1d_population` repeats the newest, for lists.
+ */
+export const sitePopulationCounts = pgTable(
+  'site_population_counts',
+  {
+    siteId: uuid('site_id')
+      .notNull()
+      .references(() => sites.id),
+    asOf: date('as_of', { mode: 'string' }).notNull(),
+    t1dPopulation: integer('t1d_population').notNull(),
+    source: text('source', { enum: POPULATION_SOURCES }).notNull(),
+    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
+    recordedBy: uuid('recorded_by'),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.asOf] })],
+);
 
 export const users = pgTable(
   'users',

@@ -18,6 +18,9 @@ export const DEMO_SITES = [
   { odsCode: 'RDM04', name: 'Valley Community Diabetes Team', icb: 'NHS Moorside and Vale ICB', t1dPopulation: 350 },
 ] as const;
 
+/** How many yearly population counts before today's each demo site has. */
+const DEMO_POPULATION_YEARS = 5;
+
 export const DEMO_ACCOUNTS = ['nurse', 'consultant', 'commissioner', 'admin'].map((role) => `${role}@example.org`);
 
 /** The demo's history: two years at about 60 referrals a site a year, the same on every machine. */
@@ -33,7 +36,14 @@ export async function seedDemo(services: Services, asOf: string): Promise<void> 
   const seeding = systemCtx('demo seed', 'demo-seed');
   const sites = [];
   for (const s of DEMO_SITES) {
-    sites.push(await services.sites.create(startUp, { ...s, t1dPopulationAsOf: asOf }));
+    let site = await services.sites.create(startUp, { ...s, t1dPopulationAsOf: asOf });
+    // A count each year before this one, a little smaller, as a service's register grows: a period ending in an
+    // earlier year divides by that year's count.
+    for (let yearsAgo = 1; yearsAgo <= DEMO_POPULATION_YEARS; yearsAgo++) {
+      const t1dPopulation = Math.round(s.t1dPopulation * (1 - 0.03 * yearsAgo));
+      site = await services.sites.update(startUp, site.id, { version: site.version, t1dPopulation, t1dPopulationAsOf: addDays(asOf, -365 * yearsAgo) });
+    }
+    sites.push(site);
   }
   const [riverside, hillcrest] = sites.map((s) => s.id);
   const accounts = [

@@ -68,7 +68,10 @@ function metricsStatement({ from, to, groupBy, therapy, siteIds }: MetricsParams
   return sql`
 with scoped_sites as (
   select s.id, s.name, s.icb,
-    case when s.t1d_population_as_of <= ${toDate} then s.t1d_population end as population,
+    (
+      select c.t1d_population from site_population_counts c
+      where c.site_id = s.id and c.as_of <= ${toDate} order by c.as_of desc limit 1
+    ) as population,
     coalesce((
       select max(case f.mode when 'active' then 2 when 'passive' then 1 else 0 end)
       from facilitation_activities f where f.site_id = s.id and f."on" <= ${toDate}

@@ -15,6 +15,7 @@ import { previewOf, type ImportPreview, type LocalMatch } from '../fhir/import.p
 import { countType1Population } from '../fhir/population.count';
 import { toPatient, type PatientService } from './patient.service';
 import { toSite } from './site.service';
+import { recordPopulationCountIn } from './population.service';
 
 /**
  * Pulls patients and population figures from the configured FHIR server. The rule for every write: check
@@ -120,7 +121,8 @@ export class FhirImportService {
     return this.db.transaction(async (tx) => {
       const current = await lockSite(tx, siteId);
       if (!current) throw notFound('No site with this id');
-      const row = await updateSite(tx, siteId, { t1dPopulation: count, t1dPopulationAsOf: asOf, version: current.version + 1 });
+      const newest = await recordPopulationCountIn(tx, ctx, { siteId, asOf, t1dPopulation: count, source: 'fhir' });
+      const row = await updateSite(tx, siteId, { ...newest, version: current.version + 1 });
       await writeAudit(tx, ctx, {
         action: 'site.population_sync',
         entityType: 'site',

@@ -11,6 +11,7 @@ import { ImplementationService } from './implementation.service';
 import { MetricsService } from './metrics.service';
 import { MetricsSeriesService } from './metrics-series.service';
 import { PatientService } from './patient.service';
+import { PopulationService } from './population.service';
 import { ReferralService } from './referral.service';
 import { SiteService } from './site.service';
 import { UserService } from './user.service';
@@ -31,6 +32,7 @@ export function createServices(
     auth: new AuthService(db, { idleMinutes: config.SESSION_IDLE_MINUTES, absoluteHours: config.SESSION_ABSOLUTE_HOURS }),
     users: new UserService(db),
     sites: new SiteService(db),
+    population: new PopulationService(db),
     patients,
     referrals: new ReferralService(db, patients),
     audit: new AuditService(db),

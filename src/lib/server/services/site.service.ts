@@ -7,6 +7,7 @@ import { writeAudit } from '../repositories/audit.repository';
 import { allSites, findSite, insertSite, listSites, lockSite, updateSite, type SiteRow } from '../repositories/site.repository';
 import type { Ctx } from '../context';
 import { decodeCursor, pageOf } from './cursor';
+import { recordPopulationCountIn } from './population.service';
 import { todayIso } from '../clock';
 
 export const toSite = (r: SiteRow): Site => ({
@@ -48,8 +49,12 @@ export class SiteService {
     authorize(ctx.actor, 'sites:manage');
     try {
       return await this.db.transaction(async (tx) => {
+        const { t1dPopulation, t1dPopulationAsOf } = input;
         const site = toSite(await insertSite(tx, input));
         await writeAudit(tx, ctx, { action: 'site.create', entityType: 'site', entityId: site.id, after: site });
+        if (t1dPopulation != null && t1dPopulationAsOf != null) {
+          await recordPopulationCountIn(tx, ctx, { siteId: site.id, asOf: t1dPopulationAsOf, t1dPopulation, source: 'manual' });
+        }
         return site;
       });
     } catch (e) {
@@ -71,8 +76,12 @@ export class SiteService {
           currentVersion: current.version,
         });
       }
-      const { version: _version, ...changes } = input;
-      const site = toSite(await updateSite(tx, id, { ...changes, version: current.version + 1 }));
+      const { version: _version, t1dPopulation, t1dPopulationAsOf, ...changes } = input;
+      const newest =
+        t1dPopulation !== undefined && t1dPopulationAsOf !== undefined
+          ? await recordPopulationCountIn(tx, ctx, { siteId: id, asOf: t1dPopulationAsOf, t1dPopulation, source: 'manual' })
+          : {};
+      const site = toSite(await updateSite(tx, id, { ...changes, ...newest, version: current.version + 1 }));
       await writeAudit(tx, ctx, { action: 'site.update', entityType: 'site', entityId: id, before: toSite(current), after: site });
       return site;
     });

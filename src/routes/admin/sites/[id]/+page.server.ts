@@ -6,6 +6,7 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params, url }) => ({
   site: await getOr404(() => locals.services.sites.get(locals.ctx!, params.id)),
+  population: (await locals.services.population.history(locals.ctx!, params.id)).items,
   created: url.searchParams.has('created'),
   synced: url.searchParams.has('synced'),
   fhirConfigured: locals.services.fhir !== null,
@@ -24,13 +25,13 @@ export const actions: Actions = {
   },
   update: async ({ request, locals, params }) => {
     const values = formValues(await readForm(request));
-    // A blank count clears a manual figure; both fields are sent by the form, so both go together.
+    // Blank count and date record no count; one without the other is an error the schema names.
     const body = {
       version: Number(values.version),
       name: values.name ?? '',
       icb: values.icb ?? '',
-      t1dPopulation: values.t1dPopulation === undefined ? null : Number(values.t1dPopulation),
-      t1dPopulationAsOf: values.t1dPopulationAsOf ?? null,
+      t1dPopulation: values.t1dPopulation === undefined ? undefined : Number(values.t1dPopulation),
+      t1dPopulationAsOf: values.t1dPopulationAsOf,
     };
     const parsed = parseForm(updateSiteBody, body);
     if (!parsed.ok) return parsed.failure;

@@ -1,0 +1,38 @@
+import { and, desc, eq, sql } from 'drizzle-orm';
+import type { Db, Tx } from '../db/client';
+import { sitePopulationCounts } from '../db/schema';
+
+export type PopulationCountRow = typeof sitePopulationCounts.$inferSelect;
+export type NewPopulationCount = Omit<typeof sitePopulationCounts.$inferInsert, 'recordedAt'>;
+
+/** A site's counts, newest date first. */
+export function populationCountsOf(db: Db | Tx, siteId: string): Promise<PopulationCountRow[]> {
+  return db.select().from(sitePopulationCounts).where(eq(sitePopulationCounts.siteId, siteId)).orderBy(desc(sitePopulationCounts.asOf));
+}
+
+/**
+ * Records a count, replacing one already held for that site and date (a corrected count for the same day), and
+ * answers what was there before, for the audit entry.
+ */
+export async function recordPopulationCount(tx: Tx, count: NewPopulationCount): Promise<{ before: PopulationCountRow | undefined; after: PopulationCountRow }> {
+  const [before] = await tx
+    .select()
+    .from(sitePopulationCounts)
+    .where(and(eq(sitePopulationCounts.siteId, count.siteId), eq(sitePopulationCounts.asOf, count.asOf)))
+    .for('update');
+  const [after] = await tx
+    .insert(sitePopulationCounts)
+    .values(count)
+    .onConflictDoUpdate({
+      target: [sitePopulationCounts.siteId, sitePopulationCounts.asOf],
+      set: { t1dPopulation: count.t1dPopulation, source: count.source, recordedBy: count.recordedBy ?? null, recordedAt: sql`now()` },
+    })
+    .returning();
+  return { before, after: after! };
+}
+
+/** The site's newest count: the one its record shows. */
+export async function newestPopulationCount(db: Db | Tx, siteId: string): Promise<PopulationCountRow | undefined> {
+  const [row] = await db.select().from(sitePopulationCounts).where(eq(sitePopulationCounts.siteId, siteId)).orderBy(desc(sitePopulationCounts.asOf)).limit(1);
+  return row;
+}
