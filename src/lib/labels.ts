@@ -93,4 +93,4 @@ export const WAIT_LABEL: Record<WaitName, string> = {
   referralToStart: 'Referral to start',
 };
 
-export const POPULATION_SOURCE_LABEL: Record<PopulationSource, string> = { manual: 'Entered by an admin', fhir: 'Counted on the FHIR server' };
+export const POPULATION_SOURCE_LABEL: Record<PopulationSource, string> = { manual: 'Entered by hand', fhir: 'Counted on the FHIR server' };
