@@ -102,7 +102,7 @@ test('an admin adds a site and a nurse for it, and the nurse can sign in', async
   await page.getByLabel('Date of the count').fill('2026-10-01');
   await page.getByRole('button', { name: 'Save changes' }).click();
   await expect(page.getByRole('status')).toContainText('Changes saved');
-  await expect(page.getByRole('table')).toContainText('1 Oct 2026');
+  await expect(page.getByRole('table')).toContainText('1 October 2026');
   await expect(page.getByRole('table')).toContainText('812');
 
   await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Users' }).click();
