@@ -7,6 +7,7 @@ import type { Services } from '../lib/server/services';
 import auditRoutes from './api/audit.routes';
 import authRoutes from './api/auth.routes';
 import deviceRoutes from './api/devices.routes';
+import exportRoutes from './api/exports.routes';
 import healthRoutes from './api/health.routes';
 import implementationRoutes from './api/implementation.routes';
 import metricsRoutes from './api/metrics.routes';
@@ -89,6 +90,7 @@ export async function buildApp({ config, services, pages = 'none', logger }: App
         await v1.register(implementationRoutes);
         await v1.register(metricsRoutes);
         await v1.register(metricsSeriesRoutes);
+        await v1.register(exportRoutes);
       },
       { prefix: '/v1' },
     );

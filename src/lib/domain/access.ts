@@ -52,6 +52,8 @@ export const PERMISSIONS = {
   'referrals:read': { roles: CLINICAL, siteScoped: true },
   // Which clinician records which step is the pathway table's business (src/lib/domain/pathway.ts).
   'referrals:write': { roles: ['nurse', 'consultant'], siteScoped: true },
+  // The national returns list patients by NHS number: the site's clinicians and admins make them.
+  'exports:national': { roles: CLINICAL, siteScoped: true },
 } as const satisfies Record<string, { roles: readonly Role[]; siteScoped: boolean }>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -67,6 +67,8 @@ const OPERATION_IDS: Record<string, string> = {
   'GET /api/v1/metrics/waits': 'getWaitDistributions',
   'GET /api/v1/metrics/funding': 'getFundingReport',
   'GET /api/v1/metrics/continuation': 'getContinuationReport',
+  'GET /api/v1/exports/national-hcl': 'getNationalHclReturn',
+  'GET /api/v1/exports/national-hcl.csv': 'getNationalHclReturnCsv',
 };
 
 const TITLE_BY_STATUS = new Map<string, string>(Object.values(PROBLEM_TYPES).map(({ status, title }) => [String(status), title]));
@@ -143,6 +145,7 @@ export default fp(async function openapi(app: FastifyInstance) {
         { name: 'Referrals' },
         { name: 'Implementation', description: 'Facilitation activities and barriers per site.' },
         { name: 'Metrics', description: 'Implementation metrics per site, ICB or facilitation mode.' },
+        { name: 'Exports', description: 'The national returns a site uploads each quarter.' },
         { name: 'Devices' },
         { name: 'Audit' },
         { name: 'Operations' },

@@ -10,6 +10,7 @@ import { HealthService } from './health.service';
 import { ImplementationService } from './implementation.service';
 import { MetricsService } from './metrics.service';
 import { MetricsSeriesService } from './metrics-series.service';
+import { NationalReturnService } from './national-return.service';
 import { PatientService } from './patient.service';
 import { PopulationService } from './population.service';
 import { ReferralService } from './referral.service';
@@ -40,6 +41,7 @@ export function createServices(
     implementation: new ImplementationService(db),
     metrics: new MetricsService(db),
     metricsSeries: new MetricsSeriesService(db),
+    nationalReturns: new NationalReturnService(db),
     demoHistory: new DemoHistoryService(db),
     fhir: options.fhir ? new FhirImportService(db, createFhirClient(options.fhir), patients) : null,
   };

@@ -1,4 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
+import { neutraliseFormula } from './csv';
 import { COUNT_FIELDS, WAIT_NAMES, type MetricsReport, type MetricsRow } from '../../domain/metrics';
 
 /**
@@ -22,15 +23,6 @@ export const METRICS_CSV_COLUMNS: readonly string[] = [
   'hba1cChange6m.medianMmolMol',
   'suppressed',
 ];
-
-/**
- * Site and ICB names are typed by people: one starting with =, +, -, @, tab or CR would run as a formula when
- * the file is opened in a spreadsheet (OWASP "CSV injection"). A leading ' makes it plain text. Numbers are
- * never touched, so a negative HbA1c change stays a number.
- */
-export function neutraliseFormula(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-}
 
 function cells(row: MetricsRow): Cell[] {
   return [
