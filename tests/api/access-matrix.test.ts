@@ -119,6 +119,16 @@ const CASES: Case[] = [
     expect: { anonymous: 401, nurse: 200, consultant: 200, commissioner: 403, admin: 200 },
   },
   {
+    name: 'GET /api/v1/exports/national-hcl',
+    request: async () => ({ method: 'GET', url: `/api/v1/exports/national-hcl?siteId=${site.id}&quarter=2025-Q4` }),
+    expect: { anonymous: 401, nurse: 200, consultant: 200, commissioner: 403, admin: 200 },
+  },
+  {
+    name: 'GET /api/v1/exports/national-hcl.csv',
+    request: async () => ({ method: 'GET', url: `/api/v1/exports/national-hcl.csv?siteId=${site.id}&quarter=2025-Q4` }),
+    expect: { anonymous: 401, nurse: 200, consultant: 200, commissioner: 403, admin: 200 },
+  },
+  {
     name: 'GET /api/v1/audit',
     request: async () => ({ method: 'GET', url: `/api/v1/audit?entityId=${patient.id}` }),
     expect: { anonymous: 401, nurse: 403, consultant: 403, commissioner: 403, admin: 200 },
