@@ -20,12 +20,14 @@ export const NAVIGATION: Record<Role, NavItem[]> = {
     { href: '/patients', label: 'Patients' },
     { href: '/referrals', label: 'Referrals' },
     { href: '/dashboard', label: 'Dashboard' },
+    { href: '/exports/national-hcl', label: 'National return' },
   ],
   consultant: [
     { href: '/', label: 'Eligibility queue' },
     { href: '/patients', label: 'Patients' },
     { href: '/referrals', label: 'Referrals' },
     { href: '/dashboard', label: 'Dashboard' },
+    { href: '/exports/national-hcl', label: 'National return' },
   ],
   commissioner: [{ href: '/dashboard', label: 'Dashboard' }],
   admin: [
@@ -35,6 +37,7 @@ export const NAVIGATION: Record<Role, NavItem[]> = {
     { href: '/admin/devices', label: 'Devices' },
     { href: '/referrals', label: 'Referrals' },
     { href: '/dashboard', label: 'Dashboard' },
+    { href: '/exports/national-hcl', label: 'National return' },
     { href: '/admin/audit', label: 'Audit trail' },
   ],
 };

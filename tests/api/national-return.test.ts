@@ -27,7 +27,7 @@ const ok = async (res: Promise<{ status: number; body: any }>) => {
 /** Takes a referral from its arrival to a device start on `startedOn`, through the API, as the site's clinicians. */
 async function startDevice(patientId: string, therapy: 'csii' | 'hcl', receivedOn: string, startedOn: string, clinic = { asNurse, asConsultant }) {
   const { asNurse, asConsultant } = clinic;
-  let r = await asNurse.refer(patientId, { therapy, receivedOn });
+  let r: { id: string; version: number } = await asNurse.refer(patientId, { therapy, receivedOn });
   r = await ok(asConsultant.event(r.id, { ...ASSESS_ELIGIBLE, assessedOn: receivedOn, rationale: 'Agreed at clinic', version: r.version }));
   r = await ok(asNurse.event(r.id, { type: 'funding_requested', version: r.version, submittedOn: receivedOn, commissioner: 'NHS Test ICB', route: 'routine' }));
   r = await ok(asNurse.event(r.id, { type: 'funding_decision', version: r.version, decidedOn: receivedOn, outcome: 'approved' }));

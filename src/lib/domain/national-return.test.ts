@@ -5,6 +5,7 @@ import {
   lastCompleteQuarter,
   PROBLEMS,
   quarterOf,
+  recentQuarters,
   type NationalHclCandidate,
 } from './national-return';
 import { CLOSED_LOOP_CODES, NATIONAL_HCL_COLUMNS, nationalHclFileName, UNKNOWN_YEAR_STARTED_PUMP } from './national-return.config';
@@ -47,6 +48,10 @@ describe('financial quarters', () => {
     ['2026-03-31', '2025-Q3'],
     ['2026-07-01', '2026-Q1'],
   ])('on %s the last complete quarter is %s', (today, quarter) => expect(lastCompleteQuarter(today)).toBe(quarter));
+
+  it('offers the latest complete quarters, newest first, across the year\'s turn', () => {
+    expect(recentQuarters('2026-05-10', 3)).toEqual(['2025-Q4', '2025-Q3', '2025-Q2']);
+  });
 });
 
 describe('the rows of the return', () => {

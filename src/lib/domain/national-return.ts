@@ -49,6 +49,18 @@ export function lastCompleteQuarter(today: string): string {
   return n === 1 ? `${year - 1}-Q4` : `${year}-Q${n - 1}`;
 }
 
+/** The `count` latest complete quarters before `today`, newest first: what a page offers to choose from. */
+export function recentQuarters(today: string, count: number): string[] {
+  const quarters: string[] = [];
+  let day = today;
+  for (let i = 0; i < count; i++) {
+    const quarter = lastCompleteQuarter(day);
+    quarters.push(quarter);
+    day = financialQuarter(quarter)!.to;
+  }
+  return quarters;
+}
+
 export type Funding = 'nhs' | 'non_nhs';
 
 /**
