@@ -117,17 +117,14 @@ const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * two declines, the latest.
  */
 function preferred(a: NationalHclCandidate, b: NationalHclCandidate): NationalHclCandidate {
-  if (a.kind !== b.kind) return a.kind === 'on_hcl' ? a : b;
-  if (a.kind === 'declined' && b.kind === 'declined') return b.declinedOn > a.declinedOn ? b : a;
   if (a.kind === 'on_hcl' && b.kind === 'on_hcl') {
-    if (a.startedOn !== b.startedOn) {
-      if (a.startedOn === null) return b;
-      if (b.startedOn === null) return a;
-      return b.startedOn < a.startedOn ? b : a;
-    }
-    return b.funding === 'nhs' && a.funding !== 'nhs' ? b : a;
+    if (a.startedOn === b.startedOn) return b.funding === 'nhs' && a.funding !== 'nhs' ? b : a;
+    if (a.startedOn === null) return b;
+    if (b.startedOn === null) return a;
+    return b.startedOn < a.startedOn ? b : a;
   }
-  return a;
+  if (a.kind === 'declined' && b.kind === 'declined') return b.declinedOn > a.declinedOn ? b : a;
+  return a.kind === 'on_hcl' ? a : b;
 }
 
 function problemsOf(c: NationalHclCandidate): string[] {

@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
-import { neutraliseFormula } from './csv';
 import { COUNT_FIELDS, WAIT_NAMES, type MetricsReport, type MetricsRow } from '../../domain/metrics';
+import { neutraliseFormula } from './csv';
 
 /**
  * The metrics report as CSV: the JSON rows flattened, one column per leaf field named by its dotted path, in
