@@ -35,12 +35,17 @@ export async function nationalHclCandidates(db: Db | Tx, q: { siteId: string; fr
       where e.type = 'withdrawn' and e.occurred_on between ${q.from}::date and ${q.to}::date
         and e.payload->>'reason' = 'patient_declined'
         and r.site_id = ${q.siteId}::uuid and r.therapy = 'hcl'
+    ),
+    -- One pass over the starts for all the candidates together: referral_milestones has no index by patient.
+    first_starts as (
+      select s.patient_id, extract(year from min(s.started_on))::int as first_pump_year
+      from referral_milestones s
+      where s.started_on <= ${q.to}::date and s.patient_id in (select patient_id from candidates)
+      group by s.patient_id
     )
     select c.patient_id::text as patient_id, c.kind, c.started_on, c.funding, c.declined_on,
-      p.nhs_number, p.birth_date::text as birth_date,
-      (select extract(year from min(s.started_on))::int from referral_milestones s
-        where s.patient_id = c.patient_id and s.started_on <= ${q.to}::date) as first_pump_year
-    from candidates c join patients p on p.id = c.patient_id`);
+      p.nhs_number, p.birth_date::text as birth_date, f.first_pump_year
+    from candidates c join patients p on p.id = c.patient_id left join first_starts f on f.patient_id = c.patient_id`);
   return rowsOf<CandidateRecord>(result).map((r): NationalHclCandidate => {
     const person = { patientId: r.patient_id, nhsNumber: r.nhs_number, birthDate: r.birth_date, firstPumpYear: r.first_pump_year === null ? null : Number(r.first_pump_year) };
     return r.kind === 'declined'
