@@ -30,9 +30,3 @@ export async function recordPopulationCount(tx: Tx, count: NewPopulationCount): 
     .returning();
   return { before, after: after! };
 }
-
-/** The site's newest count: the one its record shows. */
-export async function newestPopulationCount(db: Db | Tx, siteId: string): Promise<PopulationCountRow | undefined> {
-  const [row] = await db.select().from(sitePopulationCounts).where(eq(sitePopulationCounts.siteId, siteId)).orderBy(desc(sitePopulationCounts.asOf)).limit(1);
-  return row;
-}

@@ -121,7 +121,7 @@ export class FhirImportService {
     return this.db.transaction(async (tx) => {
       const current = await lockSite(tx, siteId);
       if (!current) throw notFound('No site with this id');
-      const newest = await recordPopulationCountIn(tx, ctx, { siteId, asOf, t1dPopulation: count, source: 'fhir' });
+      const newest = await recordPopulationCountIn(tx, ctx, current, { asOf, t1dPopulation: count, source: 'fhir' });
       const row = await updateSite(tx, siteId, { ...newest, version: current.version + 1 });
       await writeAudit(tx, ctx, {
         action: 'site.population_sync',

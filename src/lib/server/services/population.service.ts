@@ -4,7 +4,7 @@ import type { PopulationSource } from '../../domain/vocabulary';
 import type { PopulationCount } from '../../schemas/sites.schema';
 import type { Db, Tx } from '../db/client';
 import { writeAudit } from '../repositories/audit.repository';
-import { newestPopulationCount, populationCountsOf, recordPopulationCount, type PopulationCountRow } from '../repositories/population.repository';
+import { populationCountsOf, recordPopulationCount, type PopulationCountRow } from '../repositories/population.repository';
 import { findSite } from '../repositories/site.repository';
 import type { Ctx } from '../context';
 
@@ -30,21 +30,25 @@ export class PopulationService {
 
 /**
  * Records a count inside the caller's transaction (the caller holds the site's lock), audited with the count it
- * replaced for that date, if any; answers the site's newest count, which its record shows.
+ * replaced for that date, if any; answers the site's newest count, which its record shows. The site's record
+ * already holds the newest count before this one, so the newest after it needs no query.
  */
 export async function recordPopulationCountIn(
   tx: Tx,
   ctx: Ctx,
-  count: { siteId: string; asOf: string; t1dPopulation: number; source: PopulationSource },
+  site: { id: string; t1dPopulation: number | null; t1dPopulationAsOf: string | null },
+  count: { asOf: string; t1dPopulation: number; source: PopulationSource },
 ): Promise<{ t1dPopulation: number; t1dPopulationAsOf: string }> {
-  const { before, after } = await recordPopulationCount(tx, { ...count, recordedBy: actingUserId(ctx.actor) });
+  const { before, after } = await recordPopulationCount(tx, { siteId: site.id, ...count, recordedBy: actingUserId(ctx.actor) });
   await writeAudit(tx, ctx, {
     action: 'site.population_count',
     entityType: 'site',
-    entityId: count.siteId,
+    entityId: site.id,
     before: before ? toCount(before) : null,
     after: toCount(after),
   });
-  const newest = (await newestPopulationCount(tx, count.siteId))!;
-  return { t1dPopulation: newest.t1dPopulation, t1dPopulationAsOf: newest.asOf };
+  const shownIsNewer = site.t1dPopulation !== null && site.t1dPopulationAsOf !== null && site.t1dPopulationAsOf > count.asOf;
+  return shownIsNewer
+    ? { t1dPopulation: site.t1dPopulation!, t1dPopulationAsOf: site.t1dPopulationAsOf! }
+    : { t1dPopulation: count.t1dPopulation, t1dPopulationAsOf: count.asOf };
 }

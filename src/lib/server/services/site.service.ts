@@ -53,7 +53,7 @@ export class SiteService {
         const site = toSite(await insertSite(tx, input));
         await writeAudit(tx, ctx, { action: 'site.create', entityType: 'site', entityId: site.id, after: site });
         if (t1dPopulation != null && t1dPopulationAsOf != null) {
-          await recordPopulationCountIn(tx, ctx, { siteId: site.id, asOf: t1dPopulationAsOf, t1dPopulation, source: 'manual' });
+          await recordPopulationCountIn(tx, ctx, site, { asOf: t1dPopulationAsOf, t1dPopulation, source: 'manual' });
         }
         return site;
       });
@@ -79,7 +79,7 @@ export class SiteService {
       const { version: _version, t1dPopulation, t1dPopulationAsOf, ...changes } = input;
       const newest =
         t1dPopulation !== undefined && t1dPopulationAsOf !== undefined
-          ? await recordPopulationCountIn(tx, ctx, { siteId: id, asOf: t1dPopulationAsOf, t1dPopulation, source: 'manual' })
+          ? await recordPopulationCountIn(tx, ctx, current, { asOf: t1dPopulationAsOf, t1dPopulation, source: 'manual' })
           : {};
       const site = toSite(await updateSite(tx, id, { ...changes, ...newest, version: current.version + 1 }));
       await writeAudit(tx, ctx, { action: 'site.update', entityType: 'site', entityId: id, before: toSite(current), after: site });
