@@ -1,12 +1,13 @@
 import type { GroupBy, WaitName } from './domain/metrics';
 import type { TimeBin } from './domain/metrics-series';
-import type { EventType, FundingOutcome, ReferralStatus } from './domain/pathway';
+import type { FundingOutcome, RecordEventType, ReferralStatus } from './domain/pathway';
 import type {
   BarrierCategory,
   CurrentTechnology,
   DiabetesType,
   FacilitationKind,
   FacilitationMode,
+  FundingKind,
   FundingRoute,
   PopulationSource,
   PriorityGroup,
@@ -29,6 +30,7 @@ export const STATUS_LABEL: Record<ReferralStatus, string> = {
   on_therapy: 'On therapy',
   discontinued: 'Discontinued',
   withdrawn: 'Withdrawn',
+  switched: 'Switched to closed loop',
 };
 
 /** nhsuk tag colours: blue in progress, green on therapy, grey closed, red refused, yellow waiting on others. */
@@ -44,18 +46,22 @@ export const STATUS_TAG: Record<ReferralStatus, string> = {
   on_therapy: 'nhsuk-tag--green',
   discontinued: 'nhsuk-tag--grey',
   withdrawn: 'nhsuk-tag--grey',
+  switched: 'nhsuk-tag--grey',
 };
 
-export const EVENT_LABEL: Record<EventType, string> = {
+export const EVENT_LABEL: Record<RecordEventType, string> = {
   assessment: 'Eligibility assessment',
   funding_requested: 'Funding requested',
   funding_decision: 'Funding decision',
   device_started: 'Device started',
   review: 'Review',
   withdrawn: 'Withdrawn',
+  existing_therapy: 'Already on therapy',
+  switched_to_hcl: 'Switched to closed loop',
 };
 
 export const THERAPY_LABEL: Record<Therapy, string> = { csii: 'Insulin pump (CSII)', hcl: 'Hybrid closed loop (HCL)' };
+export const FUNDING_KIND_LABEL: Record<FundingKind, string> = { nhs: 'NHS funded', non_nhs: 'Not NHS funded' };
 export const SOURCE_LABEL: Record<ReferralSource, string> = { gp: 'GP', consultant: 'Consultant', self: 'Self-referral', other_service: 'Another service' };
 export const PRIORITY_LABEL: Record<PriorityGroup, string> = { child: 'Child or young person', pregnancy: 'Pregnancy', existing_pump_user: 'Existing pump user', adult: 'Adult' };
 export const DIABETES_TYPE_LABEL: Record<DiabetesType, string> = { type1: 'Type 1', type2: 'Type 2', other: 'Other', unknown: 'Unknown' };

@@ -53,6 +53,7 @@ const DELTA_EXACT: MetricsRow = {
   label: 'Delta Diabetes Service',
   t1dPopulation: 1002,
   onTherapy: 29,
+  existingOnTherapy: 0,
   uptakePct: 2.9, // 29 / 1002 = 2.894%
   referrals: 13,
   assessed: 8,
@@ -78,6 +79,7 @@ const DELTA_COMMISSIONER: MetricsRow = {
   label: 'Delta Diabetes Service',
   t1dPopulation: 1000, // 1002
   onTherapy: 30, // 29
+  existingOnTherapy: 0,
   uptakePct: 3, // 30 / 1000, from the rounded figures (the exact 2.9% would give 29 back)
   referrals: 15, // 13
   assessed: 10, // 8
@@ -110,6 +112,7 @@ const FOXTROT_EXACT: MetricsRow = {
   label: 'Foxtrot Clinic',
   t1dPopulation: 6,
   onTherapy: 1,
+  existingOnTherapy: 0,
   uptakePct: 16.7,
   referrals: 1,
   assessed: 1,
@@ -182,6 +185,7 @@ describe('a commissioner', () => {
       key: 'ICB Disclosure',
       t1dPopulation: 1010, // 1008
       onTherapy: 30,
+      existingOnTherapy: 0,
       uptakePct: 3, // 30 / 1010 = 2.97
       referrals: 15, // 14
       eligible: 10, // 8

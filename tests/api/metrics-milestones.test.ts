@@ -30,7 +30,10 @@ async function projection() {
     events: await db.select({ referralId: referralEvents.referralId, seq: referralEvents.seq, type: referralEvents.type, occurredOn: referralEvents.occurredOn, payload: referralEvents.payload }).from(referralEvents),
     observations: await db.select({ id: observations.id, patientId: observations.patientId, effective: observations.effective, effectiveAt: observations.effectiveAt, mmolMol: observations.mmolMol }).from(observations),
   };
+  const knownOn = new Map((await db.select({ id: referrals.id, knownOn: referrals.knownOn }).from(referrals)).map((r) => [r.id, r.knownOn]));
   const expected = [...milestonesOf(data, '9999-12-31').values()].map((m) => {
+    const onTherapyFrom = m.started ?? m.existingFrom ?? null;
+    const ends = [m.discontinued, m.switched].filter((d): d is string => d !== undefined).sort();
     const results = data.observations.filter((o) => o.patientId === m.referral.patientId);
     const followUp = m.started ? followUpOf(results, m.started) : undefined;
     const anniversary = m.started ? twelveMonthsAfter(m.started) : undefined;
@@ -39,7 +42,13 @@ async function projection() {
       siteId: m.referral.siteId,
       patientId: m.referral.patientId,
       therapy: m.referral.therapy,
+      origin: m.referral.receivedOn === null ? 'existing' : 'pathway',
       receivedOn: m.referral.receivedOn,
+      // An existing record whose events were all removed keeps the date it was known.
+      enteredOn: m.referral.receivedOn ?? onTherapyFrom ?? knownOn.get(m.referral.id),
+      switchedOn: m.switched ?? null,
+      onTherapyFrom,
+      endedOn: ends[0] ?? null,
       decidedOn: m.decided ?? null,
       eligibleOn: m.eligible ?? null,
       requestedOn: m.firstRequest ?? null,
@@ -110,12 +119,25 @@ const action = fc.oneof(
 
 const RECEIVED = '2023-01-02';
 
+/** Who the person is before the referral: new to pumps, or on one already (its start known, its year only, or unknown). */
+const before = fc.record({
+  therapy: fc.constantFrom('csii' as const, 'hcl' as const),
+  pump: fc.constantFrom('none', 'dated', 'year', 'unknown'),
+});
+const EXISTING_PUMP = {
+  dated: { startedOn: '2019-03-04' },
+  year: { startedYear: 2019 },
+  unknown: {},
+} as const;
+
 describe('referral_milestones', () => {
   it('says what the events and results say, after any sequence of steps and results entered through the API', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(action, { minLength: 8, maxLength: 20 }), async (actions) => {
+      fc.asyncProperty(before, fc.array(action, { minLength: 8, maxLength: 20 }), async (person, actions) => {
         const patient = await nurse.createPatient(site.id);
-        let referral = await nurse.refer(patient.id, { receivedOn: RECEIVED });
+        // A closed-loop start ends a pump already on therapy as switched.
+        if (person.pump !== 'none') await nurse.existing(patient.id, { ...EXISTING_PUMP[person.pump], knownOn: '2022-12-01' });
+        let referral = await nurse.refer(patient.id, { receivedOn: RECEIVED, therapy: person.therapy });
         let day = RECEIVED;
         for (const a of actions) {
           if ('step' in a) {
@@ -144,7 +166,7 @@ describe('referral_milestones', () => {
     );
     // The sequences reached the milestones that matter most.
     const reached = await db.select().from(referralMilestones);
-    for (const column of ['startedOn', 'discontinuedOn', 'declinedOn', 'followUpOn', 'baselineMmolMol', 'continuing12mOn'] as const) {
+    for (const column of ['startedOn', 'discontinuedOn', 'declinedOn', 'followUpOn', 'baselineMmolMol', 'continuing12mOn', 'switchedOn', 'onTherapyFrom'] as const) {
       expect(reached.filter((r) => r[column] !== null).length, column).toBeGreaterThan(0);
     }
   }, 180_000);

@@ -145,6 +145,7 @@ const ALPHA: MetricsRow = {
   label: 'Alpha Diabetes Centre',
   t1dPopulation: 560,
   onTherapy: 7, // R1, R10, R11, R12, R13, R14, R15 (R2, R8, R9 stopped)
+  existingOnTherapy: 0,
   uptakePct: 1.3, // 7 / 560 = 1.25%: halves round up
   referrals: 5, // R2, R3, R4, R5, R6
   assessed: 3, // R2, R3, R4 (R4's deferral is no decision)
@@ -170,6 +171,7 @@ const BRAVO: MetricsRow = {
   label: 'Bravo Hospital',
   t1dPopulation: null, // counted as of 2026-08-01, after the period
   onTherapy: 1,
+  existingOnTherapy: 0,
   uptakePct: null,
   referrals: 2,
   assessed: 2,
@@ -210,6 +212,7 @@ describe('the figures, by hand', () => {
       ...emptyRow(A, 'Alpha Diabetes Centre'),
       t1dPopulation: 560,
       onTherapy: 1, // R14
+      existingOnTherapy: 0,
       uptakePct: 0.2,
       referrals: 1,
       assessed: 1,
@@ -223,6 +226,7 @@ describe('the figures, by hand', () => {
     expect(csii.rows[0]).toEqual({
       ...ALPHA,
       onTherapy: 6,
+      existingOnTherapy: 0,
       uptakePct: 1.1,
       referrals: 4,
       assessed: 2,
@@ -248,6 +252,7 @@ describe('the figures, by hand', () => {
         label: 'ICB North',
         t1dPopulation: null,
         onTherapy: 8,
+        existingOnTherapy: 0,
         uptakePct: null,
         referrals: 7,
         assessed: 5,

@@ -27,14 +27,15 @@ with per_site as (
     count(*) filter (where ${inPeriod('declined_on')}) as funding_declined,
     count(*) filter (where ${inPeriod('started_on')}) as started,
     count(*) filter (where ${inPeriod('discontinued_on')}) as discontinued,
-    count(distinct patient_id) filter (where started_on <= ${to}::date and (discontinued_on is null or discontinued_on > ${to}::date)) as on_therapy,
+    count(distinct patient_id) filter (where on_therapy_from <= ${to}::date and (ended_on is null or ended_on > ${to}::date)) as on_therapy,
+    count(distinct patient_id) filter (where on_therapy_from <= ${to}::date and (ended_on is null or ended_on > ${to}::date) and origin = 'pathway') as pathway_on_therapy,
     count(distinct patient_id) filter (where continuing_12m_on <= ${to}::date) as continuing12m,
     ${wait('a', 'received_on', 'decided_on')},
     ${wait('f', 'eligible_on', 'funding_decided_on')},
     ${wait('s', 'approved_on', 'started_on')},
     ${wait('r', 'received_on', 'started_on')}
   from referral_milestones
-  where received_on <= ${to}::date
+  where entered_on <= ${to}::date
   group by site_id
 ),
 changes as (

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
 import type { Role } from '../../src/lib/domain/access';
 import { addDays, daysBetween } from '../../src/lib/domain/calendar-date';
 import { discloseRow } from '../../src/lib/domain/disclosure';
@@ -45,7 +46,8 @@ export interface OracleReferral {
   patientId: string;
   siteId: string;
   therapy: 'csii' | 'hcl';
-  receivedOn: string;
+  /** Null for an existing-therapy record, which was never received as a referral. */
+  receivedOn: string | null;
 }
 export interface OracleEvent {
   referralId: string;
@@ -176,6 +178,47 @@ export function metricsBuilder(db: Db, data: OracleData = emptyData()) {
       await db.insert(observations).values({ ...row, kind: 'hba1c', originalValue: String(mmolMol), originalUnit: 'mmol/mol', source: 'manual' });
       data.observations.push(row);
     },
+    /**
+     * A person already on therapy when the service began: an existing-therapy record, with its reviews (a review
+     * step may discontinue it), as the referral service writes it.
+     */
+    async existing(
+      patientId: string,
+      siteId: string,
+      r: { therapy?: 'csii' | 'hcl'; startedOn?: string; startedYear?: number; knownOn: string; reviews?: Extract<Step, { type: 'review' }>[] },
+    ): Promise<string> {
+      const id = randomUUID();
+      const therapy = r.therapy ?? 'csii';
+      const first = {
+        id: randomUUID(),
+        referralId: id,
+        seq: 1,
+        type: 'existing_therapy' as const,
+        occurredOn: r.knownOn,
+        payload: { ...(r.startedOn ? { startedOn: r.startedOn } : {}), ...(r.startedYear ? { startedYear: r.startedYear } : {}), knownOn: r.knownOn, pump: 'Test pump', funding: 'nhs' },
+        statusAfter: 'on_therapy' as ReferralStatus,
+        recordedRole: 'nurse' as Role,
+      };
+      let status: ReferralStatus = 'on_therapy';
+      const reviews = (r.reviews ?? []).map((step, index) => {
+        status = step.decision === 'discontinue' ? 'discontinued' : 'on_therapy';
+        return { id: randomUUID(), referralId: id, seq: index + 2, type: step.type, occurredOn: step.on, payload: payloadOf(step), statusAfter: status, recordedRole: ROLE_FOR.review };
+      });
+      const events = [first, ...reviews];
+      await db.insert(referrals).values({ id, patientId, siteId, therapy, status, origin: 'existing', knownOn: r.knownOn, lastEventOn: events.at(-1)!.occurredOn, version: 1 + reviews.length });
+      await db.insert(referralEvents).values(events);
+      data.referrals.push({ id, patientId, siteId, therapy, receivedOn: null });
+      data.events.push(...events.map(({ referralId, seq, type, occurredOn, payload }) => ({ referralId, seq, type, occurredOn, payload })));
+      return id;
+    },
+    /** The system's switch of a pump record to closed loop on `on`, as the closed-loop start writes it. */
+    async switchToHcl(csiiReferralId: string, on: string, hclReferralId: string): Promise<void> {
+      const seq = data.events.filter((e) => e.referralId === csiiReferralId).length + 1;
+      const event = { id: randomUUID(), referralId: csiiReferralId, seq, type: 'switched_to_hcl' as const, occurredOn: on, payload: { on, hclReferralId }, statusAfter: 'switched' as ReferralStatus };
+      await db.insert(referralEvents).values(event);
+      await db.update(referrals).set({ status: 'switched', lastEventOn: on }).where(eq(referrals.id, csiiReferralId));
+      data.events.push({ referralId: csiiReferralId, seq, type: event.type, occurredOn: on, payload: event.payload });
+    },
     async referral(patientId: string, siteId: string, r: { therapy?: 'csii' | 'hcl'; receivedOn: string; steps?: Step[] }): Promise<string> {
       const id = randomUUID();
       const therapy = r.therapy ?? 'csii';
@@ -222,6 +265,9 @@ interface Milestones {
   declined?: string;
   started?: string;
   discontinued?: string;
+  switched?: string;
+  /** An existing record's first day on therapy: its start when known, else the day it was known. */
+  existingFrom?: string;
 }
 
 const field = (payload: unknown, name: string): unknown => (payload as Record<string, unknown>)[name];
@@ -233,6 +279,8 @@ export function milestonesOf(data: OracleData, to: string): Map<string, Mileston
   const events = [...data.events].sort((a, b) => (a.referralId < b.referralId ? -1 : a.referralId > b.referralId ? 1 : a.seq - b.seq));
   for (const e of events) {
     const m = byReferral.get(e.referralId);
+    // An existing record counts from its start, however late it was recorded.
+    if (m && e.type === 'existing_therapy') m.existingFrom = (field(e.payload, 'startedOn') as string | undefined) ?? e.occurredOn;
     if (!m || e.occurredOn > to) continue;
     const on = e.occurredOn;
     if (e.type === 'assessment') {
@@ -250,6 +298,8 @@ export function milestonesOf(data: OracleData, to: string): Map<string, Mileston
       m.started ??= on;
     } else if (e.type === 'review' && field(e.payload, 'decision') === 'discontinue') {
       m.discontinued ??= on;
+    } else if (e.type === 'switched_to_hcl') {
+      m.switched ??= on;
     }
   }
   return byReferral;
@@ -302,14 +352,16 @@ export function oracleReport(data: OracleData, q: OracleQuery): MetricsReport {
   for (const [key, group] of groupsOf(data, q)) {
     const siteIds = new Set(group.sites.map((s) => s.id));
     const ms = [...milestones.values()].filter(
-      (m) => siteIds.has(m.referral.siteId) && m.referral.receivedOn <= to && (!q.therapy || m.referral.therapy === q.therapy),
+      (m) => siteIds.has(m.referral.siteId) && (m.referral.receivedOn ?? m.existingFrom!) <= to && (!q.therapy || m.referral.therapy === q.therapy),
     );
     const latestCount = (s: OracleSite) =>
       s.counts.filter((c) => c.asOf <= to).sort((a, b) => b.asOf.localeCompare(a.asOf))[0]?.count ?? null;
     const populations = group.sites.map(latestCount);
     const population = populations.length > 0 && populations.every((p) => p !== null) ? populations.reduce<number>((a, b) => a + b!, 0) : null;
 
-    const onTherapy = new Set(ms.filter((m) => m.started && !m.discontinued).map((m) => m.referral.patientId)).size;
+    const onTherapyAtEnd = ms.filter((m) => (m.started || (m.existingFrom && m.existingFrom <= to)) && !m.discontinued && !m.switched);
+    const onTherapy = new Set(onTherapyAtEnd.map((m) => m.referral.patientId)).size;
+    const throughPathway = new Set(onTherapyAtEnd.filter((m) => m.referral.receivedOn !== null).map((m) => m.referral.patientId)).size;
     const continuing = new Set(
       ms
         .filter((m) => m.started && twelveMonthsAfter(m.started) <= to && !(m.discontinued && m.discontinued <= twelveMonthsAfter(m.started)))
@@ -321,10 +373,10 @@ export function oracleReport(data: OracleData, q: OracleQuery): MetricsReport {
       return { n: days.length, medianDays: median(days), p90Days: nearestRankPercentile(days, 90) };
     };
     const waits: Record<WaitName, MetricsRow['waits'][WaitName]> = {
-      referralToAssessment: waitOf((m) => m.referral.receivedOn, (m) => m.decided),
+      referralToAssessment: waitOf((m) => m.referral.receivedOn ?? undefined, (m) => m.decided),
       assessmentToFundingDecision: waitOf((m) => m.eligible, (m) => m.fundingDecided),
       fundingApprovalToStart: waitOf((m) => m.approved, (m) => m.started),
-      referralToStart: waitOf((m) => m.referral.receivedOn, (m) => m.started),
+      referralToStart: waitOf((m) => m.referral.receivedOn ?? undefined, (m) => m.started),
     };
 
     const changeByPatient = new Map<string, { startedOn: string; referralId: string; change: number }>();
@@ -345,8 +397,9 @@ export function oracleReport(data: OracleData, q: OracleQuery): MetricsReport {
       ...emptyRow(key, group.label),
       t1dPopulation: population,
       onTherapy,
+      existingOnTherapy: onTherapy - throughPathway,
       uptakePct: uptakePct(onTherapy, population),
-      referrals: count((m) => m.referral.receivedOn),
+      referrals: count((m) => m.referral.receivedOn ?? undefined),
       assessed: count((m) => m.decided),
       eligible: count((m) => m.eligible),
       fundingRequested: count((m) => m.firstRequest),

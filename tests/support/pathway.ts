@@ -28,6 +28,21 @@ export function pathwayClient(t: TestApp, cookie: string) {
       if (res.status !== 201) throw new Error(`referral: ${res.status} ${JSON.stringify(res.body)}`);
       return res.body as { id: string; version: number; status: string };
     },
+    /** A person already on therapy: an existing-therapy record (a pump since 2019, known this spring, unless told otherwise). */
+    existing: async (patientId: string, over: Record<string, unknown> = {}) => {
+      const res = await call('POST', '/api/v1/referrals', {
+        patientId,
+        therapy: 'csii',
+        origin: 'existing',
+        startedOn: '2019-03-04',
+        knownOn: '2026-04-01',
+        pump: 'Tandem t:slim X2',
+        funding: 'nhs',
+        ...over,
+      });
+      if (res.status !== 201) throw new Error(`existing therapy: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body as { id: string; version: number; status: string };
+    },
     event: (referralId: string, body: object) => call('POST', `/api/v1/referrals/${referralId}/events`, body),
   };
 }

@@ -89,6 +89,7 @@ describe('a whole row', () => {
     ...emptyRow('site-1', 'Riverside'),
     t1dPopulation: 1234,
     onTherapy: 13,
+    existingOnTherapy: 4,
     uptakePct: 1.1,
     referrals: 12,
     assessed: 8,
@@ -114,6 +115,7 @@ describe('a whole row', () => {
       label: 'Riverside',
       t1dPopulation: 1235,
       onTherapy: 15,
+      existingOnTherapy: null,
       uptakePct: 1.2, // 15 / 1235, from the rounded figures (the exact 13 / 1234 is 1.1)
       referrals: 10,
       assessed: 10,
@@ -132,6 +134,7 @@ describe('a whole row', () => {
       },
       hba1cChange6m: { n: null, medianMmolMol: null },
       suppressed: [
+        'existingOnTherapy',
         'eligible',
         'fundingRequested',
         'waits.assessmentToFundingDecision.n',
@@ -144,7 +147,7 @@ describe('a whole row', () => {
   });
 
   it('withholds uptake with a small population, and names the population too', () => {
-    const row = discloseRow({ ...exact(), t1dPopulation: 6, onTherapy: 0 });
+    const row = discloseRow({ ...exact(), t1dPopulation: 6, onTherapy: 0, existingOnTherapy: 0 });
     expect(row).toMatchObject({ t1dPopulation: null, onTherapy: 0, uptakePct: null });
     expect(row.suppressed.slice(0, 2)).toEqual(['t1dPopulation', 'uptakePct']);
   });

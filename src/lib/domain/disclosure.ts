@@ -80,6 +80,7 @@ export function discloseRow(exact: MetricsRow): MetricsRow {
     label: exact.label,
     t1dPopulation: note('t1dPopulation', counts.t1dPopulation),
     onTherapy: note('onTherapy', counts.onTherapy),
+    existingOnTherapy: note('existingOnTherapy', counts.existingOnTherapy),
     uptakePct: note('uptakePct', uptake),
     referrals: note('referrals', counts.referrals),
     assessed: note('assessed', counts.assessed),

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EVENT_DATE_FIELD, checkEventDate, isCalendarDate } from './event-dates';
 import { EVENT_TYPES } from './pathway';
 
-const context = { today: '2025-06-15', receivedOn: '2025-03-01', previousEventDate: '2025-04-10' };
+const context = { today: '2025-06-15', opensOn: '2025-03-01', previousEventDate: '2025-04-10' };
 
 describe('the date on a pathway event', () => {
   describe('is accepted', () => {
@@ -14,11 +14,11 @@ describe('the date on a pathway event', () => {
 
     it('on the day the referral was received, when there is no earlier event', () => {
       expect(checkEventDate({ ...context, previousEventDate: null, date: '2025-03-01' })).toBeNull();
-      expect(checkEventDate({ today: '2025-06-15', receivedOn: '2025-03-01', date: '2025-03-01' })).toBeNull();
+      expect(checkEventDate({ today: '2025-06-15', opensOn: '2025-03-01', date: '2025-03-01' })).toBeNull();
     });
 
     it('on 29 February in a leap year', () => {
-      expect(checkEventDate({ today: '2024-03-10', receivedOn: '2024-02-01', date: '2024-02-29' })).toBeNull();
+      expect(checkEventDate({ today: '2024-03-10', opensOn: '2024-02-01', date: '2024-02-29' })).toBeNull();
     });
   });
 
@@ -60,7 +60,7 @@ describe('the date on a pathway event', () => {
 
   it('treats a bad today or received date from the server as a bug, not as the user’s mistake', () => {
     expect(() => checkEventDate({ ...context, today: '2025-02-30', date: '2025-01-01' })).toThrow(RangeError);
-    expect(() => checkEventDate({ ...context, receivedOn: '', date: '2025-05-01' })).toThrow(RangeError);
+    expect(() => checkEventDate({ ...context, opensOn: '', date: '2025-05-01' })).toThrow(RangeError);
   });
 
   it('re-exports the calendar check for the request schemas', () => {

@@ -28,6 +28,7 @@ export type WaitName = (typeof WAIT_NAMES)[number];
 export const COUNT_FIELDS = [
   't1dPopulation',
   'onTherapy',
+  'existingOnTherapy',
   'referrals',
   'assessed',
   'eligible',
@@ -56,6 +57,8 @@ export interface MetricsRow {
   label: string;
   t1dPopulation: number | null;
   onTherapy: number | null;
+  /** How many of onTherapy are on therapy through existing records alone (a patient with both counts as pathway). */
+  existingOnTherapy: number | null;
   uptakePct: number | null;
   referrals: number | null;
   assessed: number | null;
@@ -121,6 +124,7 @@ export function emptyRow(key: string, label: string): MetricsRow {
     label,
     t1dPopulation: null,
     onTherapy: 0,
+    existingOnTherapy: 0,
     uptakePct: null,
     referrals: 0,
     assessed: 0,

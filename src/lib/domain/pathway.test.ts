@@ -91,7 +91,7 @@ describe('who records each step', () => {
   });
 
   it.each(['admin', 'commissioner'] as const)('a %s records no clinical event at all', (role) => {
-    for (const status of REFERRAL_STATUSES) {
+    for (const status of REFERRAL_STATUSES.filter((s) => s !== 'switched')) {
       expect(allowedEvents(status, role)).toEqual([]);
       for (const event of ALL_EVENTS) {
         expect(applyEvent(status, event, role)).toEqual({ ok: false, reason: 'forbidden_role', currentStatus: status });
@@ -151,7 +151,14 @@ describe('withdrawal', () => {
 
 describe('end states', () => {
   it('not eligible, funding declined, discontinued and withdrawn close the referral', () => {
-    expect(REFERRAL_STATUSES.filter(isTerminal)).toEqual(['not_eligible', 'funding_declined', 'discontinued', 'withdrawn']);
+    expect(REFERRAL_STATUSES.filter(isTerminal)).toEqual(['not_eligible', 'funding_declined', 'discontinued', 'withdrawn', 'switched']);
+  });
+
+  it('a pump record switched to closed loop takes no event from anyone: the answer is always an invalid transition', () => {
+    for (const role of ROLES) {
+      expect(allowedEvents('switched', role)).toEqual([]);
+      for (const event of ALL_EVENTS) expect(applyEvent('switched', event, role)).toEqual({ ok: false, reason: 'invalid_transition', currentStatus: 'switched' });
+    }
   });
 
   it('a deferred referral can still be assessed, and a patient on therapy is still reviewed', () => {
@@ -263,8 +270,11 @@ describe('random walks through the pathway (property tests)', () => {
     return reached;
   }
 
-  it('every status can be reached', () => {
-    expect([...reachableByTable()].sort()).toEqual([...REFERRAL_STATUSES].sort());
+  /** Only the system moves a record to switched, when the person starts closed loop: no recorded event leads there. */
+  const RECORDED_STATUSES = REFERRAL_STATUSES.filter((s) => s !== 'switched');
+
+  it('every status but switched can be reached by recorded events', () => {
+    expect([...reachableByTable()].sort()).toEqual([...RECORDED_STATUSES].sort());
   });
 
   /**
@@ -314,7 +324,7 @@ describe('random walks through the pathway (property tests)', () => {
       { numRuns: 1000 },
     );
     // The walks went everywhere, so the checks above were exercised on every row.
-    expect([...visited].sort()).toEqual([...REFERRAL_STATUSES].sort());
+    expect([...visited].sort()).toEqual([...RECORDED_STATUSES].sort());
   });
 
   it("replaying a referral's accepted events gives the status the steps led to", () => {

@@ -18,6 +18,8 @@ export const REFERRAL_STATUSES = [
   'on_therapy',
   'discontinued',
   'withdrawn',
+  // A pump record that ended because the person moved on to closed loop: final, and not a discontinuation.
+  'switched',
 ] as const;
 export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
 
@@ -31,7 +33,18 @@ export const EVENT_TYPES = [
   'review',
   'withdrawn',
 ] as const;
+/** The events a user records through POST /referrals/{id}/events. */
 export type EventType = (typeof EVENT_TYPES)[number];
+
+/**
+ * Every event a referral's history may hold: the recorded steps, the creation of an existing-therapy record, and
+ * the system's own `switched_to_hcl`, which closes a pump record when the person starts closed loop.
+ */
+export const RECORD_EVENT_TYPES = [...EVENT_TYPES, 'existing_therapy', 'switched_to_hcl'] as const;
+export type RecordEventType = (typeof RECORD_EVENT_TYPES)[number];
+
+/** Statuses from which nothing more can be recorded whoever asks. */
+const FINAL_STATUSES: readonly ReferralStatus[] = ['switched'];
 
 export const ASSESSMENT_DECISIONS = ['eligible', 'not_eligible', 'deferred'] as const;
 export type AssessmentDecision = (typeof ASSESSMENT_DECISIONS)[number];
@@ -142,9 +155,11 @@ function destination(event: PathwayEvent): ReferralStatus {
 
 /**
  * The status an event leads to, or why it cannot be recorded. The role is checked before the status: a role
- * that may never record this kind of event gets the same answer whatever state the referral is in.
+ * that may never record this kind of event gets the same answer whatever state the referral is in, except on a
+ * switched record, which takes no event from anyone.
  */
 export function applyEvent(status: ReferralStatus, event: PathwayEvent, role: Role): ApplyResult {
+  if (FINAL_STATUSES.includes(status)) return { ok: false, reason: 'invalid_transition', currentStatus: status };
   const { from, who } = row(event.type);
   if (!who.includes(role)) return { ok: false, reason: 'forbidden_role', currentStatus: status };
   if (!from.includes(status)) return { ok: false, reason: 'invalid_transition', currentStatus: status };

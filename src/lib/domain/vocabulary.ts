@@ -16,6 +16,17 @@ export type DiabetesType = (typeof DIABETES_TYPES)[number];
 export const THERAPIES = ['csii', 'hcl'] as const;
 export type Therapy = (typeof THERAPIES)[number];
 
+/**
+ * How a referral came to be recorded: through the pathway (referred, assessed, funded, started here), or as a
+ * person already on therapy when the service began to use the product (or who transferred in).
+ */
+export const REFERRAL_ORIGINS = ['pathway', 'existing'] as const;
+export type ReferralOrigin = (typeof REFERRAL_ORIGINS)[number];
+
+/** Who pays for an existing therapy: the NHS, or someone else (self-funded, a charity, an insurer). */
+export const FUNDING_KINDS = ['nhs', 'non_nhs'] as const;
+export type FundingKind = (typeof FUNDING_KINDS)[number];
+
 export const REFERRAL_SOURCES = ['gp', 'consultant', 'self', 'other_service'] as const;
 export type ReferralSource = (typeof REFERRAL_SOURCES)[number];
 

@@ -31,6 +31,7 @@ export const metricsRow = z
     label: z.string(),
     t1dPopulation: count,
     onTherapy: count,
+    existingOnTherapy: count,
     uptakePct: z.number().nullable(),
     referrals: count,
     assessed: count,
@@ -78,11 +79,17 @@ referral's therapy); it changes every figure except t1dPopulation.
 (other sites' rows are absent, and ICB and facilitation groups are made of their own sites only).
 
 **Figures.**
-- \`t1dPopulation\`: a site's count when its as-of date is on or before \`to\`, else null (only the current count
-  is kept). A group's population is the sum over its sites, and null when any site in it has no count as of
+- \`t1dPopulation\`: a site's latest count dated on or before \`to\` (every count is kept with its date), else
+  null. A group's population is the sum over its sites, and null when any site in it has no count as of
   \`to\` (or when it has no site): a partial sum would understate the population and overstate uptake.
-- \`onTherapy\`: distinct patients with a referral whose device start is dated on or before \`to\` and that has no
-  discontinuing review dated on or before \`to\`.
+- \`onTherapy\`: distinct patients on therapy at the end of \`to\`: a pathway referral whose device start is dated
+  on or before \`to\`, or an existing-therapy record whose start (\`startedOn\`; for a year-only or unknown start,
+  \`knownOn\`) is on or before \`to\`, in either case with no discontinuing review and no switch to closed loop
+  dated on or before \`to\`. With a \`therapy\` filter, only that therapy's records count.
+- \`existingOnTherapy\`: how many of \`onTherapy\` are on therapy through existing records alone (a patient on
+  therapy through both a pathway referral and an existing record counts as pathway). Existing records never count
+  in the flow counts, the waits, \`continuing12m\` or the HbA1c change; a discontinuation of one counts in
+  \`discontinued\`. A pump record switched to closed loop is not a discontinuation.
 - \`uptakePct\`: onTherapy / t1dPopulation x 100, one decimal, halves rounded up; null without a population (or
   with a population of 0).
 - Flow counts, by event date inside the period: \`referrals\` (received), \`assessed\` (assessments deciding

@@ -1,8 +1,17 @@
 import { z } from 'zod';
 import { HBA1C_MMOL_MOL_MAX, HBA1C_MMOL_MOL_MIN } from '../domain/hba1c';
-import { ASSESSMENT_DECISIONS, EVENT_TYPES, FUNDING_OUTCOMES, REFERRAL_STATUSES, REVIEW_DECISIONS } from '../domain/pathway';
+import { ASSESSMENT_DECISIONS, EVENT_TYPES, FUNDING_OUTCOMES, RECORD_EVENT_TYPES, REFERRAL_STATUSES, REVIEW_DECISIONS } from '../domain/pathway';
 import { RULE_IDS, SUGGESTIONS } from '../domain/eligibility';
-import { CURRENT_TECHNOLOGIES, FUNDING_ROUTES, PRIORITY_GROUPS, REFERRAL_SOURCES, THERAPIES, WITHDRAWAL_REASONS } from '../domain/vocabulary';
+import {
+  CURRENT_TECHNOLOGIES,
+  FUNDING_KINDS,
+  FUNDING_ROUTES,
+  PRIORITY_GROUPS,
+  REFERRAL_ORIGINS,
+  REFERRAL_SOURCES,
+  THERAPIES,
+  WITHDRAWAL_REASONS,
+} from '../domain/vocabulary';
 import { isoDate, listQuery, oneOf, trimmed, uuid, version } from './common.schema';
 
 // Kept for the funding series service, which imports it from here.
@@ -14,15 +23,45 @@ const hba1cMmolMol = z
   .max(HBA1C_MMOL_MOL_MAX, `HbA1c must be at most ${HBA1C_MMOL_MOL_MAX} mmol/mol`);
 const optionalText = (max: number, label: string) => trimmed(max, label).optional();
 
-export const createReferralBody = z
+export const createPathwayReferralBody = z
   .object({
     patientId: uuid,
     therapy: oneOf('Therapy', THERAPIES),
+    origin: z.literal('pathway').optional().describe('Absent or `pathway`: a referral starting the pathway.'),
     receivedOn: isoDate,
     source: oneOf('Source', REFERRAL_SOURCES),
     priorityGroup: oneOf('Priority group', PRIORITY_GROUPS).optional(),
   })
-  .strict();
+  .strict()
+  .meta({ id: 'NewPathwayReferral' });
+
+/** The earliest year a start can be recorded in: before pumps were in use, a year is a typing slip. */
+export const EARLIEST_START_YEAR = 1970;
+
+export const createExistingTherapyBody = z
+  .object({
+    patientId: uuid,
+    therapy: oneOf('Therapy', THERAPIES),
+    origin: z.literal('existing'),
+    startedOn: isoDate.optional().describe('The start date, when known.'),
+    startedYear: z
+      .int('Year started must be a whole year, such as 2019')
+      .min(EARLIEST_START_YEAR, `Year started must be ${EARLIEST_START_YEAR} or later`)
+      .max(9999, 'Year started must be a four-digit year')
+      .optional()
+      .describe('The start year, when only that is known; must agree with startedOn when both are given. Both absent: the start is unknown.'),
+    knownOn: isoDate.describe('The date the service knew the person to be on this therapy: no later than today, no earlier than startedOn.'),
+    pump: trimmed(200, 'Pump'),
+    cgm: optionalText(200, 'CGM'),
+    algorithm: optionalText(200, 'Algorithm'),
+    funding: oneOf('Funding', FUNDING_KINDS),
+  })
+  .strict()
+  .meta({ id: 'NewExistingTherapy' });
+
+export const createReferralBody = z.discriminatedUnion('origin', [createPathwayReferralBody, createExistingTherapyBody], {
+  error: 'origin must be pathway (or absent) or existing',
+});
 
 /** One schema per event type: the payloads of the events table in docs/pathway.md. */
 export const assessmentEvent = z
@@ -119,7 +158,7 @@ export const criteria = z
 export const referralEvent = z
   .object({
     id: uuid,
-    type: z.enum(EVENT_TYPES),
+    type: z.enum(RECORD_EVENT_TYPES),
     occurredOn: z.string().meta({ format: 'date' }),
     payload: z.record(z.string(), z.unknown()),
     criteria: criteria.optional(),
@@ -136,8 +175,14 @@ const referralFields = {
   siteId: uuid,
   therapy: z.enum(THERAPIES),
   status: z.enum(REFERRAL_STATUSES),
-  receivedOn: z.string().meta({ format: 'date' }),
-  source: z.enum(REFERRAL_SOURCES),
+  origin: z.enum(REFERRAL_ORIGINS).describe('`pathway`: referred and started through the pathway; `existing`: already on therapy when recorded.'),
+  receivedOn: z.string().meta({ format: 'date' }).nullable().describe('When the referral arrived; null for an existing-therapy record.'),
+  source: z.enum(REFERRAL_SOURCES).nullable().describe('Null for an existing-therapy record.'),
+  knownOn: z
+    .string()
+    .meta({ format: 'date' })
+    .nullable()
+    .describe('For an existing-therapy record, the date the service knew the person to be on therapy; null for a pathway referral.'),
   priorityGroup: z.enum(PRIORITY_GROUPS).nullable(),
   lastEventOn: z.string().meta({ format: 'date' }).describe('The date of the latest event, or receivedOn before any.'),
   version: z.int(),
@@ -187,5 +232,7 @@ export type Referral = z.infer<typeof referral>;
 export type ReferralSummary = z.infer<typeof referralSummary>;
 export type ReferralEvent = z.infer<typeof referralEvent>;
 export type CreateReferral = z.infer<typeof createReferralBody>;
+export type CreatePathwayReferral = z.infer<typeof createPathwayReferralBody>;
+export type CreateExistingTherapy = z.infer<typeof createExistingTherapyBody>;
 export type QueueItem = z.infer<typeof queueItem>;
 export type Criteria = z.infer<typeof criteria>;

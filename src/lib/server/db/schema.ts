@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
+  check,
   date,
   index,
   integer,
@@ -15,7 +16,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { ROLES } from '../../domain/access';
-import { EVENT_TYPES, INITIAL_STATUS, REFERRAL_STATUSES } from '../../domain/pathway';
+import { INITIAL_STATUS, RECORD_EVENT_TYPES, REFERRAL_STATUSES } from '../../domain/pathway';
 import {
   BARRIER_CATEGORIES,
   CONDITION_KINDS,
@@ -26,6 +27,7 @@ import {
   OBSERVATION_SOURCES,
   POPULATION_SOURCES,
   PRIORITY_GROUPS,
+  REFERRAL_ORIGINS,
   REFERRAL_SOURCES,
   SEXES,
   THERAPIES,
@@ -149,7 +151,7 @@ export const sexEnum = pgEnum('sex', SEXES);
 export const diabetesTypeEnum = pgEnum('diabetes_type', DIABETES_TYPES);
 export const therapyEnum = pgEnum('therapy', THERAPIES);
 export const referralStatusEnum = pgEnum('referral_status', REFERRAL_STATUSES);
-export const eventTypeEnum = pgEnum('event_type', EVENT_TYPES);
+export const eventTypeEnum = pgEnum('event_type', RECORD_EVENT_TYPES);
 
 export const patients = pgTable(
   'patients',
@@ -221,8 +223,12 @@ export const referrals = pgTable(
       .references(() => sites.id),
     therapy: therapyEnum('therapy').notNull(),
     status: referralStatusEnum('status').notNull().default(INITIAL_STATUS),
-    receivedOn: date('received_on', { mode: 'string' }).notNull(),
-    source: text('source', { enum: REFERRAL_SOURCES }).notNull(),
+    origin: text('origin', { enum: REFERRAL_ORIGINS }).notNull().default('pathway'),
+    // A pathway referral has the date and source of its arrival; an existing-therapy record has neither, but the
+    // date the service knew the person to be on therapy (the date of its existing_therapy event).
+    receivedOn: date('received_on', { mode: 'string' }),
+    source: text('source', { enum: REFERRAL_SOURCES }),
+    knownOn: date('known_on', { mode: 'string' }),
     priorityGroup: text('priority_group', { enum: PRIORITY_GROUPS }),
     // The date of the latest event (or receivedOn): no new event may be dated before it.
     lastEventOn: date('last_event_on', { mode: 'string' }).notNull(),
@@ -236,6 +242,11 @@ export const referrals = pgTable(
   (t) => [
     index('referrals_site_status_idx').on(t.siteId, t.status, t.receivedOn),
     index('referrals_patient_idx').on(t.patientId),
+    check(
+      'referrals_origin_dates',
+      sql`case ${t.origin} when 'pathway' then ${t.receivedOn} is not null and ${t.source} is not null and ${t.knownOn} is null
+        else ${t.knownOn} is not null and ${t.receivedOn} is null and ${t.source} is null end`,
+    ),
   ],
 );
 
@@ -282,7 +293,12 @@ export const referralMilestones = pgTable(
     siteId: uuid('site_id').notNull(),
     patientId: uuid('patient_id').notNull(),
     therapy: therapyEnum('therapy').notNull(),
-    receivedOn: date('received_on', { mode: 'string' }).notNull(),
+    origin: text('origin', { enum: REFERRAL_ORIGINS }).notNull(),
+    // Null for an existing-therapy record, which was never received as a referral.
+    receivedOn: date('received_on', { mode: 'string' }),
+    // The first date on which the record can count in any figure: its receipt, or for an existing record the day
+    // it counts as on therapy from. Reports read only the rows entered by the end of their period.
+    enteredOn: date('entered_on', { mode: 'string' }).notNull(),
     // An assessment deciding eligible or not eligible (a deferral decides nothing).
     decidedOn: date('decided_on', { mode: 'string' }),
     eligibleOn: date('eligible_on', { mode: 'string' }),
@@ -293,6 +309,13 @@ export const referralMilestones = pgTable(
     declinedOn: date('declined_on', { mode: 'string' }),
     startedOn: date('started_on', { mode: 'string' }),
     discontinuedOn: date('discontinued_on', { mode: 'string' }),
+    // A pump record closed by the person's closed-loop start (switched_to_hcl): an end, not a discontinuation.
+    switchedOn: date('switched_on', { mode: 'string' }),
+    // On therapy from this date: the pathway's device start; for an existing record its start date when known,
+    // else the date the service knew of it (a year-only or unknown start).
+    onTherapyFrom: date('on_therapy_from', { mode: 'string' }),
+    // The first of the discontinuation and the switch: off this therapy from this date.
+    endedOn: date('ended_on', { mode: 'string' }),
     // The start's first anniversary (29 February's is 1 March), when therapy had not stopped by then: from this
     // date on, the start counts as continuing at 12 months.
     continuing12mOn: date('continuing_12m_on', { mode: 'string' }),
@@ -301,7 +324,7 @@ export const referralMilestones = pgTable(
     followUpOn: date('follow_up_on', { mode: 'string' }),
     followUpMmolMol: integer('follow_up_mmol_mol'),
   },
-  (t) => [index('referral_milestones_site_idx').on(t.siteId, t.receivedOn), index('referral_milestones_follow_up_idx').on(t.followUpOn)],
+  (t) => [index('referral_milestones_site_idx').on(t.siteId, t.enteredOn), index('referral_milestones_follow_up_idx').on(t.followUpOn)],
 );
 
 /** Where a value pulled from FHIR came from: kept with the value so every figure can be traced. */

@@ -29,7 +29,7 @@ const therapyFilter = (therapy: string | undefined): SQL => (therapy ? sql`and r
 const milestonesOf = (to: string, therapy: string | undefined): SQL =>
   sql`m as not materialized (
     select m.*, g.group_key from referral_milestones m join site_groups g on g.site_id = m.site_id
-    where m.received_on <= ${to}::date ${therapy ? sql`and m.therapy = ${therapy}::therapy` : sql``})`;
+    where m.entered_on <= ${to}::date ${therapy ? sql`and m.therapy = ${therapy}::therapy` : sql``})`;
 
 /** The day 12 months after a start, by the calendar convention of calendar-date.ts (29 February -> 1 March). */
 const anniversary = (date: SQL): SQL =>

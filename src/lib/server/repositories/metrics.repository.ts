@@ -52,7 +52,8 @@ function metricsStatement({ from, to, groupBy, therapy, siteIds }: MetricsParams
   const inPeriod = (column: SQL) => sql`${column} between ${fromDate} and ${toDate}`;
   const scope = siteIds === undefined ? sql`true` : siteIds.length === 0 ? sql`false` : sql`s.id in (${sql.join(siteIds.map((id) => sql`${id}::uuid`), sql`, `)})`;
   const group = GROUP_OF[groupBy];
-  const received = sql`m.received_on <= ${toDate} ${therapy ? sql`and m.therapy = ${therapy}::therapy` : sql``}`;
+  const received = sql`m.entered_on <= ${toDate} ${therapy ? sql`and m.therapy = ${therapy}::therapy` : sql``}`;
+  const onTherapyAtEnd = sql`m.on_therapy_from <= ${toDate} and (m.ended_on is null or m.ended_on > ${toDate})`;
 
   const waits = WAIT_NAMES.map((name) => {
     const { start, end } = WAIT_COLUMNS[name];
@@ -104,7 +105,8 @@ flows as (
       count(*) filter (where ${inPeriod(sql`m.declined_on`)}) as funding_declined,
       count(*) filter (where ${inPeriod(sql`m.started_on`)}) as started,
       count(*) filter (where ${inPeriod(sql`m.discontinued_on`)}) as discontinued,
-      count(distinct m.patient_id) filter (where m.started_on <= ${toDate} and (m.discontinued_on is null or m.discontinued_on > ${toDate})) as on_therapy,
+      count(distinct m.patient_id) filter (where ${onTherapyAtEnd}) as on_therapy,
+      count(distinct m.patient_id) filter (where ${onTherapyAtEnd} and m.origin = 'pathway') as pathway_on_therapy,
       count(distinct m.patient_id) filter (where m.continuing_12m_on <= ${toDate}) as continuing12m
       ${sql.join(waits, sql``)}
     from grouped_sites gs
@@ -144,6 +146,7 @@ export type MetricsGroupRecord = { key: string; label: string } & Record<
   | 'started'
   | 'discontinued'
   | 'on_therapy'
+  | 'pathway_on_therapy'
   | 'continuing12m'
   | `${WaitName}_${'n' | 'median' | 'p90'}`
   | 'hba1c_n'

@@ -12,6 +12,12 @@ export async function findPatient(db: Db | Tx, id: string): Promise<PatientRow |
   return row;
 }
 
+/** The patient's row, locked until the transaction ends: writes that must see each other's records of one patient take it first. */
+export async function lockPatient(tx: Tx, id: string): Promise<PatientRow | undefined> {
+  const [row] = await tx.select().from(patients).where(eq(patients.id, id)).for('update');
+  return row;
+}
+
 export async function insertPatient(db: Db | Tx, values: NewPatientRow): Promise<PatientRow> {
   const [row] = await db.insert(patients).values(values).returning();
   return row!;

@@ -2,8 +2,8 @@ import { and, asc, desc, eq, gt, inArray, lt, lte, or, sql, type SQL } from 'dri
 import type { Role } from '../../domain/access';
 import type { EligibilityResult } from '../../domain/eligibility';
 import type { ReferralEvent, ReferralSummary } from '../../schemas/referrals.schema';
-import { prepared, type Db, type Tx } from '../db/client';
-import { patients, referrals } from '../db/schema';
+import { prepared, rowsOf, type Db, type Tx } from '../db/client';
+import { patients, referralEvents, referrals } from '../db/schema';
 import type { Ctx } from '../context';
 import { auditInsertFor, auditValues, type AuditEntry } from './audit.repository';
 import type { PatientRow } from './patient.repository';
@@ -13,7 +13,7 @@ export type NewReferralRow = typeof referrals.$inferInsert;
 
 /** A referral's summary fields, selected under their API names. */
 const SUMMARY_COLUMNS = sql.raw(
-  'id, patient_id as "patientId", site_id as "siteId", therapy, status, received_on as "receivedOn", source, priority_group as "priorityGroup", last_event_on as "lastEventOn", version',
+  'id, patient_id as "patientId", site_id as "siteId", therapy, status, origin, received_on as "receivedOn", source, known_on as "knownOn", priority_group as "priorityGroup", last_event_on as "lastEventOn", version',
 );
 
 /** An event as `eventsJson` gives it: JSON has no dates, and no criteria reads as null. */
@@ -129,7 +129,47 @@ export async function insertReferral(db: Db | Tx, values: NewReferralRow): Promi
   return row!;
 }
 
-/** Referrals newest received first (then by id), from after the cursor's key, up to `limit` rows. */
+/** The first event of a record created with one (an existing-therapy record), or an event the system appends. */
+export async function insertEvent(db: Db | Tx, referralId: string, seq: number, event: ReferralEvent, recordedRole: Role | null): Promise<void> {
+  await db.insert(referralEvents).values({
+    id: event.id,
+    referralId,
+    seq,
+    type: event.type,
+    occurredOn: event.occurredOn,
+    payload: event.payload,
+    statusAfter: event.statusAfter,
+    recordedBy: event.recordedBy,
+    recordedRole,
+    recordedAt: event.recordedAt,
+  });
+}
+
+/** The patient's record of this therapy that is on therapy now, locked until the transaction ends; at most one exists. */
+export async function lockOnTherapy(tx: Tx, patientId: string, therapy: ReferralRow['therapy']): Promise<ReferralSummary | undefined> {
+  const rows = await tx.execute(
+    sql`select ${SUMMARY_COLUMNS} from referrals where patient_id = ${patientId} and therapy = ${therapy} and status = 'on_therapy' order by id limit 1 for update`,
+  );
+  return rowsOf<ReferralSummary>(rows)[0];
+}
+
+/**
+ * Moves a locked referral on by one event the system records (the switch to closed loop): its status, version and
+ * latest date, and the event as the next in its history.
+ */
+export async function appendSystemEvent(tx: Tx, referral: ReferralSummary, event: ReferralEvent): Promise<void> {
+  await tx
+    .update(referrals)
+    .set({ status: event.statusAfter, version: referral.version + 1, lastEventOn: event.occurredOn, updatedAt: event.recordedAt })
+    .where(eq(referrals.id, referral.id));
+  const [next] = rowsOf<{ seq: number }>(await tx.execute(sql`select coalesce(max(seq), 0)::int + 1 as seq from referral_events where referral_id = ${referral.id}`));
+  await insertEvent(tx, referral.id, next!.seq, event, null);
+}
+
+/** The date a referral is listed by: when it was received, or when an existing therapy became known. */
+const LISTED_ON = sql<string>`coalesce(${referrals.receivedOn}, ${referrals.knownOn})`;
+
+/** Referrals newest received (or known) first (then by id), from after the cursor's key, up to `limit` rows. */
 export function listReferrals(
   db: Db | Tx,
   q: { scope?: string[]; siteId?: string; status?: ReferralRow['status']; patientId?: string; after?: [string, string]; limit: number },
@@ -144,10 +184,10 @@ export function listReferrals(
         q.siteId ? eq(referrals.siteId, q.siteId) : undefined,
         q.status ? eq(referrals.status, q.status) : undefined,
         q.patientId ? eq(referrals.patientId, q.patientId) : undefined,
-        after ? or(lt(referrals.receivedOn, after[0]), and(eq(referrals.receivedOn, after[0]), gt(referrals.id, after[1]))) : undefined,
+        after ? or(lt(LISTED_ON, after[0]), and(eq(LISTED_ON, after[0]), gt(referrals.id, after[1]))) : undefined,
       ),
     )
-    .orderBy(desc(referrals.receivedOn), asc(referrals.id))
+    .orderBy(desc(LISTED_ON), asc(referrals.id))
     .limit(q.limit);
 }
 

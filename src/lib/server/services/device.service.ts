@@ -53,12 +53,17 @@ export class DeviceService {
   }
 }
 
-/** A device start names active catalogue devices of the right kind; anything else is a field error. */
-export async function checkDeviceStart(db: Db | Tx, chosen: { pump: string; cgm?: string; algorithm?: string }): Promise<void> {
+/** The devices named that are not active catalogue devices of their kind, as field errors. */
+export async function deviceErrors(db: Db | Tx, chosen: { pump: string; cgm?: string; algorithm?: string }): Promise<FieldError[]> {
   const wanted = (['pump', 'cgm', 'algorithm'] as const).flatMap((kind) => (chosen[kind] ? [{ kind, name: chosen[kind]! }] : []));
   const rows = await activeDevicesNamed(db, wanted.map((w) => w.name));
-  const errors: FieldError[] = wanted
+  return wanted
     .filter((w) => !rows.some((r) => r.kind === w.kind && r.name === w.name))
     .map((w) => ({ path: w.kind, message: `${w.name} is not a ${w.kind === 'cgm' ? 'CGM' : w.kind} in the device catalogue` }));
+}
+
+/** A device start names active catalogue devices of the right kind; anything else is a field error. */
+export async function checkDeviceStart(db: Db | Tx, chosen: { pump: string; cgm?: string; algorithm?: string }): Promise<void> {
+  const errors = await deviceErrors(db, chosen);
   if (errors.length) throw validation(errors);
 }

@@ -9,13 +9,14 @@ import { neutraliseFormula } from './csv';
 
 type Cell = string | number | null;
 
-const [POPULATION, ON_THERAPY, ...FLOW_COUNTS] = COUNT_FIELDS;
+const [POPULATION, ON_THERAPY, EXISTING_ON_THERAPY, ...FLOW_COUNTS] = COUNT_FIELDS;
 
 export const METRICS_CSV_COLUMNS: readonly string[] = [
   'key',
   'label',
   POPULATION,
   ON_THERAPY,
+  EXISTING_ON_THERAPY,
   'uptakePct',
   ...FLOW_COUNTS,
   ...WAIT_NAMES.flatMap((name) => [`waits.${name}.n`, `waits.${name}.medianDays`, `waits.${name}.p90Days`]),
@@ -30,6 +31,7 @@ function cells(row: MetricsRow): Cell[] {
     neutraliseFormula(row.label),
     row.t1dPopulation,
     row.onTherapy,
+    row.existingOnTherapy,
     row.uptakePct,
     ...FLOW_COUNTS.map((field) => row[field]),
     ...WAIT_NAMES.flatMap((name) => [row.waits[name].n, row.waits[name].medianDays, row.waits[name].p90Days]),

@@ -31,6 +31,7 @@ function toRow(r: MetricsGroupRecord): MetricsRow {
     ...emptyRow(r.key, r.label),
     t1dPopulation: r.population,
     onTherapy,
+    existingOnTherapy: onTherapy - (r.pathway_on_therapy ?? 0),
     uptakePct: uptakePct(onTherapy, r.population),
     referrals: r.referrals ?? 0,
     assessed: r.assessed ?? 0,

@@ -7,22 +7,35 @@ import { conflict, forbidden, invalidTransition, notFound, validation } from '..
 import { checkEventDate, EVENT_DATE_FIELD } from '../../domain/event-dates';
 import { allowedEvents, applyEvent, type PathwayEvent } from '../../domain/pathway';
 import { placeOnWorklist, WORKLIST_STATUSES, type WorklistPlacement } from '../../domain/worklist';
-import type { CreateReferral, EventBody, QueueItem, Referral, ReferralEvent, ReferralSummary } from '../../schemas/referrals.schema';
-import type { Db } from '../db/client';
+import { existingStartErrors } from '../../domain/existing-therapy';
+import type {
+  CreateExistingTherapy,
+  CreatePathwayReferral,
+  CreateReferral,
+  EventBody,
+  QueueItem,
+  Referral,
+  ReferralEvent,
+  ReferralSummary,
+} from '../../schemas/referrals.schema';
+import type { Db, Tx } from '../db/client';
 import { writeAudit } from '../repositories/audit.repository';
 import { hba1cValuesFor, hba1cValuesOf } from '../repositories/observation.repository';
-import { findPatient, type PatientRow } from '../repositories/patient.repository';
+import { findPatient, lockPatient, type PatientRow } from '../repositories/patient.repository';
 import {
   appendEvent,
+  appendSystemEvent,
   dueForAssessment,
   findReferralSummary,
   findReferralWithEvents,
+  insertEvent,
   insertReferral,
   listReferrals,
+  lockOnTherapy,
   referralsInStatuses,
   type ReferralRow,
 } from '../repositories/referral.repository';
-import { checkDeviceStart } from './device.service';
+import { checkDeviceStart, deviceErrors } from './device.service';
 import { todayIso } from '../clock';
 import type { Ctx } from '../context';
 import { decodeCursor, pageOf } from './cursor';
@@ -52,8 +65,10 @@ export const toSummary = (r: ReferralRow): ReferralSummary => ({
   siteId: r.siteId,
   therapy: r.therapy,
   status: r.status,
+  origin: r.origin,
   receivedOn: r.receivedOn,
   source: r.source,
+  knownOn: r.knownOn,
   priorityGroup: r.priorityGroup,
   lastEventOn: r.lastEventOn,
   version: r.version,
@@ -72,7 +87,12 @@ export class ReferralService {
     private readonly patients: PatientService,
   ) {}
 
+  /** A pathway referral, or an existing-therapy record (api.md, "Existing therapy"). */
   async create(ctx: Ctx, input: CreateReferral): Promise<Referral> {
+    return input.origin === 'existing' ? this.createExisting(ctx, input) : this.createPathway(ctx, input);
+  }
+
+  private async createPathway(ctx: Ctx, { origin: _origin, ...input }: CreatePathwayReferral): Promise<Referral> {
     authorize(ctx.actor, 'referrals:write');
     const person = personActing(ctx.actor);
     return this.db.transaction(async (tx) => {
@@ -90,6 +110,67 @@ export class ReferralService {
     });
   }
 
+  /**
+   * A person already on a pump or closed loop: a record on therapy from the start, with one existing_therapy event
+   * carrying what is known of the start, the devices and the funding. Every problem is reported at once; a patient
+   * already on this therapy gets 409. The patient's row is locked first, so two such records for one person
+   * cannot both pass that check.
+   */
+  private async createExisting(ctx: Ctx, input: CreateExistingTherapy): Promise<Referral> {
+    authorize(ctx.actor, 'referrals:write');
+    const person = personActing(ctx.actor);
+    return this.db.transaction(async (tx) => {
+      const patient = await this.patients.reachable(tx, ctx, input.patientId);
+      await lockPatient(tx, patient.id);
+      const created = await this.createExistingIn(tx, ctx, patient, input);
+      if (created === 'already_on_therapy') {
+        throw conflict(`This patient already has a ${input.therapy === 'hcl' ? 'closed loop' : 'pump'} record on therapy`);
+      }
+      return this.withEvents(ctx.actor, created.summary, [created.event]);
+    });
+  }
+
+  /**
+   * Writes one existing-therapy record for a patient the caller has reached and locked, in the caller's
+   * transaction, with its audit entry: what the caseload import shares with the single create.
+   */
+  async createExistingIn(
+    tx: Tx,
+    ctx: Ctx,
+    patient: Pick<PatientRow, 'id' | 'siteId' | 'birthDate'>,
+    input: Omit<CreateExistingTherapy, 'patientId' | 'origin'>,
+  ): Promise<{ summary: ReferralSummary; event: ReferralEvent } | 'already_on_therapy'> {
+    const person = personActing(ctx.actor);
+    const errors = [...existingStartErrors(input, { today: todayIso(), birthDate: patient.birthDate }), ...(await deviceErrors(tx, input))];
+    if (errors.length) throw validation(errors);
+    if (await lockOnTherapy(tx, patient.id, input.therapy)) return 'already_on_therapy';
+    const { therapy, ...payload } = input;
+    const row = await insertReferral(tx, {
+      patientId: patient.id,
+      siteId: patient.siteId,
+      therapy,
+      status: 'on_therapy',
+      origin: 'existing',
+      knownOn: input.knownOn,
+      lastEventOn: input.knownOn,
+      createdBy: person.userId,
+    });
+    const event: ReferralEvent = {
+      id: randomUUID(),
+      type: 'existing_therapy',
+      occurredOn: input.knownOn,
+      payload,
+      statusAfter: 'on_therapy',
+      recordedBy: person.userId,
+      recordedByName: null,
+      recordedAt: new Date(),
+    };
+    await insertEvent(tx, row.id, 1, event, person.role);
+    const summary = toSummary(row);
+    await writeAudit(tx, ctx, { action: 'referral.existing_therapy', entityType: 'referral', entityId: summary.id, after: { ...summary, event } });
+    return { summary, event };
+  }
+
   async list(ctx: Ctx, q: { siteId?: string; status?: ReferralSummary['status']; patientId?: string; limit: number; cursor?: string }) {
     authorize(ctx.actor, 'referrals:read', q.siteId);
     const after = decodeCursor(q.cursor, 2) as [string, string] | undefined;
@@ -101,7 +182,7 @@ export class ReferralService {
       after,
       limit: q.limit + 1,
     });
-    return pageOf(rows.map(toSummary), q.limit, (r) => [r.receivedOn, r.id]);
+    return pageOf(rows.map(toSummary), q.limit, (r) => [(r.receivedOn ?? r.knownOn)!, r.id]);
   }
 
   async get(ctx: Ctx, id: string): Promise<Referral> {
@@ -137,7 +218,13 @@ export class ReferralService {
     const { type, version: _version, ...payload } = body;
     const dateField = EVENT_DATE_FIELD[type];
     const occurredOn = (payload as Record<string, string>)[dateField]!;
-    const dateError = checkEventDate({ date: occurredOn, today: todayIso(), receivedOn: current.receivedOn, previousEventDate: current.lastEventOn });
+    const dateError = checkEventDate({
+      date: occurredOn,
+      today: todayIso(),
+      opensOn: current.receivedOn ?? current.knownOn!,
+      opening: current.origin === 'existing' ? 'known' : 'received',
+      previousEventDate: current.lastEventOn,
+    });
     if (dateError) throw validation([{ path: dateField, message: dateError.message }]);
 
     if (body.type === 'device_started') await checkDeviceStart(this.db, body);
@@ -168,12 +255,16 @@ export class ReferralService {
       recordedByName: null,
       recordedAt: now,
     };
-    const events = await appendEvent(
-      this.db,
-      ctx,
-      { referralId: id, readVersion: current.version, version: updated.version, reassessOn, event, recordedRole: person.role },
-      { action: `referral.${type}`, entityType: 'referral', entityId: id, before: current, after: { ...updated, event } },
-    );
+    const write = { referralId: id, readVersion: current.version, version: updated.version, reassessOn, event, recordedRole: person.role };
+    const audit = { action: `referral.${type}`, entityType: 'referral', entityId: id, before: current, after: { ...updated, event } };
+    const events =
+      type === 'device_started' && current.therapy === 'hcl'
+        ? await this.db.transaction(async (tx) => {
+            const written = await appendEvent(tx, ctx, write, audit);
+            if (written) await this.switchPumpToClosedLoop(tx, ctx, current.patientId, { on: occurredOn, hclReferralId: id });
+            return written;
+          })
+        : await appendEvent(this.db, ctx, write, audit);
     if (!events) {
       // Another write moved the referral on between the read and this one: report it as it now is.
       const latest = await findReferralSummary(this.db, id);
@@ -181,6 +272,34 @@ export class ReferralService {
       throw staleVersion(latest);
     }
     return { ...this.withEvents(ctx.actor, updated, events), ...(criteria ? { criteria } : {}) };
+  }
+
+  /**
+   * A closed-loop start ends the person's pump record, if one is on therapy, as `switched` (not a discontinuation),
+   * in the start's transaction, through the system's own event dated the start, audited on its own. A pump record
+   * with an event after that date cannot have ended on it: the start is refused rather than the history reordered.
+   */
+  private async switchPumpToClosedLoop(tx: Tx, ctx: Ctx, patientId: string, payload: { on: string; hclReferralId: string }): Promise<void> {
+    const pump = await lockOnTherapy(tx, patientId, 'csii');
+    if (!pump) return;
+    if (pump.lastEventOn > payload.on) {
+      throw validation([
+        { path: 'startedOn', message: `The closed loop cannot start before the last event on the person's pump record (${pump.lastEventOn}), which it ends` },
+      ]);
+    }
+    const event: ReferralEvent = {
+      id: randomUUID(),
+      type: 'switched_to_hcl',
+      occurredOn: payload.on,
+      payload,
+      statusAfter: 'switched',
+      recordedBy: null,
+      recordedByName: null,
+      recordedAt: new Date(),
+    };
+    await appendSystemEvent(tx, pump, event);
+    const after: ReferralSummary = { ...pump, status: 'switched', version: pump.version + 1, lastEventOn: payload.on };
+    await writeAudit(tx, ctx, { action: 'referral.switched_to_hcl', entityType: 'referral', entityId: pump.id, before: pump, after: { ...after, event } });
   }
 
   /**
@@ -192,13 +311,15 @@ export class ReferralService {
     const today = todayIso();
     const after = decodeCursor(q.cursor, 2) as [string, string] | undefined;
     const rows = await dueForAssessment(this.db, { scope: siteScope(ctx.actor), siteId: q.siteId, today, after, limit: q.limit + 1 });
-    const page = pageOf(rows, q.limit, (r) => [r.referral.receivedOn, r.referral.id]);
+    // Only pathway referrals await assessment, and every one of them was received on a date.
+    const page = pageOf(rows, q.limit, (r) => [r.referral.receivedOn!, r.referral.id]);
     const results = await hba1cValuesFor(this.db, page.items.map((r) => r.patient.id));
     const items: QueueItem[] = page.items.map(({ referral, patient }) => {
       const latest = latestHba1cWithin12Months(
         results.filter((r) => r.patientId === patient.id),
         today,
       );
+      const receivedOn = referral.receivedOn!;
       return {
         referral: toSummary(referral),
         patient: {
@@ -210,8 +331,8 @@ export class ReferralService {
           ageYears: ageOnDate(patient.birthDate, today),
           diabetesType: patient.diabetesType,
         },
-        waitingSince: referral.receivedOn,
-        waitingDays: daysBetween(referral.receivedOn, today),
+        waitingSince: receivedOn,
+        waitingDays: daysBetween(receivedOn, today),
         latestHba1c: latest ? { mmolMol: latest.mmolMol, effective: latest.effective } : null,
         criteria: provisionalCriteria(referral, patient, latest?.mmolMol ?? null, today),
       };
