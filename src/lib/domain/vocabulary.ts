@@ -67,3 +67,10 @@ export type BarrierCategory = (typeof BARRIER_CATEGORIES)[number];
 /** Where a site's type 1 population count came from: entered by an admin, or counted on the FHIR server. */
 export const POPULATION_SOURCES = ['manual', 'fhir'] as const;
 export type PopulationSource = (typeof POPULATION_SOURCES)[number];
+
+/**
+ * The NHS Data Dictionary's ethnic category letters (the 2001 census groups): A to H, J to N, P, R and S, and Z
+ * for "not stated". I, O and Q are not used, being easily misread as 1 and 0.
+ */
+export const ETHNIC_CATEGORIES = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'J', 'K', 'L', 'M', 'N', 'P', 'R', 'S', 'Z'] as const;
+export type EthnicCategory = (typeof ETHNIC_CATEGORIES)[number];
