@@ -4,6 +4,7 @@
  * BENCH_RUNS the number of timed requests per metrics figure (default 50), BENCH_SOAK_SECONDS the soak's
  * (default 300). Phase names as arguments run only those phases (`npm run bench -- metrics`).
  */
+import { caseloadBench } from './caseload.bench';
 import { fhirImportBench } from './fhir-import.bench';
 import { fhirSyncBench } from './fhir-sync.bench';
 import { metricsBench } from './metrics.bench';
@@ -33,6 +34,10 @@ try {
   if (want('metrics')) {
     console.log('implementation metrics for a region of 20 sites and 30,000 referrals, 12 months by site (ms, one request at a time):');
     console.log(JSON.stringify(await metricsBench(server.url, runs), null, 2));
+  }
+  if (want('caseload')) {
+    console.log('caseload import of 10,000 rows through the API (PostgreSQL, seconds; server memory in MiB):');
+    console.log(JSON.stringify(await caseloadBench(server.url), null, 2));
   }
   if (want('soak')) {
     console.log('memory of the real server under mixed writes and reads (PostgreSQL, 16 clients), sampled every 10 s:');
