@@ -145,12 +145,12 @@ export async function insertEvent(db: Db | Tx, referralId: string, seq: number, 
   });
 }
 
-/** The patient's record of this therapy that is on therapy now, locked until the transaction ends; at most one exists. */
-export async function lockOnTherapy(tx: Tx, patientId: string, therapy: ReferralRow['therapy']): Promise<ReferralSummary | undefined> {
+/** The patient's records of this therapy that are on therapy now, locked until the transaction ends. */
+export async function lockRecordsOnTherapy(tx: Tx, patientId: string, therapy: ReferralRow['therapy']): Promise<ReferralSummary[]> {
   const rows = await tx.execute(
-    sql`select ${SUMMARY_COLUMNS} from referrals where patient_id = ${patientId} and therapy = ${therapy} and status = 'on_therapy' order by id limit 1 for update`,
+    sql`select ${SUMMARY_COLUMNS} from referrals where patient_id = ${patientId} and therapy = ${therapy} and status = 'on_therapy' order by id for update`,
   );
-  return rowsOf<ReferralSummary>(rows)[0];
+  return rowsOf<ReferralSummary>(rows);
 }
 
 /**

@@ -31,7 +31,7 @@ import {
   insertEvent,
   insertReferral,
   listReferrals,
-  lockOnTherapy,
+  lockRecordsOnTherapy,
   referralsInStatuses,
   type ReferralRow,
 } from '../repositories/referral.repository';
@@ -143,7 +143,7 @@ export class ReferralService {
     const person = personActing(ctx.actor);
     const errors = [...existingStartErrors(input, { today: todayIso(), birthDate: patient.birthDate }), ...(await deviceErrors(tx, input))];
     if (errors.length) throw validation(errors);
-    if (await lockOnTherapy(tx, patient.id, input.therapy)) return 'already_on_therapy';
+    if ((await lockRecordsOnTherapy(tx, patient.id, input.therapy)).length) return 'already_on_therapy';
     const { therapy, ...payload } = input;
     const row = await insertReferral(tx, {
       patientId: patient.id,
@@ -275,13 +275,16 @@ export class ReferralService {
   }
 
   /**
-   * A closed-loop start ends the person's pump record, if one is on therapy, as `switched` (not a discontinuation),
-   * in the start's transaction, through the system's own event dated the start, audited on its own. A pump record
-   * with an event after that date cannot have ended on it: the start is refused rather than the history reordered.
+   * A closed-loop start ends the person's pump records on therapy (usually one) as `switched` (not a
+   * discontinuation), in the start's transaction, each through the system's own event dated the start, audited on
+   * its own. A pump record with an event after that date cannot have ended on it: the start is refused rather than
+   * the history reordered.
    */
   private async switchPumpToClosedLoop(tx: Tx, ctx: Ctx, patientId: string, payload: { on: string; hclReferralId: string }): Promise<void> {
-    const pump = await lockOnTherapy(tx, patientId, 'csii');
-    if (!pump) return;
+    for (const pump of await lockRecordsOnTherapy(tx, patientId, 'csii')) await this.switchPump(tx, ctx, pump, payload);
+  }
+
+  private async switchPump(tx: Tx, ctx: Ctx, pump: ReferralSummary, payload: { on: string; hclReferralId: string }): Promise<void> {
     if (pump.lastEventOn > payload.on) {
       throw validation([
         { path: 'startedOn', message: `The closed loop cannot start before the last event on the person's pump record (${pump.lastEventOn}), which it ends` },
