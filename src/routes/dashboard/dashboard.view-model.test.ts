@@ -92,8 +92,14 @@ describe('uptake', () => {
 
   it('a withheld uptake reads "withheld"; a missing one is blank in the table and "no figure" on the chart', () => {
     const view = uptakeView([row('a', 'Riverside', { suppressed: ['uptakePct'] }), row('b', 'Moorside')], 'site');
-    expect(view.table.map((r) => r.cells[2])).toEqual(['withheld', '']);
+    expect(view.table.map((r) => r.cells[3])).toEqual(['withheld', '']);
     expect(view.bars.map((b) => b.text)).toEqual(['withheld', 'no figure']);
+  });
+
+  it('says how many of those on therapy were already on it when recorded, under disclosure control', () => {
+    const view = uptakeView([row('a', 'Riverside', { onTherapy: 40, existingOnTherapy: 25 }), row('b', 'Moorside', { existingOnTherapy: null, suppressed: ['existingOnTherapy'] })], 'site');
+    expect(view.columns[2]).toMatchObject({ label: 'Of whom already on it when recorded' });
+    expect(view.table.map((r) => r.cells[2])).toEqual(['25', '1-7']);
   });
 
   it('leaves room above the benchmark line', () => {

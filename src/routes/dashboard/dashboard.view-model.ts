@@ -101,13 +101,18 @@ export function uptakeView(rows: readonly MetricsRow[], groupBy: GroupBy) {
     reference: { value: NICE_BENCHMARK, label: `NICE benchmark ${NICE_BENCHMARK}%` },
     // Room beyond the benchmark line, so that it is never drawn on the chart's edge.
     max: Math.max(NICE_BENCHMARK + 3, ...rows.map((r) => r.uptakePct ?? 0)),
-    columns: figures(['Type 1 population', 'On therapy', 'Uptake']),
+    columns: figures(['Type 1 population', 'On therapy', 'Of whom already on it when recorded', 'Uptake']),
     table: rows.map(
       (r): TableRow => ({
         key: r.key,
         label: r.label,
         href: siteLink(groupBy, r.key),
-        cells: [shown(r.t1dPopulation, 't1dPopulation', r.suppressed), shown(r.onTherapy, 'onTherapy', r.suppressed), percentCell(r.uptakePct, r.suppressed.includes('uptakePct'))],
+        cells: [
+          shown(r.t1dPopulation, 't1dPopulation', r.suppressed),
+          shown(r.onTherapy, 'onTherapy', r.suppressed),
+          shown(r.existingOnTherapy, 'existingOnTherapy', r.suppressed),
+          percentCell(r.uptakePct, r.suppressed.includes('uptakePct')),
+        ],
       }),
     ),
   };
