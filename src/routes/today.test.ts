@@ -18,7 +18,7 @@ const site = { id: SITE, name: 'Riverside', odsCode: 'RIV01', icb: 'North' };
 const services = {
   sites: { list: async () => ({ items: [site] }), get: async () => site },
   patients: { get: async () => ({ id: PATIENT, siteId: SITE, fhirId: null, nhsNumber: null }) },
-  referrals: { list: async () => ({ items: [] }), get: async () => ({ id: REFERRAL, patientId: PATIENT, siteId: SITE, allowedEvents: [] }) },
+  referrals: { list: async () => ({ items: [] }), listForPatient: async () => [], get: async () => ({ id: REFERRAL, patientId: PATIENT, siteId: SITE, allowedEvents: [] }) },
   devices: { list: async () => ({ items: [] }) },
   implementation: { listFacilitation: async () => ({ items: [] }), listBarriers: async () => ({ items: [] }) },
   fhir: null,

@@ -91,6 +91,19 @@ export async function findReferralSummary(db: Db | Tx, id: string): Promise<Refe
   return row;
 }
 
+/**
+ * A patient's referrals within `scope` (all sites when undefined), each with its events, newest received (or known)
+ * first, in one round trip: a person has a handful, and their page needs what each one's history says.
+ */
+export async function referralsOfPatient(db: Db | Tx, q: { patientId: string; scope?: string[] }): Promise<(ReferralSummary & { events: ReferralEvent[] })[]> {
+  const rows = rowsOf<ReferralSummary & { events: StoredEvent[] }>(
+    await db.execute(sql`select ${SUMMARY_COLUMNS}, ${eventsJson(sql`select * from referral_events where referral_id = referrals.id`)} as events
+      from referrals where patient_id = ${q.patientId} ${q.scope ? sql`and ${inArray(referrals.siteId, q.scope)}` : sql``}
+      order by coalesce(received_on, known_on) desc, id`),
+  );
+  return rows.map(({ events, ...summary }) => ({ ...summary, events: events.map(fromStored) }));
+}
+
 /** One pathway step as appendEvent writes it: the event, and the referral's version and reassessment date after it. */
 export interface EventWrite {
   referralId: string;

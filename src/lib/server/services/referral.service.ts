@@ -33,6 +33,7 @@ import {
   listReferrals,
   lockRecordsOnTherapy,
   referralsInStatuses,
+  referralsOfPatient,
   type ReferralRow,
 } from '../repositories/referral.repository';
 import { checkDeviceStart, deviceErrors } from './device.service';
@@ -191,6 +192,13 @@ export class ReferralService {
     if (!row || !reachesSite(ctx.actor, row.siteId)) throw notFound('No referral with this id');
     const { events, ...summary } = row;
     return this.withEvents(ctx.actor, summary, events);
+  }
+
+  /** A patient's referrals, each with its history: what their page says of each, and which one a switch ended. */
+  async listForPatient(ctx: Ctx, patientId: string): Promise<Referral[]> {
+    authorize(ctx.actor, 'referrals:read');
+    const rows = await referralsOfPatient(this.db, { patientId, scope: siteScope(ctx.actor) });
+    return rows.map(({ events, ...summary }) => this.withEvents(ctx.actor, summary, events));
   }
 
   /**

@@ -1,24 +1,30 @@
-import { redirect } from '@sveltejs/kit';
+import { fail, redirect, type ActionFailure } from '@sveltejs/kit';
 import { can } from '$lib/domain/access';
 import { createObservationBody } from '$lib/schemas/patients.schema';
-import { createReferralBody } from '$lib/schemas/referrals.schema';
+import { createExistingTherapyBody, createReferralBody } from '$lib/schemas/referrals.schema';
 import { todayIso } from '$lib/server/clock';
-import { failFromError, failFromFhir, failWith, formValues, NO_FHIR, parseForm, readForm } from '$lib/server/pages/forms';
+import { dateErrors, existingTherapyBody, formErrors } from '$lib/server/pages/existing-therapy-form';
+import { failFromError, failFromFhir, failWith, formValues, NO_FHIR, parseForm, readForm, type FormFailure } from '$lib/server/pages/forms';
 import { getOr404 } from '$lib/server/pages/load';
+import { existingTherapyOf } from '$lib/existing-therapy.view';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params, url }) => {
   const ctx = locals.ctx!;
   const patient = await getOr404(() => locals.services.patients.get(ctx, params.id));
-  const [referrals, site] = await Promise.all([
-    locals.services.referrals.list(ctx, { patientId: patient.id, limit: 100 }),
-    locals.services.sites.get(ctx, patient.siteId),
-  ]);
   const canWrite = can(ctx.actor, 'patients:write', patient.siteId);
+  const [referrals, site, devices] = await Promise.all([
+    locals.services.referrals.listForPatient(ctx, patient.id),
+    locals.services.sites.get(ctx, patient.siteId),
+    // The catalogue is for the form recording a therapy already in use, which only those who may refer see.
+    canWrite ? locals.services.devices.list(ctx).then((d) => d.items) : [],
+  ]);
   return {
     patient,
     site,
-    referrals: referrals.items,
+    // Each record with what its list entry says, not its whole history.
+    referrals: referrals.map(({ events, allowedEvents: _allowed, ...summary }) => ({ ...summary, existing: existingTherapyOf(events) })),
+    devices,
     today: todayIso(),
     canWrite,
     canRefresh: locals.services.fhir !== null && canWrite && Boolean(patient.fhirId || patient.nhsNumber),
@@ -64,4 +70,29 @@ export const actions: Actions = {
     }
     redirect(303, `/referrals/${id}?created=1`);
   },
+  existing: async ({ request, locals, params }) => {
+    const ctx = locals.ctx!;
+    const values = formValues(await readForm(request));
+    const body = existingTherapyBody(values, params.id);
+    const parsed = parseForm(createExistingTherapyBody, body);
+    if (!parsed.ok) {
+      // The schema stops before the date rules: run them too, so every problem is listed at once.
+      const patient = await getOr404(() => locals.services.patients.get(ctx, params.id));
+      const { errors } = parsed.failure.data;
+      return existingFailure(parsed.failure.status, values, { ...dateErrors(body, { today: todayIso(), birthDate: patient.birthDate }), ...errors });
+    }
+    let id: string;
+    try {
+      id = (await locals.services.referrals.create(ctx, parsed.data)).id;
+    } catch (e) {
+      const failure = failFromError(e, values);
+      return existingFailure(failure.status, values, failure.data.errors, failure.data.message);
+    }
+    redirect(303, `/referrals/${id}?created=1`);
+  },
 };
+
+/** A failure of the existing-therapy form, marked as its own so the page reopens that form and no other. */
+function existingFailure(status: number, values: Record<string, unknown>, errors: FormFailure['errors'], message?: string): ActionFailure<FormFailure & { form: 'existing' }> {
+  return fail(status, { values, errors: formErrors(errors), ...(message ? { message } : {}), form: 'existing' as const });
+}

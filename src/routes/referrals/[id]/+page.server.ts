@@ -1,21 +1,43 @@
 import { redirect } from '@sveltejs/kit';
-import { eventBody } from '$lib/schemas/referrals.schema';
+import { eventBody, type Referral } from '$lib/schemas/referrals.schema';
 import { todayIso } from '$lib/server/clock';
 import { eventBodyFromForm } from '$lib/server/pages/event-form';
 import { failFromError, parseForm, readForm } from '$lib/server/pages/forms';
 import { getOr404 } from '$lib/server/pages/load';
+import { switchOf } from '$lib/existing-therapy.view';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params, url }) => {
   const ctx = locals.ctx!;
   const referral = await getOr404(() => locals.services.referrals.get(ctx, params.id));
-  const [patient, site, devices] = await Promise.all([
+  const [patient, site, devices, endedPumpRecord] = await Promise.all([
     locals.services.patients.get(ctx, referral.patientId),
     locals.services.sites.get(ctx, referral.siteId),
     referral.allowedEvents.includes('device_started') ? locals.services.devices.list(ctx).then((d) => d.items) : [],
+    pumpRecordEndedBy(locals, referral),
   ]);
-  return { referral, patient, site, devices, today: todayIso(), created: url.searchParams.has('created'), recorded: url.searchParams.get('recorded') };
+  return {
+    referral,
+    patient,
+    site,
+    devices,
+    endedPumpRecord,
+    today: todayIso(),
+    created: url.searchParams.has('created'),
+    recorded: url.searchParams.get('recorded'),
+  };
 };
+
+/**
+ * The pump record a closed-loop start ended, if any. The switch is written on the pump record, naming this referral,
+ * so it is found among the patient's records; asked only of a closed loop that has started.
+ */
+async function pumpRecordEndedBy(locals: App.Locals, referral: Referral): Promise<string | null> {
+  if (referral.therapy !== 'hcl' || !referral.events.some((e) => e.type === 'device_started')) return null;
+  const records = await locals.services.referrals.listForPatient(locals.ctx!, referral.patientId);
+  const ended = records.find((r) => r.events.some((e) => switchOf(e)?.hclReferralId === referral.id));
+  return ended?.id ?? null;
+}
 
 export const actions: Actions = {
   event: async ({ request, locals, params }) => {

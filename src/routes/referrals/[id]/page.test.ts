@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import type { UserActor } from '$lib/domain/access';
+import { load } from './+page.server';
+
+/** The referral's page finds the pump record a closed-loop start ended, and asks for nothing otherwise. */
+
+const SITE = '00000000-0000-4000-8000-000000000001';
+const PATIENT = '00000000-0000-4000-8000-000000000002';
+const HCL = '00000000-0000-4000-8000-000000000003';
+const PUMP = '00000000-0000-4000-8000-000000000004';
+const OLD_PUMP = '00000000-0000-4000-8000-000000000005';
+const nurse: UserActor = { kind: 'user', userId: 'u', email: 'nurse@example.org', name: 'A Nurse', role: 'nurse', siteIds: [SITE] };
+
+const started = { type: 'device_started', occurredOn: '2026-06-15', payload: { startedOn: '2026-06-15', pump: 'Insulet Omnipod 5' } };
+const switchedBy = (hclReferralId: string) => ({ type: 'switched_to_hcl', occurredOn: '2026-06-15', payload: { on: '2026-06-15', hclReferralId } });
+const askedFor: string[] = [];
+
+const run = (referral: Record<string, unknown>) => {
+  const services = {
+    patients: { get: async () => ({ id: PATIENT }) },
+    sites: { get: async () => ({ id: SITE, name: 'Riverside' }) },
+    devices: { list: async () => ({ items: [] }) },
+    referrals: {
+      get: async () => ({ id: HCL, patientId: PATIENT, siteId: SITE, allowedEvents: [], ...referral }),
+      listForPatient: async (_ctx: unknown, patientId: string) => {
+        askedFor.push(patientId);
+        return [
+          { id: OLD_PUMP, therapy: 'csii', events: [switchedBy('another closed loop')] },
+          { id: PUMP, therapy: 'csii', events: [switchedBy(HCL)] },
+        ];
+      },
+    },
+  };
+  const locals = { actor: nurse, ctx: { actor: nurse, requestId: 'test', clientAddress: null }, services };
+  return load({ locals, params: { id: HCL }, url: new URL(`http://localhost/referrals/${HCL}`) } as never) as Promise<Record<string, any>>;
+};
+
+describe("a closed-loop referral's page", () => {
+  it('links the start to the pump record that start ended', async () => {
+    expect((await run({ therapy: 'hcl', events: [started] })).endedPumpRecord).toBe(PUMP);
+  });
+
+  it('asks nothing more of a closed loop not yet started, nor of a pump referral', async () => {
+    askedFor.length = 0;
+    expect((await run({ therapy: 'hcl', events: [] })).endedPumpRecord).toBeNull();
+    expect((await run({ therapy: 'csii', events: [started] })).endedPumpRecord).toBeNull();
+    expect(askedFor).toEqual([]);
+  });
+});
