@@ -168,6 +168,100 @@ describe('who is in the national HCL return', () => {
   });
 });
 
+// People already on closed loop or a pump before the service used the product, at a site of their own so that the
+// people above stay as they are.
+const site3 = await t.site('NDA03');
+const clinic3 = {
+  asNurse: pathwayClient(t, (await t.as('nurse', [site3.id])).cookie),
+  asConsultant: pathwayClient(t, (await t.as('consultant', [site3.id])).cookie),
+};
+const nurse3 = clinic3.asNurse;
+const HCL = { therapy: 'hcl', pump: 'Medtronic MiniMed 780G', cgm: 'Guardian 4', algorithm: 'SmartGuard', knownOn: '2025-06-01' };
+
+/** A patient of the third site with an existing record (closed loop unless told otherwise). */
+async function existing(over: Record<string, unknown>, patient?: { id: string; nhsNumber: string | null }) {
+  const p = patient ?? (await nurse3.createPatient(site3.id));
+  const r = await nurse3.existing(p.id, { ...HCL, startedOn: undefined, ...over });
+  return { ...p, record: r };
+}
+const stop = async (r: { id: string; version: number }, on: string) =>
+  ok(clinic3.asConsultant.event(r.id, { type: 'review', version: r.version, reviewedOn: on, decision: 'discontinue', reason: 'Stopped' }));
+const ret3 = (quarter = Q4) => ret(quarter, site3.id);
+
+const nhsFunded = await existing({ startedOn: '2023-05-10', funding: 'nhs' });
+const selfFunded = await existing({ startedOn: '2024-02-01', funding: 'non_nhs' });
+const yearOnly = await existing({ startedYear: 2022, knownOn: '2025-12-01' });
+const unknownStart = await existing({ knownOn: '2026-02-01' });
+const knownAfterQuarter = await existing({ knownOn: '2026-04-10' });
+const existingStoppedBefore = await existing({ startedOn: '2022-01-01' });
+await stop(existingStoppedBefore.record, '2025-12-31');
+const existingStoppedOnFirstDay = await existing({ startedOn: '2022-01-01' });
+await stop(existingStoppedOnFirstDay.record, '2026-01-01');
+// A pump since 2014, then closed loop through the pathway: the pump record is switched, and its year stays.
+const switched = await existing({ therapy: 'csii', pump: 'Tandem t:slim X2', cgm: undefined, algorithm: undefined, startedOn: '2014-06-01' });
+await startDevice(switched.id, 'hcl', '2025-07-01', '2025-10-01', clinic3);
+const switchedUnknownPump = await existing({ therapy: 'csii', pump: 'Dana-i', cgm: undefined, algorithm: undefined });
+await startDevice(switchedUnknownPump.id, 'hcl', '2025-07-01', '2025-10-01', clinic3);
+// Self-funded closed loop since 2021, stopped in January, then NHS-funded closed loop through the pathway.
+const both = await existing({ startedOn: '2021-03-01', funding: 'non_nhs' });
+await stop(both.record, '2026-01-20');
+await startDevice(both.id, 'hcl', '2025-07-01', '2026-02-20', clinic3);
+
+describe('people already on closed loop or a pump before the service used the product', () => {
+  it('reports an NHS-funded existing record as 01 and a self-funded one as 02, each with its start date and year', async () => {
+    const { body } = await ret3();
+    expect(rowOf(body, nhsFunded.nhsNumber)).toEqual({
+      nhsNumber: nhsFunded.nhsNumber,
+      dateOfBirth: '1990-05-17',
+      closedLoop: '01',
+      dateStartedClosedLoop: '2023-05-10',
+      observationDate: '2026-03-31',
+      yearStartedPump: 2023,
+    });
+    expect(rowOf(body, selfFunded.nhsNumber)).toMatchObject({ closedLoop: '02', dateStartedClosedLoop: '2024-02-01', yearStartedPump: 2024 });
+  });
+
+  it('leaves the start date blank for a record known only by its year, and gives that year', async () => {
+    expect(rowOf((await ret3()).body, yearOnly.nhsNumber)).toMatchObject({ closedLoop: '01', dateStartedClosedLoop: null, yearStartedPump: 2022 });
+  });
+
+  it('gives 1910 and a blank date for a record whose start is not known, counted from the day it was known', async () => {
+    expect(rowOf((await ret3()).body, unknownStart.nhsNumber)).toMatchObject({ dateStartedClosedLoop: null, yearStartedPump: 1910 });
+    expect(rowOf((await ret3()).body, knownAfterQuarter.nhsNumber)).toBeUndefined();
+    expect(rowOf((await ret3('2026-Q1')).body, knownAfterQuarter.nhsNumber)).toMatchObject({ dateStartedClosedLoop: null, yearStartedPump: 1910 });
+  });
+
+  it('leaves out an existing record discontinued the day before the quarter, and keeps one discontinued on its first day', async () => {
+    const { body } = await ret3();
+    expect(rowOf(body, existingStoppedBefore.nhsNumber)).toBeUndefined();
+    expect(rowOf(body, existingStoppedOnFirstDay.nhsNumber)).toMatchObject({ closedLoop: '01', dateStartedClosedLoop: '2022-01-01', yearStartedPump: 2022 });
+  });
+
+  it('gives a person who switched from a pump to closed loop the year of the pump, or 1910 when the pump\'s start is not known', async () => {
+    const { body } = await ret3();
+    expect(rowOf(body, switched.nhsNumber)).toMatchObject({ closedLoop: '01', dateStartedClosedLoop: '2025-10-01', yearStartedPump: 2014 });
+    expect(rowOf(body, switchedUnknownPump.nhsNumber)).toMatchObject({ closedLoop: '01', dateStartedClosedLoop: '2025-10-01', yearStartedPump: 1910 });
+    const pump = await nurse3.call('GET', `/api/v1/referrals/${switched.record.id}`);
+    expect(pump.body.status).toBe('switched');
+  });
+
+  it('has one row for a person with both an existing and a pathway record: the one going at the quarter\'s end', async () => {
+    const q4 = (await ret3()).body;
+    expect(q4.rows.filter((r: { nhsNumber: string }) => r.nhsNumber === both.nhsNumber)).toEqual([
+      expect.objectContaining({ closedLoop: '01', dateStartedClosedLoop: '2026-02-20', yearStartedPump: 2021 }),
+    ]);
+    // The quarter before, only the self-funded record had begun.
+    expect(rowOf((await ret3('2025-Q3')).body, both.nhsNumber)).toMatchObject({ closedLoop: '02', dateStartedClosedLoop: '2021-03-01', yearStartedPump: 2021 });
+  });
+
+  it('has exactly these people', async () => {
+    const { body } = await ret3();
+    const expected = [nhsFunded, selfFunded, yearOnly, unknownStart, existingStoppedOnFirstDay, switched, switchedUnknownPump, both].map((p) => p.nhsNumber);
+    expect(body.rows.map((r: { nhsNumber: string }) => r.nhsNumber)).toEqual(expected.sort());
+    expect(body.problems).toEqual([]);
+  });
+});
+
 describe('the file to upload', () => {
   it('is the rows as CSV under the national headings, named for the site and quarter', async () => {
     const res = await t.app.inject({ method: 'GET', url: `/api/v1/exports/national-hcl.csv?siteId=${site.id}&quarter=${Q4}`, headers: { cookie: nurse.cookie } });

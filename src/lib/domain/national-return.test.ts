@@ -6,6 +6,7 @@ import {
   PROBLEMS,
   quarterOf,
   recentQuarters,
+  yearStartedPump,
   type NationalHclCandidate,
 } from './national-return';
 import { CLOSED_LOOP_CODES, NATIONAL_HCL_COLUMNS, nationalHclFileName, UNKNOWN_YEAR_STARTED_PUMP } from './national-return.config';
@@ -16,9 +17,22 @@ const ADA = '9434765919';
 const BOB = '9434765870';
 
 const onHcl = (over: Partial<NationalHclCandidate> = {}): NationalHclCandidate =>
-  ({ kind: 'on_hcl', patientId: 'p1', nhsNumber: ADA, birthDate: '1990-05-17', firstPumpYear: 2019, startedOn: '2024-06-01', funding: 'nhs', ...over }) as NationalHclCandidate;
+  ({
+    kind: 'on_hcl',
+    patientId: 'p1',
+    nhsNumber: ADA,
+    birthDate: '1990-05-17',
+    pumpStartYears: [2019, 2024],
+    startedOn: '2024-06-01',
+    onTherapyFrom: '2024-06-01',
+    endedOn: null,
+    funding: 'nhs',
+    ...over,
+  }) as NationalHclCandidate;
+/** An HCL record that began before the service used the product, known to it since `knownOn`. */
+const existingHcl = (knownOn: string, over: Partial<NationalHclCandidate> = {}) => onHcl({ startedOn: null, onTherapyFrom: knownOn, ...over });
 const declined = (over: Partial<NationalHclCandidate> = {}): NationalHclCandidate =>
-  ({ kind: 'declined', patientId: 'p1', nhsNumber: ADA, birthDate: '1990-05-17', firstPumpYear: null, declinedOn: '2026-02-14', ...over }) as NationalHclCandidate;
+  ({ kind: 'declined', patientId: 'p1', nhsNumber: ADA, birthDate: '1990-05-17', pumpStartYears: [], declinedOn: '2026-02-14', ...over }) as NationalHclCandidate;
 
 describe('financial quarters', () => {
   it.each([
@@ -70,12 +84,20 @@ describe('the rows of the return', () => {
     expect(buildNationalHclReturn([declined()], Q4).rows[0]).toMatchObject({ closedLoop: '04', dateStartedClosedLoop: null, observationDate: '2026-02-14' });
   });
 
-  it('gives the placeholder year when the year the person started a pump is not known', () => {
-    expect(buildNationalHclReturn([declined({ firstPumpYear: null })], Q4).rows[0]!.yearStartedPump).toBe(1910);
+  it('gives the placeholder year to someone who declined and never had a pump', () => {
+    expect(buildNationalHclReturn([declined({ pumpStartYears: [] })], Q4).rows[0]!.yearStartedPump).toBe(1910);
   });
 
   it('leaves the start date blank when it is not known', () => {
     expect(buildNationalHclReturn([onHcl({ startedOn: null })], Q4).rows[0]!.dateStartedClosedLoop).toBeNull();
+  });
+
+  it('reports an existing record not funded by the NHS as 02, and one known only by its year with a blank start date', () => {
+    expect(buildNationalHclReturn([existingHcl('2024-12-01', { funding: 'non_nhs', pumpStartYears: [2021] })], Q4).rows[0]).toMatchObject({
+      closedLoop: '02',
+      dateStartedClosedLoop: null,
+      yearStartedPump: 2021,
+    });
   });
 
   it('has one row per person, preferring being on HCL to having declined it', () => {
@@ -84,9 +106,36 @@ describe('the rows of the return', () => {
     expect(rows[0]!.closedLoop).toBe('01');
   });
 
-  it('of two HCL episodes, reports the earliest known start', () => {
-    const { rows } = buildNationalHclReturn([onHcl({ startedOn: '2025-01-10' }), onHcl({ startedOn: null }), onHcl({ startedOn: '2024-02-01' })], Q4);
-    expect(rows.map((r) => r.dateStartedClosedLoop)).toEqual(['2024-02-01']);
+  it('of two HCL records, reports the one still going at the quarter\'s end over one that ended in it', () => {
+    const stopped = onHcl({ startedOn: '2025-09-01', onTherapyFrom: '2025-09-01', endedOn: '2026-02-01' });
+    const going = existingHcl('2024-12-01', { funding: 'non_nhs' });
+    expect(buildNationalHclReturn([stopped, going], Q4).rows.map((r) => r.closedLoop)).toEqual(['02']);
+    expect(buildNationalHclReturn([going, stopped], Q4).rows.map((r) => r.closedLoop)).toEqual(['02']);
+  });
+
+  it('counts a record that ended on the quarter\'s last day as ended, and one that ended after it as going', () => {
+    const endsOnLastDay = onHcl({ startedOn: '2025-09-01', onTherapyFrom: '2025-09-01', endedOn: '2026-03-31' });
+    const endsAfter = onHcl({ startedOn: '2024-02-01', onTherapyFrom: '2024-02-01', endedOn: '2026-04-01' });
+    expect(buildNationalHclReturn([endsOnLastDay, endsAfter], Q4).rows.map((r) => r.dateStartedClosedLoop)).toEqual(['2024-02-01']);
+  });
+
+  it('of two HCL records both going (or both ended), reports the latest start, an existing one counting from the day it was known', () => {
+    const { rows } = buildNationalHclReturn(
+      [onHcl({ startedOn: '2025-01-10', onTherapyFrom: '2025-01-10' }), existingHcl('2024-12-01'), onHcl({ startedOn: '2024-02-01', onTherapyFrom: '2024-02-01' })],
+      Q4,
+    );
+    expect(rows.map((r) => r.dateStartedClosedLoop)).toEqual(['2025-01-10']);
+    const ended = { endedOn: '2026-01-15' };
+    expect(buildNationalHclReturn([existingHcl('2025-03-01', ended), onHcl({ startedOn: '2025-01-10', onTherapyFrom: '2025-01-10', ...ended })], Q4).rows[0]!.dateStartedClosedLoop).toBeNull();
+  });
+
+  it('of two HCL records from the same day, prefers a known start date, then NHS funding', () => {
+    const unknownStart = existingHcl('2025-01-10', { funding: 'nhs' });
+    const knownStart = onHcl({ startedOn: '2025-01-10', onTherapyFrom: '2025-01-10', funding: 'non_nhs' });
+    expect(buildNationalHclReturn([unknownStart, knownStart], Q4).rows[0]).toMatchObject({ dateStartedClosedLoop: '2025-01-10', closedLoop: '02' });
+    const selfFunded = onHcl({ funding: 'non_nhs' });
+    expect(buildNationalHclReturn([selfFunded, onHcl()], Q4).rows[0]!.closedLoop).toBe('01');
+    expect(buildNationalHclReturn([onHcl(), selfFunded], Q4).rows[0]!.closedLoop).toBe('01');
   });
 
   it('of two declines, reports the latest', () => {
@@ -97,6 +146,28 @@ describe('the rows of the return', () => {
   it('orders rows by NHS number', () => {
     const { rows } = buildNationalHclReturn([onHcl({ patientId: 'p2', nhsNumber: ADA }), onHcl({ patientId: 'p1', nhsNumber: BOB })], Q4);
     expect(rows.map((r) => r.nhsNumber)).toEqual([BOB, ADA].sort());
+  });
+});
+
+describe('the year the person started a pump', () => {
+  it('is the earliest start year of their pump and closed loop records, a year-only record included', () => {
+    expect(yearStartedPump([2019, 2024])).toBe(2019);
+    expect(yearStartedPump([2024, 2015])).toBe(2015);
+    expect(yearStartedPump([2021])).toBe(2021);
+  });
+
+  it('is not known (1910) when any record does not say when it started: that record could be the earliest', () => {
+    expect(yearStartedPump([2019, null])).toBe(1910);
+    expect(yearStartedPump([null])).toBe(1910);
+  });
+
+  it('is not known (1910) for someone with no pump or closed loop record', () => {
+    expect(yearStartedPump([])).toBe(1910);
+  });
+
+  it('is what the row says', () => {
+    expect(buildNationalHclReturn([existingHcl('2024-12-01', { pumpStartYears: [2016, null] })], Q4).rows[0]!.yearStartedPump).toBe(1910);
+    expect(buildNationalHclReturn([onHcl({ pumpStartYears: [2025, 2012] })], Q4).rows[0]!.yearStartedPump).toBe(2012);
   });
 });
 

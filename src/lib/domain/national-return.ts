@@ -64,21 +64,26 @@ export function recentQuarters(today: string, count: number): string[] {
 export type Funding = 'nhs' | 'non_nhs';
 
 /**
- * One reason a person belongs in the quarter's return. A person may have several (two HCL referrals, say); the
- * return has one row per person. `firstPumpYear` is the year of the person's earliest insulin pump or HCL start
- * known to the service, or null.
+ * One reason a person belongs in the quarter's return. A person may have several (two HCL records, say); the
+ * return has one row per person. `pumpStartYears` has one entry for each of the person's insulin pump and HCL
+ * records (pathway or existing, at any site, ended or not) started by the quarter's end: its start year, or null
+ * when the record does not say even the year.
  */
 export type NationalHclCandidate = {
   patientId: string;
   nhsNumber: string | null;
   birthDate: string | null;
-  firstPumpYear: number | null;
+  pumpStartYears: readonly (number | null)[];
 } & (
   | {
       /** On HCL during the quarter: started by its end, not ended before its start. */
       kind: 'on_hcl';
-      /** The HCL start date, or null when not known. */
+      /** The HCL start date, or null when not known (an existing record with a year only, or nothing). */
       startedOn: string | null;
+      /** The day the record counts as on HCL from: its start, else (an existing record) the day it was known. */
+      onTherapyFrom: string;
+      /** The day it ended (discontinued), or null while it goes on. */
+      endedOn: string | null;
       funding: Funding;
     }
   | {
@@ -111,20 +116,38 @@ export const PROBLEMS = {
 
 const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+type OnHcl = Extract<NationalHclCandidate, { kind: 'on_hcl' }>;
+
+/** Still on HCL at the quarter's end: not ended by then (an ending on its last day ends it, as for onTherapy). */
+const openAt = (c: OnHcl, quarter: FinancialQuarter) => c.endedOn === null || c.endedOn > quarter.to;
+
 /**
- * Which of a person's reasons their row reports: being on HCL over having declined it; of two HCL episodes, the
- * earliest known start (when the person started closed loop), NHS funding before other funding on the same day; of
- * two declines, the latest.
+ * Which of two HCL records a person's row reports: the one still going at the quarter's end over one that ended
+ * in it; then the latest start (the episode the person is on now, not one long stopped); then a known start date
+ * over an unknown one; then NHS funding.
  */
-function preferred(a: NationalHclCandidate, b: NationalHclCandidate): NationalHclCandidate {
-  if (a.kind === 'on_hcl' && b.kind === 'on_hcl') {
-    if (a.startedOn === b.startedOn) return b.funding === 'nhs' && a.funding !== 'nhs' ? b : a;
-    if (a.startedOn === null) return b;
-    if (b.startedOn === null) return a;
-    return b.startedOn < a.startedOn ? b : a;
-  }
+function preferredHcl(a: OnHcl, b: OnHcl, quarter: FinancialQuarter): OnHcl {
+  if (openAt(a, quarter) !== openAt(b, quarter)) return openAt(a, quarter) ? a : b;
+  if (a.onTherapyFrom !== b.onTherapyFrom) return a.onTherapyFrom > b.onTherapyFrom ? a : b;
+  if ((a.startedOn === null) !== (b.startedOn === null)) return a.startedOn !== null ? a : b;
+  return b.funding === 'nhs' && a.funding !== 'nhs' ? b : a;
+}
+
+/** Which of a person's reasons their row reports: being on HCL over having declined it; of two declines, the latest. */
+function preferred(a: NationalHclCandidate, b: NationalHclCandidate, quarter: FinancialQuarter): NationalHclCandidate {
+  if (a.kind === 'on_hcl' && b.kind === 'on_hcl') return preferredHcl(a, b, quarter);
   if (a.kind === 'declined' && b.kind === 'declined') return b.declinedOn > a.declinedOn ? b : a;
   return a.kind === 'on_hcl' ? a : b;
+}
+
+/**
+ * YEAR_STARTED_PUMP from the start years of the person's pump and HCL records: the earliest. A record whose start
+ * is not known even by year could be the earliest of all, so any such record makes the year unknown, as does
+ * having no record (someone who declined HCL and never had a pump): the platform's placeholder year then.
+ */
+export function yearStartedPump(pumpStartYears: readonly (number | null)[]): number {
+  if (pumpStartYears.length === 0 || pumpStartYears.some((year) => year === null)) return UNKNOWN_YEAR_STARTED_PUMP;
+  return Math.min(...(pumpStartYears as number[]));
 }
 
 function problemsOf(c: NationalHclCandidate): string[] {
@@ -136,7 +159,7 @@ function problemsOf(c: NationalHclCandidate): string[] {
 }
 
 function rowOf(c: NationalHclCandidate & { nhsNumber: string; birthDate: string }, quarter: FinancialQuarter): NationalHclRow {
-  const common = { nhsNumber: c.nhsNumber, dateOfBirth: c.birthDate, yearStartedPump: c.firstPumpYear ?? UNKNOWN_YEAR_STARTED_PUMP };
+  const common = { nhsNumber: c.nhsNumber, dateOfBirth: c.birthDate, yearStartedPump: yearStartedPump(c.pumpStartYears) };
   if (c.kind === 'declined') {
     return { ...common, closedLoop: CLOSED_LOOP_CODES.offeredButDeclined, dateStartedClosedLoop: null, observationDate: c.declinedOn };
   }
@@ -160,7 +183,7 @@ export function buildNationalHclReturn(
   const people = new Map<string, NationalHclCandidate>();
   for (const c of candidates) {
     const seen = people.get(c.patientId);
-    people.set(c.patientId, seen ? preferred(seen, c) : c);
+    people.set(c.patientId, seen ? preferred(seen, c, quarter) : c);
   }
   const rows: NationalHclRow[] = [];
   const problems: NationalHclProblem[] = [];

@@ -26,9 +26,15 @@ export const nationalHclRow = z
     closedLoop: z
       .enum(Object.values(CLOSED_LOOP_CODES) as [NationalHclRow['closedLoop'], ...NationalHclRow['closedLoop'][]])
       .describe(`${heading('closedLoop')}: \`${CLOSED_LOOP_CODES.nhsFunded}\` yes, NHS funded; \`${CLOSED_LOOP_CODES.notNhsFunded}\` yes, not NHS funded; \`${CLOSED_LOOP_CODES.offeredButDeclined}\` no, offered but declined.`),
-    dateStartedClosedLoop: date.nullable().describe(`${heading('dateStartedClosedLoop')}: the HCL start date; null (a blank cell) when declined or not known.`),
+    dateStartedClosedLoop: date
+      .nullable()
+      .describe(`${heading('dateStartedClosedLoop')}: the HCL start date; null (a blank cell) when declined, or when an existing record knows only the year or nothing.`),
     observationDate: date.describe(`${heading('observationDate')}: the quarter's last day, or the day HCL was declined.`),
-    yearStartedPump: z.int().describe(`${heading('yearStartedPump')}: the year of the person's earliest insulin pump or HCL start through the pathway; ${UNKNOWN_YEAR_STARTED_PUMP} when not known.`),
+    yearStartedPump: z
+      .int()
+      .describe(
+        `${heading('yearStartedPump')}: the year of the person's earliest insulin pump or HCL start, pathway or existing, at any site; ${UNKNOWN_YEAR_STARTED_PUMP} when not known, which includes having any record whose start is not known even by year.`,
+      ),
   })
   .meta({ id: 'NationalHclRow' });
 
@@ -62,10 +68,22 @@ export const NATIONAL_HCL_DESCRIPTION = `The quarterly national return of hybrid
 collection) for one site and financial quarter.
 
 **Who is in it.** Each patient of the site with HCL therapy started on or before the quarter's last day and not
-discontinued before its first day (an HCL referral with a device start; discontinued means a review deciding
-\`discontinue\`), and each patient whose HCL referral was withdrawn during the quarter with reason
-\`patient_declined\` (offered but declined). One row per person: being on HCL wins over a decline; of two HCL
-starts, the earliest; of two declines, the latest.
+discontinued before its first day, and each patient whose HCL referral was withdrawn during the quarter with reason
+\`patient_declined\` (offered but declined). HCL therapy is an HCL referral with a device start, or an existing HCL
+record (\`origin: "existing"\`), which counts from its \`startedOn\` when known, else (a year only, or nothing)
+from its \`knownOn\`, as \`onTherapy\` does. Discontinued means a review deciding \`discontinue\`.
+
+**The row.** \`CLOSED_LOOP\` is \`01\` for a pathway start or an existing record funded \`nhs\`, \`02\` for an
+existing record funded \`non_nhs\`, \`04\` for a decline. \`DATE_STARTED_CLOSED_LOOP\` is the start date, blank
+for a decline and for an existing record without one. \`YEAR_STARTED_PUMP\` is the year of the person's earliest
+pump (CSII) or HCL start, pathway or existing, ended or switched, started by the quarter's end: an existing record
+gives the year of its \`startedOn\`, else its \`startedYear\`. When any of those records knows neither, the earliest
+year cannot be known (that record may be the earliest), and the year is \`${UNKNOWN_YEAR_STARTED_PUMP}\`, as it is for
+someone with no pump or HCL record.
+
+**One row per person.** Being on HCL wins over a decline. Of two HCL records, the one still going at the quarter's
+end wins over one that ended in it; then the latest start (counted as for who is in it); then a known start date;
+then NHS funding. Of two declines, the latest.
 
 **Problems.** A person who belongs in the return but lacks what the national platform requires (a valid NHS number,
 a date of birth) is left out of \`rows\` and listed in \`problems\`, once per reason, to be put right before the
