@@ -108,7 +108,7 @@ async function measure(database: Database, runs: number) {
 }
 
 /** p50 and p95 (nearest rank) of `runs` calls made one after another, after a warm-up of a fifth as many. */
-async function timed(runs: number, call: () => Promise<unknown>) {
+export async function timed(runs: number, call: () => Promise<unknown>) {
   for (let i = 0; i < Math.max(3, Math.ceil(runs / 5)); i++) await call();
   const ms: number[] = [];
   for (let i = 0; i < runs; i++) {

@@ -1,13 +1,14 @@
 /**
  * `npm run bench`: the speed figures the issues ask for, printed as JSON. Uses BENCH_DATABASE_URL, or starts a
  * throwaway PostgreSQL cluster (the CI script's). BENCH_SECONDS sets each load phase's length (default 20),
- * BENCH_RUNS the number of timed requests per metrics figure (default 50), BENCH_SOAK_SECONDS the soak's
- * (default 300). Phase names as arguments run only those phases (`npm run bench -- metrics`).
+ * BENCH_RUNS the number of timed requests per metrics or national return figure (default 50), BENCH_SOAK_SECONDS
+ * the soak's (default 300). Phase names as arguments run only those phases (`npm run bench -- national-return`).
  */
 import { caseloadBench } from './caseload.bench';
 import { fhirImportBench } from './fhir-import.bench';
 import { fhirSyncBench } from './fhir-sync.bench';
 import { metricsBench } from './metrics.bench';
+import { nationalReturnBench } from './national-return.bench';
 import { pathwayLoad } from './pathway-load.bench';
 import { soak } from './soak.bench';
 import { benchServer } from './postgres';
@@ -38,6 +39,10 @@ try {
   if (want('caseload')) {
     console.log('caseload import of 10,000 rows through the API (PostgreSQL, seconds; server memory in MiB):');
     console.log(JSON.stringify(await caseloadBench(server.url), null, 2));
+  }
+  if (want('national-return')) {
+    console.log('national HCL return of a site with 2,000 closed loop users, pathway and existing, among the region (PostgreSQL, ms, one request at a time):');
+    console.log(JSON.stringify(await nationalReturnBench(server.url, runs), null, 2));
   }
   if (want('soak')) {
     console.log('memory of the real server under mixed writes and reads (PostgreSQL, 16 clients), sampled every 10 s:');
