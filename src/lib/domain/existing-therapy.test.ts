@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { existingStartErrors, onTherapyFrom, startYear } from './existing-therapy';
+import { existingStartErrors, existingTherapyPayload, onTherapyFrom, startYear } from './existing-therapy';
 
 const person = { today: '2026-12-05', birthDate: '1980-03-01' };
 const paths = (start: Parameters<typeof existingStartErrors>[0]) => existingStartErrors(start, person).map((e) => e.path);
@@ -44,5 +44,16 @@ describe('an existing-therapy record', () => {
     expect(startYear({ startedOn: '2019-05-02' })).toBe(2019);
     expect(startYear({ startedYear: 2017 })).toBe(2017);
     expect(startYear({})).toBeNull();
+  });
+});
+
+describe('the existing_therapy event', () => {
+  it('records the start, the devices and the funding, and nothing else the request carried', () => {
+    const request = { patientId: 'p1', therapy: 'hcl', origin: 'existing', startedYear: 2019, knownOn: '2026-11-01', pump: 'Dana-i', cgm: 'Dexcom G6', funding: 'non_nhs' } as const;
+    expect(existingTherapyPayload(request)).toEqual({ startedYear: 2019, knownOn: '2026-11-01', pump: 'Dana-i', cgm: 'Dexcom G6', funding: 'non_nhs' });
+  });
+
+  it('leaves out what is not known, rather than storing it as empty', () => {
+    expect(Object.keys(existingTherapyPayload({ knownOn: '2026-11-01', pump: 'Dana-i', cgm: undefined, funding: 'nhs' }))).toEqual(['knownOn', 'pump', 'funding']);
   });
 });

@@ -1,4 +1,5 @@
 import type { FieldError } from './errors';
+import type { FundingKind } from './vocabulary';
 
 /**
  * What an existing-therapy record says about when therapy began (api.md, "Existing therapy"): the start date
@@ -41,3 +42,34 @@ export const onTherapyFrom = ({ startedOn, knownOn }: ExistingStart): string => 
 /** The start's year when anything says it: from the date, else the year given; null when the start is unknown. */
 export const startYear = ({ startedOn, startedYear }: Pick<ExistingStart, 'startedOn' | 'startedYear'>): number | null =>
   startedOn !== undefined ? Number(startedOn.slice(0, 4)) : (startedYear ?? null);
+
+/**
+ * What an existing_therapy event records (api.md, "Existing therapy"): the start, the devices and the funding. A
+ * type, not an interface, so that it is a plain record of fields where events' payloads are.
+ */
+export type ExistingTherapyPayload = {
+  startedOn?: string;
+  startedYear?: number;
+  knownOn: string;
+  pump: string;
+  cgm?: string;
+  algorithm?: string;
+  funding: FundingKind;
+};
+
+/**
+ * The event's payload from what a request or an import row carried: only the record's own fields, in one order,
+ * absent ones left out. The patient and the origin belong to the record, not to its first event.
+ */
+export function existingTherapyPayload(input: ExistingTherapyPayload): ExistingTherapyPayload {
+  const { startedOn, startedYear, knownOn, pump, cgm, algorithm, funding } = input;
+  return {
+    ...(startedOn !== undefined ? { startedOn } : {}),
+    ...(startedYear !== undefined ? { startedYear } : {}),
+    knownOn,
+    pump,
+    ...(cgm !== undefined ? { cgm } : {}),
+    ...(algorithm !== undefined ? { algorithm } : {}),
+    funding,
+  };
+}

@@ -7,7 +7,7 @@ import { conflict, forbidden, invalidTransition, notFound, validation } from '..
 import { checkEventDate, EVENT_DATE_FIELD } from '../../domain/event-dates';
 import { allowedEvents, applyEvent, type PathwayEvent } from '../../domain/pathway';
 import { placeOnWorklist, WORKLIST_STATUSES, type WorklistPlacement } from '../../domain/worklist';
-import { existingStartErrors } from '../../domain/existing-therapy';
+import { existingStartErrors, existingTherapyPayload } from '../../domain/existing-therapy';
 import type {
   CreateExistingTherapy,
   CreatePathwayReferral,
@@ -19,7 +19,7 @@ import type {
   ReferralSummary,
 } from '../../schemas/referrals.schema';
 import type { Db, Tx } from '../db/client';
-import { writeAudit } from '../repositories/audit.repository';
+import { writeAudit, type AuditEntry } from '../repositories/audit.repository';
 import { hba1cValuesFor, hba1cValuesOf } from '../repositories/observation.repository';
 import { findPatient, lockPatient, type PatientRow } from '../repositories/patient.repository';
 import {
@@ -73,6 +73,26 @@ export const toSummary = (r: ReferralRow): ReferralSummary => ({
   priorityGroup: r.priorityGroup,
   lastEventOn: r.lastEventOn,
   version: r.version,
+});
+
+/**
+ * The audit entry of a new existing-therapy record: the record as created, with its event. Shared with the demo's
+ * history, whose existing records must read in the audit trail as these do.
+ */
+export const existingTherapyAudit = (summary: ReferralSummary, event: ReferralEvent): AuditEntry => ({
+  action: 'referral.existing_therapy',
+  entityType: 'referral',
+  entityId: summary.id,
+  after: { ...summary, event },
+});
+
+/** The audit entry of a pump record the system switched to closed loop: the record before, and after with its event. */
+export const switchedToHclAudit = (before: ReferralSummary, event: ReferralEvent): AuditEntry => ({
+  action: 'referral.switched_to_hcl',
+  entityType: 'referral',
+  entityId: before.id,
+  before,
+  after: { ...before, status: 'switched', version: before.version + 1, lastEventOn: event.occurredOn, event },
 });
 
 /** 409 for an event sent from an earlier version than `current`'s. */
@@ -145,7 +165,8 @@ export class ReferralService {
     const errors = [...existingStartErrors(input, { today: todayIso(), birthDate: patient.birthDate }), ...(await deviceErrors(tx, input))];
     if (errors.length) throw validation(errors);
     if ((await lockRecordsOnTherapy(tx, patient.id, input.therapy)).length) return 'already_on_therapy';
-    const { therapy, ...payload } = input;
+    const { therapy } = input;
+    const payload = existingTherapyPayload(input);
     const row = await insertReferral(tx, {
       patientId: patient.id,
       siteId: patient.siteId,
@@ -168,7 +189,7 @@ export class ReferralService {
     };
     await insertEvent(tx, row.id, 1, event, person.role);
     const summary = toSummary(row);
-    await writeAudit(tx, ctx, { action: 'referral.existing_therapy', entityType: 'referral', entityId: summary.id, after: { ...summary, event } });
+    await writeAudit(tx, ctx, existingTherapyAudit(summary, event));
     return { summary, event };
   }
 
@@ -309,8 +330,7 @@ export class ReferralService {
       recordedAt: new Date(),
     };
     await appendSystemEvent(tx, pump, event);
-    const after: ReferralSummary = { ...pump, status: 'switched', version: pump.version + 1, lastEventOn: payload.on };
-    await writeAudit(tx, ctx, { action: 'referral.switched_to_hcl', entityType: 'referral', entityId: pump.id, before: pump, after: { ...after, event } });
+    await writeAudit(tx, ctx, switchedToHclAudit(pump, event));
   }
 
   /**
