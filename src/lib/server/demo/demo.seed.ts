@@ -1,6 +1,7 @@
 import type { Services } from '../services';
 import { systemCtx, type Ctx } from '../context';
 import { addDays } from '../../domain/calendar-date';
+import { DEMO_FHIR_SERVER_ID } from './fhir-demo.id';
 import { demoHistorySites } from './history.demo-sites';
 import { generateHistory } from './history.generator';
 
@@ -9,7 +10,8 @@ export const DEMO_PASSWORD = 'insulin-pump-demo';
 /**
  * Four sites modelled on the study this product grew from (Llewellyn et al. 2018): two given hands-on
  * facilitation, one offered only a passive web toolkit, one that went ahead without outside help. Populations
- * are sized so that two years of the demo history give uptake in the range English services report.
+ * are sized so that uptake starts where English services' did before the national closed loop rollout (about an
+ * eighth on a pump or closed loop) and two years of the demo history take it up from there.
  */
 export const DEMO_SITES = [
   { odsCode: 'RDM01', name: 'Riverside Diabetes Centre', icb: 'NHS North Riverside ICB', t1dPopulation: 620 },
@@ -23,12 +25,21 @@ const DEMO_POPULATION_YEARS = 5;
 
 export const DEMO_ACCOUNTS = ['nurse', 'consultant', 'commissioner', 'admin'].map((role) => `${role}@example.org`);
 
-/** The demo's history: two years at about 60 referrals a site a year, the same on every machine. */
-export const DEMO_HISTORY = { seed: 2018, years: 2, referralsPerSitePerYear: 60 } as const;
+/**
+ * The demo's history: two years at about 60 referrals a site a year, the same on every machine, after a caseload
+ * of people already on a pump or closed loop (about 12% of each site's type 1 population) entered on the first day.
+ * One closed loop user a site came in from the demo FHIR server without an NHS number: a problem for the return.
+ */
+export const DEMO_HISTORY = {
+  seed: 2018,
+  years: 2,
+  referralsPerSitePerYear: 60,
+  caseload: { share: 0.12, fhirServerId: DEMO_FHIR_SERVER_ID },
+} as const;
 
 /**
- * Fills an empty embedded database with the demo sites, the four demo accounts of the API contract and a
- * two-year history of patients, referrals and events that tells the study's story.
+ * Fills an empty embedded database with the demo sites, the four demo accounts of the API contract, each site's
+ * existing caseload and a two-year history of patients, referrals and events that tells the study's story.
  */
 export async function seedDemo(services: Services, asOf: string): Promise<void> {
   // The sites and accounts are audited under the start-up's request id, the history and its context under the seed's.

@@ -8,7 +8,9 @@ import { startFhirServer, type RunningFhirServer } from './fhir.server';
  * after a restart.
  */
 
-export const DEMO_FHIR_SERVER_ID = 'urn:pump-pathway:demo-fhir-server';
+import { DEMO_FHIR_SERVER_ID } from './fhir-demo.id';
+
+export { DEMO_FHIR_SERVER_ID };
 
 export interface DemoFhirServer extends RunningFhirServer {
   serverId: string;

@@ -4,15 +4,15 @@ import { ageOnDate } from '../../domain/age';
 import { addDays, daysBetween } from '../../domain/calendar-date';
 import { evaluateEligibility, latestHba1cWithin12Months } from '../../domain/eligibility';
 import { EVENT_DATE_FIELD } from '../../domain/event-dates';
+import { existingTherapyPayload, type ExistingTherapyPayload } from '../../domain/existing-therapy';
 import { percentToMmolMol } from '../../domain/hba1c';
 import { isValidNhsNumber } from '../../domain/nhs-number';
-import { REFERRAL_STATUSES, type PathwayEvent, type ReferralStatus } from '../../domain/pathway';
-import { replay } from '../../../../tests/support/oracles';
-import { criteria as criteriaSchema, eventBody, type EventPayload } from '../../schemas/referrals.schema';
+import { applyEvent, PATHWAY, REFERRAL_STATUSES, type PathwayEvent, type ReferralStatus } from '../../domain/pathway';
+import { criteria as criteriaSchema, createExistingTherapyBody, eventBody, type EventPayload } from '../../schemas/referrals.schema';
 import { DEMO_SITES } from './demo.seed';
 import { demoHistorySites } from './history.demo-sites';
 import { generateHistory, type GeneratedHistory, type HistoryOptions, type HistorySite } from './history.generator';
-import type { ObservationRow, ReferralEventRow, ReferralRow } from './history.types';
+import type { ObservationRow, ReferralEventRow, ReferralRow, SwitchPayload } from './history.types';
 
 const TODAY = '2026-11-26';
 const FACILITATION = '2025-11-01';
@@ -46,9 +46,52 @@ function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[
 const asPathwayEvent = (event: ReferralEventRow): PathwayEvent => ({ type: event.type, ...(event.payload as object) }) as PathwayEvent;
 
 /**
+ * Where a record's events lead, as the services move it: an existing record opens on therapy with its first event;
+ * the system's switch ends a pump record on therapy; every other event follows the pathway table.
+ */
+function statusAfter(status: ReferralStatus | null, event: ReferralEventRow, referral: ReferralRow): ReferralStatus {
+  if (event.type === 'existing_therapy') {
+    if (status !== null || referral.origin !== 'existing') throw new Error('existing_therapy is only the first event of an existing record');
+    return 'on_therapy';
+  }
+  if (status === null && referral.origin === 'existing') throw new Error('an existing record opens with existing_therapy');
+  const current = status ?? 'awaiting_assessment';
+  if (event.type === 'switched_to_hcl') {
+    if (current !== 'on_therapy' || referral.therapy !== 'csii') throw new Error(`switched_to_hcl cannot follow ${current} on ${referral.therapy}`);
+    return 'switched';
+  }
+  const result = applyEvent(current, asPathwayEvent(event), PATHWAY[event.type].who[0]!);
+  if (!result.ok) throw new Error(`${event.type} cannot follow status ${current}`);
+  return result.next;
+}
+
+/** The date field of each event's payload, the created record's and the system's included. */
+const dateField = (type: ReferralEventRow['type']) => (type === 'existing_therapy' ? 'knownOn' : type === 'switched_to_hcl' ? 'on' : EVENT_DATE_FIELD[type]);
+
+/** What is wrong with an event's payload, as the API would see it; null when nothing is. */
+function payloadProblem(event: ReferralEventRow, referral: ReferralRow, history: GeneratedHistory): string | null {
+  if (event.type === 'existing_therapy') {
+    const payload = event.payload as ExistingTherapyPayload;
+    const parsed = createExistingTherapyBody.safeParse({ patientId: referral.patientId, therapy: referral.therapy, origin: 'existing', ...payload });
+    if (!parsed.success) return `existing_therapy payload does not parse: ${parsed.error.message}`;
+    return JSON.stringify(existingTherapyPayload(payload)) === JSON.stringify(payload) ? null : 'existing_therapy payload carries more than the record';
+  }
+  if (event.type === 'switched_to_hcl') {
+    const { hclReferralId } = event.payload as SwitchPayload;
+    const hcl = history.referrals.find((r) => r.id === hclReferralId);
+    const started = history.events.find((e) => e.referralId === hclReferralId && e.type === 'device_started');
+    if (!hcl || hcl.patientId !== referral.patientId || hcl.therapy !== 'hcl') return 'switched_to_hcl names no closed loop referral of the person';
+    if (started?.occurredOn !== event.occurredOn) return 'switched_to_hcl is not dated the closed loop start';
+    return event.recordedBy === null && event.recordedRole === null ? null : 'switched_to_hcl is the system\'s, recorded by no one';
+  }
+  const parsed = eventBody.safeParse({ type: event.type, version: 1, ...(event.payload as object) });
+  return parsed.success ? null : `${event.type} payload does not parse: ${parsed.error.message}`;
+}
+
+/**
  * Everything the API would have enforced had each event been recorded through it, as a list of what is wrong
- * (empty when all is well): the pathway table, the dates, the payload schemas, and the referral's summary
- * columns agreeing with its events.
+ * (empty when all is well): the pathway table, the dates, the payload schemas, and the record's summary
+ * columns agreeing with its events. Existing-therapy records and switches are held to what the services write.
  */
 function pathwayProblems(history: GeneratedHistory, today: string): string[] {
   const problems: string[] = [];
@@ -56,35 +99,40 @@ function pathwayProblems(history: GeneratedHistory, today: string): string[] {
   for (const referral of history.referrals) {
     const events = eventsOf.get(referral.id) ?? [];
     const where = `referral ${referral.id}`;
-    let previous = referral.receivedOn;
+    const existing = referral.origin === 'existing';
+    const opened = existing ? referral.knownOn : referral.receivedOn;
+    if (!opened || (existing ? referral.receivedOn !== null || referral.source !== null : referral.knownOn !== null)) {
+      problems.push(`${where}: the dates of a${existing ? 'n existing record' : ' referral'} are wrong`);
+      continue;
+    }
+    let previous = opened;
+    let status: ReferralStatus | null = null;
     events.forEach((event, index) => {
       if (event.seq !== index + 1) problems.push(`${where}: event ${index + 1} has seq ${event.seq}`);
       if (event.occurredOn < previous) problems.push(`${where}: ${event.type} on ${event.occurredOn} is before ${previous}`);
       if (event.occurredOn > today) problems.push(`${where}: ${event.type} on ${event.occurredOn} is after today`);
       previous = event.occurredOn;
       const payload = event.payload as Record<string, unknown>;
-      if (payload[EVENT_DATE_FIELD[event.type]] !== event.occurredOn) problems.push(`${where}: ${event.type} payload date differs from occurredOn`);
-      const parsed = eventBody.safeParse({ type: event.type, version: 1, ...payload });
-      if (!parsed.success) problems.push(`${where}: ${event.type} payload does not parse: ${parsed.error.message}`);
+      if (payload[dateField(event.type)] !== event.occurredOn) problems.push(`${where}: ${event.type} payload date differs from occurredOn`);
+      const problem = payloadProblem(event, referral, history);
+      if (problem) problems.push(`${where}: ${problem}`);
       if (event.type === 'assessment' ? !criteriaSchema.safeParse(event.criteria).success : event.criteria !== null) {
         problems.push(`${where}: ${event.type} has wrong criteria`);
       }
       if (event.recordedAt!.toISOString().slice(0, 10) !== event.occurredOn) problems.push(`${where}: recordedAt not on the event's day`);
       try {
-        if (replay(events.slice(0, index + 1).map(asPathwayEvent)) !== event.statusAfter) problems.push(`${where}: statusAfter of ${event.type} is wrong`);
+        status = statusAfter(status, event, referral);
+        if (status !== event.statusAfter) problems.push(`${where}: statusAfter of ${event.type} is wrong`);
       } catch (e) {
         problems.push(`${where}: ${(e as Error).message}`);
       }
     });
-    try {
-      const status = replay(events.map(asPathwayEvent));
-      if (status !== referral.status) problems.push(`${where}: status ${referral.status} but its events replay to ${status}`);
-    } catch {
-      // Reported per event above.
-    }
-    if (referral.version !== 1 + events.length) problems.push(`${where}: version ${referral.version} with ${events.length} events`);
-    if (referral.lastEventOn !== (events[events.length - 1]?.occurredOn ?? referral.receivedOn)) problems.push(`${where}: lastEventOn is not the last event's date`);
-    if (referral.receivedOn > today) problems.push(`${where}: received in the future`);
+    const replayed = status ?? 'awaiting_assessment';
+    if (replayed !== referral.status) problems.push(`${where}: status ${referral.status} but its events replay to ${replayed}`);
+    // A referral is version 1 when received, an existing record with its first event.
+    if (referral.version !== (existing ? 0 : 1) + events.length) problems.push(`${where}: version ${referral.version} with ${events.length} events`);
+    if (referral.lastEventOn !== (events[events.length - 1]?.occurredOn ?? opened)) problems.push(`${where}: lastEventOn is not the last event's date`);
+    if (opened > today) problems.push(`${where}: opened in the future`);
     const last = events[events.length - 1];
     const reassessOn = referral.status === 'deferred' ? (last!.payload as EventPayload<'assessment'>).reassessOn : null;
     if ((referral.reassessOn ?? null) !== (reassessOn ?? null)) problems.push(`${where}: reassessOn does not match the deferral`);
@@ -143,7 +191,7 @@ describe('A demo history of the pump pathway', () => {
     it('are children, young people, adults and older adults, mostly with type 1 diabetes', () => {
       const firstReferral = new Map<string, ReferralRow>();
       for (const r of demo.referrals) if (!firstReferral.has(r.patientId)) firstReferral.set(r.patientId, r);
-      const ages = demo.patients.map((p) => ageOnDate(p.birthDate, firstReferral.get(p.id)!.receivedOn));
+      const ages = demo.patients.map((p) => ageOnDate(p.birthDate, firstReferral.get(p.id)!.receivedOn!));
       expect(shareOf(ages, (a) => a < 12)).toBeGreaterThan(0.04);
       expect(shareOf(ages, (a) => a >= 12 && a < 18)).toBeGreaterThan(0.05);
       expect(shareOf(ages, (a) => a >= 18)).toBeGreaterThan(0.6);
@@ -159,7 +207,7 @@ describe('A demo history of the pump pathway', () => {
       const second = referralsPerPatient.filter((rs) => rs.length === 2);
       expect(second.length).toBeGreaterThan(0);
       expect(referralsPerPatient.every((rs) => rs.length <= 2)).toBe(true);
-      expect(second.every(([first, next]) => first!.receivedOn <= next!.receivedOn)).toBe(true);
+      expect(second.every(([first, next]) => first!.receivedOn! <= next!.receivedOn!)).toBe(true);
     });
   });
 
@@ -270,7 +318,7 @@ describe('A demo history of the pump pathway', () => {
           expect(r.priorityGroup).toBeNull();
           continue;
         }
-        const age = ageOnDate(patients.get(r.patientId)!.birthDate, r.receivedOn);
+        const age = ageOnDate(patients.get(r.patientId)!.birthDate, r.receivedOn!);
         if (age < 18) expect(r.priorityGroup).toBe('child');
         else expect(['pregnancy', 'existing_pump_user', 'adult']).toContain(r.priorityGroup);
       }
@@ -345,9 +393,99 @@ describe('A demo history of the pump pathway', () => {
         expect(statuses, status).toContain(status);
       }
       expect([...statuses].every((s) => (REFERRAL_STATUSES as readonly string[]).includes(s!))).toBe(true);
-      const recent = demo.referrals.filter((r) => daysBetween(r.receivedOn, TODAY) <= 21);
+      const recent = demo.referrals.filter((r) => daysBetween(r.receivedOn!, TODAY) <= 21);
       expect(recent.length).toBeGreaterThan(0);
       expect(shareOf(recent, (r) => r.status === 'awaiting_assessment')).toBeGreaterThan(0.7);
+    });
+  });
+
+  describe('a service’s caseload: people already on a pump or closed loop on the first day', () => {
+    const FHIR_SERVER = 'urn:test:fhir';
+    const FIRST_DAY = addDays(TODAY, -Math.round(2 * 365.25));
+    const withCaseload = generateHistory({ ...DEMO, caseload: { share: 0.12, fhirServerId: FHIR_SERVER } });
+    const existing = withCaseload.referrals.filter((r) => r.origin === 'existing');
+    const firstEvents = new Map(withCaseload.events.filter((e) => e.type === 'existing_therapy').map((e) => [e.referralId, e]));
+    const payloads = existing.map((r) => firstEvents.get(r.id)!.payload as ExistingTherapyPayload);
+
+    it('is about the asked-for share of each site’s type 1 population, each a little either side, all entered on the first day', () => {
+      for (const site of SITES) {
+        const share = existing.filter((r) => r.siteId === site.id).length / site.t1dPopulation;
+        expect(share, site.odsCode).toBeGreaterThanOrEqual(0.1);
+        expect(share, site.odsCode).toBeLessThanOrEqual(0.14);
+      }
+      expect(new Set(existing.map((r) => r.knownOn))).toEqual(new Set([FIRST_DAY]));
+      expect(existing.every((r) => r.createdBy === null && r.priorityGroup === null)).toBe(true);
+    });
+
+    it('holds what the API holds an existing record to, and the pathway’s rules around it', () => {
+      expect(pathwayProblems(withCaseload, TODAY)).toEqual([]);
+    });
+
+    it('has pumps and closed loop, started over the previous decade: mostly dated, some by year only, a few not known', () => {
+      expect(shareOf(existing, (r) => r.therapy === 'hcl')).toBeGreaterThan(0.25);
+      expect(shareOf(existing, (r) => r.therapy === 'hcl')).toBeLessThan(0.55);
+      expect(shareOf(payloads, (p) => p.startedOn !== undefined)).toBeGreaterThan(0.6);
+      expect(shareOf(payloads, (p) => p.startedOn === undefined && p.startedYear !== undefined)).toBeGreaterThan(0.1);
+      expect(shareOf(payloads, (p) => p.startedOn === undefined && p.startedYear === undefined)).toBeGreaterThan(0.02);
+      const years = payloads.map((p) => p.startedYear ?? (p.startedOn ? Number(p.startedOn.slice(0, 4)) : null)).filter((y): y is number => y !== null);
+      expect(Math.min(...years)).toBeGreaterThanOrEqual(Number(FIRST_DAY.slice(0, 4)) - 10);
+      expect(Math.max(...years)).toBeLessThanOrEqual(Number(FIRST_DAY.slice(0, 4)));
+      expect(payloads.every((p) => !p.startedOn || p.startedOn < FIRST_DAY)).toBe(true);
+    });
+
+    it('is mostly NHS funded, a few not; closed loop with pump, CGM and algorithm, a pump alone without an algorithm', () => {
+      expect(shareOf(payloads, (p) => p.funding === 'non_nhs')).toBeGreaterThan(0);
+      expect(shareOf(payloads, (p) => p.funding === 'non_nhs')).toBeLessThan(0.12);
+      const byTherapy = (therapy: string) => existing.filter((r) => r.therapy === therapy).map((r) => firstEvents.get(r.id)!.payload as ExistingTherapyPayload);
+      expect(byTherapy('hcl').every((p) => p.cgm && p.algorithm)).toBe(true);
+      expect(byTherapy('csii').every((p) => p.algorithm === undefined)).toBe(true);
+    });
+
+    it('are people with type 1 diabetes, many of them young, with HbA1c results from before the first day', () => {
+      const people = new Set(existing.map((r) => r.patientId));
+      const patients = withCaseload.patients.filter((p) => people.has(p.id));
+      expect(patients.every((p) => p.diabetesType === 'type1')).toBe(true);
+      expect(shareOf(patients, (p) => ageOnDate(p.birthDate, FIRST_DAY) < 18)).toBeGreaterThan(0.2);
+      const resultsOf = groupBy(withCaseload.observations, (o) => o.patientId);
+      expect(patients.every((p) => (resultsOf.get(p.id) ?? []).some((o) => o.effective < FIRST_DAY))).toBe(true);
+    });
+
+    it('refers some pump users on for closed loop, and a closed loop start switches their pump record', () => {
+      const switched = existing.filter((r) => r.status === 'switched');
+      expect(switched.length).toBeGreaterThan(3);
+      const eventsOf = groupBy(withCaseload.events, (e) => e.referralId);
+      for (const pump of switched) {
+        const last = eventsOf.get(pump.id)!.at(-1)!;
+        expect(last.type).toBe('switched_to_hcl');
+        const hcl = withCaseload.referrals.find((r) => r.id === (last.payload as SwitchPayload).hclReferralId)!;
+        expect(hcl).toMatchObject({ origin: 'pathway', therapy: 'hcl', patientId: pump.patientId });
+      }
+      const referredOn = withCaseload.referrals.filter((r) => r.origin === 'pathway' && switched.some((p) => p.patientId === r.patientId));
+      // NHS England's phasing: children first, then pregnancy, then adults already on a pump.
+      expect(new Set(referredOn.map((r) => r.priorityGroup))).toContain('existing_pump_user');
+      expect(referredOn.every((r) => ['child', 'pregnancy', 'existing_pump_user'].includes(r.priorityGroup!))).toBe(true);
+      const recordsPerPatient = [...groupBy(withCaseload.referrals, (r) => r.patientId).values()];
+      expect(recordsPerPatient.every((rs) => rs.length <= 2)).toBe(true);
+    });
+
+    it('reviews people from the first day on, and a few stop', () => {
+      const reviews = withCaseload.events.filter((e) => e.type === 'review' && existing.some((r) => r.id === e.referralId));
+      expect(reviews.length).toBeGreaterThan(existing.length);
+      expect(existing.some((r) => r.status === 'discontinued')).toBe(true);
+    });
+
+    it('has one closed loop user a site imported from the FHIR server without an NHS number, and everyone else with one', () => {
+      const unnumbered = withCaseload.patients.filter((p) => p.nhsNumber === null);
+      expect(unnumbered.map((p) => p.siteId).sort()).toEqual(SITES.map((s) => s.id).sort());
+      expect(unnumbered.every((p) => p.fhirServer === FHIR_SERVER && p.fhirId !== null)).toBe(true);
+      expect(unnumbered.every((p) => existing.some((r) => r.patientId === p.id && r.therapy === 'hcl' && r.status === 'on_therapy'))).toBe(true);
+      const numbers = withCaseload.patients.flatMap((p) => (p.nhsNumber ? [p.nhsNumber] : []));
+      expect(new Set(numbers).size).toBe(numbers.length);
+      expect(generateHistory({ ...DEMO, caseload: { share: 0.12 } }).patients.every((p) => p.nhsNumber !== null)).toBe(true);
+    });
+
+    it('is the same, byte for byte, for the same options', () => {
+      expect(JSON.stringify(generateHistory({ ...DEMO, caseload: { share: 0.12, fhirServerId: FHIR_SERVER } }))).toBe(JSON.stringify(withCaseload));
     });
   });
 
@@ -364,7 +502,8 @@ describe('A demo history of the pump pathway', () => {
         fc.integer({ min: 1, max: 3 }),
         fc.integer({ min: 0, max: 25 }),
         fc.array(siteArb, { minLength: 1, maxLength: 3 }),
-        (seed, todayOffset, years, rate, siteSpecs) => {
+        fc.option(fc.double({ min: 0, max: 0.3, noNaN: true }), { nil: undefined }),
+        (seed, todayOffset, years, rate, siteSpecs, caseloadShare) => {
           const today = addDays('2024-01-01', todayOffset);
           const sites: HistorySite[] = siteSpecs.map((s, i) => ({
             id: `00000000-0000-4000-8000-00000000000${i}`,
@@ -373,9 +512,10 @@ describe('A demo history of the pump pathway', () => {
             t1dPopulation: s.t1dPopulation,
             ...(s.facilitationOffset !== undefined ? { facilitationStartsOn: addDays(today, -s.facilitationOffset) } : {}),
           }));
-          const history = generateHistory({ seed, today, years, sites, referralsPerSitePerYear: rate });
+          const caseload = caseloadShare === undefined ? {} : { caseload: { share: caseloadShare, fhirServerId: 'urn:test:fhir' } };
+          const history = generateHistory({ seed, today, years, sites, referralsPerSitePerYear: rate, ...caseload });
           const problems = pathwayProblems(history, today);
-          const numbers = history.patients.map((p) => p.nhsNumber!);
+          const numbers = history.patients.flatMap((p) => (p.nhsNumber ? [p.nhsNumber] : []));
           const ok = problems.length === 0 && new Set(numbers).size === numbers.length && numbers.every(isValidNhsNumber);
           if (!ok) throw new Error(problems.slice(0, 5).join('\n') || 'NHS numbers');
           return history.observations.every((o) => o.effective <= today);

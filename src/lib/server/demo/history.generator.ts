@@ -1,4 +1,5 @@
 import { isCalendarDate } from '../../domain/calendar-date';
+import { simulateCaseload } from './history.caseload';
 import { dayOf } from './history.days';
 import type { SimPatient, SimReferral, SiteSim } from './history.model';
 import { HCL_ROLLOUT_DAY } from './history.model';
@@ -11,7 +12,7 @@ import { appendSiteRows } from './history.rows';
 import type { GeneratedHistory, HistoryOptions } from './history.types';
 import { createPrng, type Prng } from './prng';
 
-export type { GeneratedHistory, HistoryOptions, HistorySite, SiteClinicians, SiteProfile } from './history.types';
+export type { CaseloadOptions, GeneratedHistory, HistoryOptions, HistorySite, SiteClinicians, SiteProfile } from './history.types';
 
 /**
  * A demo history of the pump pathway for a set of sites: patients with their HbA1c results, referrals and
@@ -20,7 +21,9 @@ export type { GeneratedHistory, HistoryOptions, HistorySite, SiteClinicians, Sit
  * so a site's story does not change when another site is added.
  *
  * The sites tell the story of Llewellyn et al. 2018 (see history.regimes.ts): an 'active' site speeds up once
- * hands-on facilitation begins, a 'passive' site's funding stalls, a 'none' site performs steadily.
+ * hands-on facilitation begins, a 'passive' site's funding stalls, a 'none' site performs steadily. With a
+ * `caseload`, each site begins with the people it already had on a pump or closed loop (history.caseload.ts),
+ * as existing-therapy records, and some of its pump users are referred on for closed loop.
  */
 export function generateHistory(options: HistoryOptions): GeneratedHistory {
   checkOptions(options);
@@ -45,7 +48,14 @@ export function generateHistory(options: HistoryOptions): GeneratedHistory {
     };
     const ids = rng.fork('ids');
     const count = Math.round(options.referralsPerSitePerYear * options.years * (site.t1dPopulation / meanPopulation));
-    const { people, referrals } = simulateSite(sim, ids, nhsNumbers, receivedDays(rng, sim.regimeSite, firstDay, today, count));
+    // The caseload draws on streams of its own: its people, starts and reviews leave the pathway's draws alone.
+    const caseloadSim: SiteSim = { ...sim, rng: rng.fork('caseload') };
+    const caseloadIds = rng.fork('caseload-ids');
+    const caseload = options.caseload ? simulateCaseload(caseloadSim, caseloadIds, nhsNumbers, firstDay, options.caseload) : { people: [], records: [] };
+    const pumpUsers = caseload.records.filter((r) => r.therapy === 'csii');
+    const { people, referrals } = simulateSite(sim, ids, nhsNumbers, receivedDays(rng, sim.regimeSite, firstDay, today, count), pumpUsers);
+    // After the pathway, which may have switched some of the caseload's pumps to closed loop.
+    appendSiteRows(history, caseloadSim, caseloadIds, caseload.people, caseload.records);
     appendSiteRows(history, sim, ids, people, referrals);
   });
   return history;
@@ -84,6 +94,8 @@ function receivedDays(rng: Prng, site: RegimeSite, firstDay: number, today: numb
 
 /** Share of referral slots given to someone already known (a pump user moving to closed loop, or a re-referral). */
 const SECOND_REFERRAL_SHARE = 0.08;
+/** Share of referral slots, once closed loop is rolled out, given to a pump user of the caseload (NHS England's third priority group). */
+const CASELOAD_PUMP_USER_SHARE = 0.08;
 
 interface Candidate {
   patient: SimPatient;
@@ -94,10 +106,18 @@ interface Candidate {
  * Fills the site's referral slots in date order. Most go to new people; a few go to someone whose earlier
  * referral makes a second plausible: on a pump for a year or more (then referred for closed loop), or declined
  * or found not eligible a while ago (then referred again). Candidates wait in weekly buckets until their day
- * comes, so the work stays linear in the number of referrals.
+ * comes, so the work stays linear in the number of referrals. Once closed loop is rolled out, a few slots go to
+ * the caseload's pump users (`pumpUsers`), whose closed loop start ends their pump record as switched.
  */
-function simulateSite(sim: SiteSim, ids: Prng, nhsNumbers: NhsNumberSource, days: readonly number[]): { people: SimPatient[]; referrals: SimReferral[] } {
+function simulateSite(
+  sim: SiteSim,
+  ids: Prng,
+  nhsNumbers: NhsNumberSource,
+  days: readonly number[],
+  pumpUsers: readonly SimReferral[],
+): { people: SimPatient[]; referrals: SimReferral[] } {
   const { rng } = sim;
+  const caseloadPumps = [...pumpUsers];
   const people: SimPatient[] = [];
   const referrals: SimReferral[] = [];
   const waiting = new Map<number, Candidate[]>();
@@ -134,13 +154,24 @@ function simulateSite(sim: SiteSim, ids: Prng, nhsNumbers: NhsNumberSource, days
 
   for (const day of days) {
     release(day);
+    // Drawn only when there is a caseload: without one, the story is the one it always was.
+    if (caseloadPumps.length > 0 && day >= HCL_ROLLOUT_DAY && rng.chance(CASELOAD_PUMP_USER_SHARE)) {
+      const pump = takeRandom(rng, caseloadPumps);
+      if (statusOn(pump, day) === 'on_therapy') {
+        const referral = newReferral(sim, ids, pump.patient, day, 'hcl');
+        walkReferral(sim, referral);
+        if (referral.startedDay !== null) switchToClosedLoop(pump, referral.startedDay, referral.id);
+        referrals.push(referral);
+        continue;
+      }
+    }
     const candidate = available.length > 0 && rng.chance(SECOND_REFERRAL_SHARE) ? takeRandom(rng, available) : null;
     const upgrade = candidate?.previous.startedDay !== null && candidate?.previous.startedDay !== undefined;
     if (candidate && (!upgrade || statusOn(candidate.previous, day) === 'on_therapy')) {
       const therapy = upgrade ? 'hcl' : day >= HCL_ROLLOUT_DAY && rng.chance(0.7) ? 'hcl' : candidate.previous.therapy;
       const referral = newReferral(sim, ids, candidate.patient, day, therapy);
       walkReferral(sim, referral);
-      if (upgrade && referral.startedDay !== null) switchToClosedLoop(sim, candidate.previous, referral.startedDay);
+      if (upgrade && referral.startedDay !== null) switchToClosedLoop(candidate.previous, referral.startedDay, referral.id);
       referrals.push(referral);
       continue;
     }

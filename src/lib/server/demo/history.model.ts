@@ -1,12 +1,11 @@
 import type { Role } from '../../domain/access';
 import { dayNumber } from '../../domain/calendar-date';
 import type { EligibilityResult } from '../../domain/eligibility';
-import type { EventType, ReferralStatus } from '../../domain/pathway';
-import type { CurrentTechnology, DiabetesType, PriorityGroup, ReferralSource, Sex, Therapy } from '../../domain/vocabulary';
-import type { EventPayload } from '../../schemas/referrals.schema';
+import type { RecordEventType, ReferralStatus } from '../../domain/pathway';
+import type { CurrentTechnology, DiabetesType, PriorityGroup, ReferralOrigin, ReferralSource, Sex, Therapy } from '../../domain/vocabulary';
 import type { SimHba1c } from './history.hba1c';
 import type { RegimeSite } from './history.regimes';
-import type { HistorySite, SiteClinicians } from './history.types';
+import type { HistorySite, SimPayload, SiteClinicians } from './history.types';
 import type { Prng } from './prng';
 
 /**
@@ -22,7 +21,10 @@ export const HCL_ROLLOUT_DAY = dayNumber('2024-04-01');
 export interface SimPatient {
   id: string;
   siteId: string;
-  nhsNumber: string;
+  /** Null only for someone imported from a FHIR record that carries none. */
+  nhsNumber: string | null;
+  /** The FHIR record the person was imported from, if any. */
+  fhir: { server: string; id: string } | null;
   givenName: string;
   familyName: string;
   sex: Sex;
@@ -51,12 +53,13 @@ export interface ClinicalPicture {
 }
 
 export interface SimEvent {
-  type: EventType;
+  type: RecordEventType;
   day: number;
-  payload: EventPayload;
+  payload: SimPayload;
   criteria: EligibilityResult | null;
   statusAfter: ReferralStatus;
-  role: ClinicalRole;
+  /** Null for the system's own event (the switch to closed loop). */
+  role: ClinicalRole | null;
   recordedBy: string | null;
 }
 
@@ -64,8 +67,12 @@ export interface SimReferral {
   id: string;
   patient: SimPatient;
   therapy: Therapy;
+  /** A pathway referral, or an existing-therapy record (someone on therapy before the service used the product). */
+  origin: ReferralOrigin;
+  /** The day it was received; for an existing record, the day the service knew the person to be on therapy. */
   receivedDay: number;
-  source: ReferralSource;
+  /** Null for an existing record, which was never received as a referral. */
+  source: ReferralSource | null;
   priorityGroup: PriorityGroup | null;
   picture: ClinicalPicture;
   /** A second referral may not end with the person leaving the service: their first one would then need closing too. */

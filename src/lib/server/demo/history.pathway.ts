@@ -18,9 +18,9 @@ import {
   RATIONALE_ELIGIBLE_OTHER_TYPE,
   RATIONALE_NOT_ELIGIBLE_DESPITE,
   STANDALONE_CGMS,
-  SWITCHED_TO_HCL_REASON,
 } from './history.reference';
 import { regimeOn, sampleWait, type Regime } from './history.regimes';
+import type { SwitchPayload } from './history.types';
 
 /**
  * Walks one referral along the pump pathway, one step at a time, the way a service would record it: each
@@ -180,7 +180,7 @@ function startDevice(sim: SiteSim, referral: SimReferral, day: number): void {
   patient.pumpUser = true;
 }
 
-function review(sim: SiteSim, referral: SimReferral, day: number, discontinue: boolean, reason?: string): void {
+export function review(sim: SiteSim, referral: SimReferral, day: number, discontinue: boolean, reason?: string): void {
   const { rng } = sim;
   const latest = latestResult(referral.patient.hba1c, day, 120);
   const note = reason ?? (discontinue ? rng.pick(DISCONTINUATION_REASONS) : rng.chance(0.3) ? rng.pick(CONTINUE_NOTES) : undefined);
@@ -194,10 +194,10 @@ function review(sim: SiteSim, referral: SimReferral, day: number, discontinue: b
   record(sim, referral, day, { type: 'review', decision: payload.decision }, payload, rng.chance(0.6) ? 'nurse' : 'consultant');
 }
 
-/** Reviews every 6 to 12 months while on therapy; a few people stop. */
-function reviewsUntilToday(sim: SiteSim, referral: SimReferral): void {
+/** Reviews every 6 to 12 months while on therapy, from `from` (the start); a few people stop. */
+export function reviewsUntilToday(sim: SiteSim, referral: SimReferral, from = referral.startedDay!): void {
   const { rng } = sim;
-  let day = referral.startedDay!;
+  let day = from;
   for (;;) {
     day += rng.int(180, 365);
     if (day > sim.today) return;
@@ -208,14 +208,18 @@ function reviewsUntilToday(sim: SiteSim, referral: SimReferral): void {
 }
 
 /**
- * The person's pump referral when their closed loop starts: the pump alone stops that day. Reviews simulated
- * beyond it are dropped (they would not have happened), and a closing review records the move.
+ * The person's pump record (a referral or an existing record) when their closed loop starts: the pump alone stops
+ * that day. Reviews simulated beyond it are dropped (they would not have happened), and, if the pump was still on
+ * therapy, the system's switched_to_hcl event ends it, as the referral service does in the start's transaction.
  */
-export function switchToClosedLoop(sim: SiteSim, pumpReferral: SimReferral, day: number): void {
+export function switchToClosedLoop(pumpReferral: SimReferral, day: number, hclReferralId: string): void {
   while (pumpReferral.events.length > 0 && pumpReferral.events[pumpReferral.events.length - 1]!.day > day) pumpReferral.events.pop();
   const last = pumpReferral.events[pumpReferral.events.length - 1];
   pumpReferral.status = last ? last.statusAfter : 'awaiting_assessment';
-  if (pumpReferral.status === 'on_therapy') review(sim, pumpReferral, day, true, SWITCHED_TO_HCL_REASON);
+  if (pumpReferral.status !== 'on_therapy') return;
+  const payload: SwitchPayload = { on: isoOf(day), hclReferralId };
+  pumpReferral.events.push({ type: 'switched_to_hcl', day, payload, criteria: null, statusAfter: 'switched', role: null, recordedBy: null });
+  pumpReferral.status = 'switched';
 }
 
 /** The status the referral had at the end of `day`. */

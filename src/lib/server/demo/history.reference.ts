@@ -88,8 +88,6 @@ export const DISCONTINUATION_REASONS = [
   'Not engaging with device uploads or clinic follow-up.',
 ] as const;
 
-export const SWITCHED_TO_HCL_REASON = 'Moved to hybrid closed loop (new referral).';
-
 export const CONTINUE_NOTES = [
   'Good engagement; continue.',
   'Time in range improving; continue with current settings.',

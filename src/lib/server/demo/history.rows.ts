@@ -25,6 +25,9 @@ export function appendSiteRows(history: GeneratedHistory, sim: SiteSim, ids: Prn
       id: patient.id,
       siteId: patient.siteId,
       nhsNumber: patient.nhsNumber,
+      fhirId: patient.fhir?.id ?? null,
+      fhirServer: patient.fhir?.server ?? null,
+      fhirFetchedAt: patient.fhir ? createdAt : null,
       givenName: patient.givenName,
       familyName: patient.familyName,
       birthDate: patient.birthDate,
@@ -78,18 +81,22 @@ export function appendSiteRows(history: GeneratedHistory, sim: SiteSim, ids: Prn
     });
     const last = referral.events[referral.events.length - 1];
     const status = last?.statusAfter ?? 'awaiting_assessment';
+    const existing = referral.origin === 'existing';
     history.referrals.push({
       id: referral.id,
       patientId: referral.patient.id,
       siteId: referral.patient.siteId,
       therapy: referral.therapy,
       status,
-      receivedOn: isoOf(referral.receivedDay),
+      origin: referral.origin,
+      receivedOn: existing ? null : isoOf(referral.receivedDay),
       source: referral.source,
+      knownOn: existing ? isoOf(referral.receivedDay) : null,
       priorityGroup: referral.priorityGroup,
       lastEventOn: isoOf(last?.day ?? referral.receivedDay),
       reassessOn: status === 'deferred' ? ((last!.payload as EventPayload<'assessment'>).reassessOn ?? null) : null,
-      version: 1 + referral.events.length,
+      // A referral is version 1 when received; an existing record is version 1 with its first event.
+      version: (existing ? 0 : 1) + referral.events.length,
       createdBy: sim.clinicians.nurseId ?? sim.clinicians.consultantId ?? null,
       createdAt,
       updatedAt,

@@ -1,17 +1,30 @@
 import type { Role } from '../../domain/access';
 import type { EligibilityResult } from '../../domain/eligibility';
-import type { EventType, ReferralStatus } from '../../domain/pathway';
-import type { DiabetesType, PriorityGroup, ReferralSource, Sex, Therapy } from '../../domain/vocabulary';
+import type { RecordEventType, ReferralStatus } from '../../domain/pathway';
+import type { DiabetesType, PriorityGroup, ReferralOrigin, ReferralSource, Sex, Therapy } from '../../domain/vocabulary';
+import type { ExistingTherapyPayload } from '../../domain/existing-therapy';
 import type { EventPayload } from '../../schemas/referrals.schema';
 import type { SiteProfile } from './history.regimes';
 
 export type { SiteProfile } from './history.regimes';
 
+/** What the system records when a closed loop start ends a pump record. */
+export interface SwitchPayload {
+  on: string;
+  hclReferralId: string;
+}
+
+/** An event's payload: a recorded step's, an existing record's first event's, or the system's switch. */
+export type SimPayload = EventPayload | ExistingTherapyPayload | SwitchPayload;
+
 /** Rows as they are loaded, with their ids already chosen, so referrals and events can point at them before loading. */
 export interface PatientRow {
   id: string;
   siteId: string;
-  nhsNumber: string;
+  nhsNumber: string | null;
+  fhirId: string | null;
+  fhirServer: string | null;
+  fhirFetchedAt: Date | null;
   givenName: string;
   familyName: string;
   birthDate: string;
@@ -41,8 +54,10 @@ export interface ReferralRow {
   siteId: string;
   therapy: Therapy;
   status: ReferralStatus;
-  receivedOn: string;
-  source: ReferralSource;
+  origin: ReferralOrigin;
+  receivedOn: string | null;
+  source: ReferralSource | null;
+  knownOn: string | null;
   priorityGroup: PriorityGroup | null;
   lastEventOn: string;
   reassessOn: string | null;
@@ -56,13 +71,13 @@ export interface ReferralEventRow {
   id: string;
   referralId: string;
   seq: number;
-  type: EventType;
+  type: RecordEventType;
   occurredOn: string;
-  payload: EventPayload;
+  payload: SimPayload;
   criteria: EligibilityResult | null;
   statusAfter: ReferralStatus;
   recordedBy: string | null;
-  recordedRole: Role;
+  recordedRole: Role | null;
   recordedAt: Date;
 }
 
@@ -99,6 +114,15 @@ export interface HistoryOptions {
   now?: Date;
   /** Who records events at each site (keyed by site id); without them recordedBy is null. */
   clinicians?: Readonly<Record<string, SiteClinicians>>;
+  /** People already on a pump or closed loop on the history's first day; without it, none. */
+  caseload?: CaseloadOptions;
+}
+
+export interface CaseloadOptions {
+  /** Their share of each site's type 1 population (each site a little either side of it). */
+  share: number;
+  /** The FHIR server one closed loop user per site was imported from, without an NHS number; without it, none is. */
+  fhirServerId?: string;
 }
 
 export interface GeneratedHistory {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { count, eq } from 'drizzle-orm';
+import { count, eq, isNull } from 'drizzle-orm';
 import { freshDatabase } from '../../../../tests/support/database';
 import type { Database } from '../db/client';
 import { auditLog, observations, patients, referralEvents, referrals, sites } from '../db/schema';
@@ -85,6 +85,79 @@ describe('Loading a demo history into the database', () => {
     expect(events.map((e) => [e.type, e.occurredOn, e.payload, e.statusAfter])).toEqual(
       history.events.filter((e) => e.referralId === sample.id).map((e) => [e.type, e.occurredOn, e.payload, e.statusAfter]),
     );
+  });
+});
+
+describe('Loading a history with a caseload', () => {
+  const nurseId = '5a0e7c1d-2b3f-4a5e-8d9c-1e2f3a4b5d01';
+  const consultantId = '5a0e7c1d-2b3f-4a5e-8d9c-1e2f3a4b5d02';
+  const history = generateHistory({
+    seed: 2018,
+    today: TODAY,
+    years: 2,
+    sites: SITES,
+    referralsPerSitePerYear: 60,
+    caseload: { share: 0.12, fhirServerId: 'urn:test:fhir' },
+    clinicians: Object.fromEntries(SITES.map((s) => [s.id, { nurseId, consultantId }])),
+  });
+  const existing = history.referrals.filter((r) => r.origin === 'existing');
+  const switches = history.events.filter((e) => e.type === 'switched_to_hcl');
+  const entries = (action: string) => database.db.select().from(auditLog).where(eq(auditLog.action, action));
+
+  beforeAll(async () => {
+    const fresh = await freshDatabase();
+    await fresh.db.insert(sites).values(SITES.map((s) => ({ id: s.id, odsCode: s.odsCode, name: s.name, icb: s.icb, t1dPopulation: s.t1dPopulation, t1dPopulationAsOf: TODAY })));
+    await database.close();
+    database = fresh;
+    await new DemoHistoryService(database.db).load(systemCtx('tests', 'demo-seed-test'), history);
+  });
+
+  it('stores people without an NHS number as imported from the FHIR server', async () => {
+    const stored = await database.db.select().from(patients).where(isNull(patients.nhsNumber));
+    expect(stored).toHaveLength(SITES.length);
+    expect(stored.every((p) => p.fhirServer === 'urn:test:fhir' && p.fhirId)).toBe(true);
+  });
+
+  it('audits each existing record as the referral service does: the record as created, with its event, by whoever entered it, when they did', async () => {
+    const audits = await entries('referral.existing_therapy');
+    expect(audits).toHaveLength(existing.length);
+    const record = existing.find((r) => r.status !== 'on_therapy')!;
+    const first = history.events.find((e) => e.referralId === record.id && e.seq === 1)!;
+    expect(audits.find((a) => a.entityId === record.id)).toMatchObject({
+      entityType: 'referral',
+      actorId: nurseId,
+      actorRole: 'nurse',
+      requestId: 'demo-seed-test',
+      at: first.recordedAt,
+      before: null,
+      after: {
+        id: record.id,
+        patientId: record.patientId,
+        siteId: record.siteId,
+        therapy: record.therapy,
+        status: 'on_therapy',
+        origin: 'existing',
+        receivedOn: null,
+        source: null,
+        knownOn: record.knownOn,
+        priorityGroup: null,
+        lastEventOn: record.knownOn,
+        version: 1,
+        event: { id: first.id, type: 'existing_therapy', occurredOn: record.knownOn, payload: first.payload, statusAfter: 'on_therapy', recordedBy: nurseId, recordedByName: null, recordedAt: first.recordedAt.toISOString() },
+      },
+    });
+  });
+
+  it('audits each switch to closed loop as the referral service does: the pump record before and after, under whoever started the closed loop', async () => {
+    const audits = await entries('referral.switched_to_hcl');
+    expect(switches.length).toBeGreaterThan(0);
+    expect(audits).toHaveLength(switches.length);
+    for (const e of switches) {
+      const audit = audits.find((a) => a.entityId === e.referralId)!;
+      const [stored] = await database.db.select().from(referrals).where(eq(referrals.id, e.referralId));
+      expect(audit).toMatchObject({ actorId: nurseId, actorRole: 'nurse', before: { status: 'on_therapy', version: stored!.version - 1 } });
+      expect(audit.after).toMatchObject({ status: 'switched', version: stored!.version, lastEventOn: e.occurredOn, event: { type: 'switched_to_hcl', recordedBy: null, payload: e.payload } });
+    }
   });
 });
 
