@@ -17,7 +17,23 @@ import type { ReferralRow } from './referral.repository';
 // text, which both drivers write as an array, then cast to the column's type.
 const anyOf = (values: readonly string[], type: 'text' | 'uuid' = 'text') => sql`any(${sql.param(values)}::text[]::${sql.raw(type)}[])`;
 
-export type RegisteredRow = PatientRow & { siteName: string };
+/** What the import compares a registered person's row with, and where they are registered. */
+const REGISTERED = {
+  id: patients.id,
+  siteId: patients.siteId,
+  nhsNumber: patients.nhsNumber,
+  givenName: patients.givenName,
+  familyName: patients.familyName,
+  birthDate: patients.birthDate,
+  sex: patients.sex,
+  diabetesType: patients.diabetesType,
+  ethnicCategory: patients.ethnicCategory,
+  postcode: patients.postcode,
+  imdDecile: patients.imdDecile,
+  siteName: sites.name,
+};
+
+export type RegisteredRow = Pick<PatientRow, Exclude<keyof typeof REGISTERED, 'siteName'>> & { siteName: string };
 
 /**
  * The patients with these NHS numbers, at any site, with their site's name. With `lock`, their rows are locked
@@ -26,13 +42,12 @@ export type RegisteredRow = PatientRow & { siteName: string };
 export async function patientsByNhsNumber(db: Db | Tx, nhsNumbers: readonly string[], { lock }: { lock: boolean }): Promise<RegisteredRow[]> {
   if (nhsNumbers.length === 0) return [];
   const query = db
-    .select({ patient: patients, siteName: sites.name })
+    .select(REGISTERED)
     .from(patients)
     .innerJoin(sites, eq(sites.id, patients.siteId))
     .where(sql`${patients.nhsNumber} = ${anyOf(nhsNumbers)}`)
     .orderBy(asc(patients.nhsNumber));
-  const rows = lock ? await query.for('update', { of: patients }) : await query;
-  return rows.map((r) => ({ ...r.patient, siteName: r.siteName }));
+  return lock ? query.for('update', { of: patients }) : query;
 }
 
 /** Every record of these patients, whatever its status, with an existing-therapy record's start as recorded. */
@@ -56,22 +71,39 @@ export async function recordsOfPatients(db: Db | Tx, patientIds: readonly string
 
 type Cell = string | number | null;
 
-// Rows per statement: a few megabytes of parameters at most, whatever the file.
-const CHUNK = 1000;
+/**
+ * The most JSON text one statement sends: a few hundred rows, so statements stay few, in a text small enough to be
+ * short-lived garbage (V8 keeps a text of 128 KiB or more as a large object until a full collection).
+ */
+const STATEMENT_JSON = 64 * 1024;
 
 /**
- * Inserts rows as one array per column, which the database unnests into rows: one statement of a few parameters for
- * thousands of rows, sent as text arrays (as both drivers write them) and cast to each column's type. Several times
- * faster than a multi-row VALUES list, whose every cell is a parameter of its own. Items become rows a chunk at a
- * time, so that no more than one chunk's text (audit entries' JSON, say) is held at once.
+ * Inserts rows sent as one JSON array, which the database turns back into rows (json_to_recordset), each value
+ * read as its column's type: one statement and one parameter for hundreds of rows. The JSON is written by
+ * JSON.stringify; a parameter per cell, or an array per column, would have the driver escape every value (audit
+ * entries' JSON above all) into a text of its own, for several times the time and memory. A jsonb column's value
+ * travels as the JSON text of it, as a single insert sends it, and is parsed by the database. Items are taken one
+ * at a time and may be made as they are taken, so that a file's thousands of records are never all held at once.
  */
-async function insertUnnested<T>(tx: Tx, table: string, columns: Record<string, string>, items: readonly T[], toRow: (item: T) => Record<string, Cell>): Promise<void> {
+async function insertRows<T>(tx: Tx, table: string, columns: Record<string, string>, items: Iterable<T>, toRow: (item: T) => Record<string, Cell>): Promise<void> {
   const names = Object.keys(columns);
-  for (let at = 0; at < items.length; at += CHUNK) {
-    const chunk = items.slice(at, at + CHUNK).map(toRow);
-    const arrays = names.map((name) => sql`${sql.param(chunk.map((r) => (r[name] === null ? null : String(r[name]))))}::text[]::${sql.raw(columns[name]!)}[]`);
-    await tx.execute(sql`insert into ${sql.raw(table)} (${sql.raw(names.join(', '))}) select * from unnest(${sql.join(arrays, sql`, `)})`);
+  const read = names.map((name) => (columns[name] === 'jsonb' ? `r.${name}::jsonb` : `r.${name}`)).join(', ');
+  const types = names.map((name) => `${name} ${columns[name] === 'jsonb' ? 'text' : columns[name]}`).join(', ');
+  const statement = (json: string) =>
+    tx.execute(sql`insert into ${sql.raw(table)} (${sql.raw(names.join(', '))}) select ${sql.raw(read)} from json_to_recordset(${sql.param(json)}::json) as r(${sql.raw(types)})`);
+  let rows: string[] = [];
+  let length = 0;
+  for (const item of items) {
+    const row = JSON.stringify(toRow(item));
+    if (rows.length > 0 && length + row.length >= STATEMENT_JSON) {
+      await statement(`[${rows.join(',')}]`);
+      rows = [];
+      length = 0;
+    }
+    rows.push(row);
+    length += row.length + 1;
   }
+  if (rows.length > 0) await statement(`[${rows.join(',')}]`);
 }
 
 /** A patient as the import registers one; the rest of the row takes its defaults. */
@@ -80,7 +112,7 @@ export type NewCaseloadPatient = Pick<
   'id' | 'siteId' | 'nhsNumber' | 'givenName' | 'familyName' | 'birthDate' | 'sex' | 'diabetesType' | 'ethnicCategory' | 'postcode' | 'imdDecile'
 >;
 
-export function insertPatients(tx: Tx, values: readonly NewCaseloadPatient[]): Promise<void> {
+export function insertPatients(tx: Tx, values: Iterable<NewCaseloadPatient>): Promise<void> {
   const columns = {
     id: 'uuid',
     site_id: 'uuid',
@@ -94,7 +126,7 @@ export function insertPatients(tx: Tx, values: readonly NewCaseloadPatient[]): P
     postcode: 'text',
     imd_decile: 'int',
   };
-  return insertUnnested(tx, 'patients', columns, values, (p) => ({
+  return insertRows(tx, 'patients', columns, values, (p) => ({
     id: p.id,
     site_id: p.siteId,
     nhs_number: p.nhsNumber,
@@ -115,7 +147,7 @@ export type NewCaseloadReferral = Pick<
   'id' | 'patientId' | 'siteId' | 'therapy' | 'status' | 'origin' | 'receivedOn' | 'source' | 'knownOn' | 'priorityGroup' | 'lastEventOn' | 'createdBy'
 >;
 
-export function insertReferrals(tx: Tx, values: readonly NewCaseloadReferral[]): Promise<void> {
+export function insertReferrals(tx: Tx, values: Iterable<NewCaseloadReferral>): Promise<void> {
   const columns = {
     id: 'uuid',
     patient_id: 'uuid',
@@ -130,7 +162,7 @@ export function insertReferrals(tx: Tx, values: readonly NewCaseloadReferral[]):
     last_event_on: 'date',
     created_by: 'uuid',
   };
-  return insertUnnested(tx, 'referrals', columns, values, (r) => ({
+  return insertRows(tx, 'referrals', columns, values, (r) => ({
     id: r.id,
     patient_id: r.patientId,
     site_id: r.siteId,
@@ -160,7 +192,7 @@ export interface NewCaseloadEvent {
   recordedAt: Date;
 }
 
-export function insertEvents(tx: Tx, values: readonly NewCaseloadEvent[]): Promise<void> {
+export function insertEvents(tx: Tx, values: Iterable<NewCaseloadEvent>): Promise<void> {
   const columns = {
     id: 'uuid',
     referral_id: 'uuid',
@@ -173,7 +205,7 @@ export function insertEvents(tx: Tx, values: readonly NewCaseloadEvent[]): Promi
     recorded_role: 'role',
     recorded_at: 'timestamptz',
   };
-  return insertUnnested(tx, 'referral_events', columns, values, (e) => ({
+  return insertRows(tx, 'referral_events', columns, values, (e) => ({
     id: e.id,
     referral_id: e.referralId,
     seq: e.seq,
@@ -188,7 +220,7 @@ export function insertEvents(tx: Tx, values: readonly NewCaseloadEvent[]): Promi
 }
 
 /** Audit entries exactly as writeAudit writes each (the same values), many to a statement, in the caller's transaction. */
-export function writeAudits(tx: Tx, ctx: Ctx, entries: readonly AuditEntry[]): Promise<void> {
+export function writeAudits(tx: Tx, ctx: Ctx, entries: Iterable<AuditEntry>): Promise<void> {
   const columns = {
     actor_id: 'uuid',
     actor_role: 'role',
@@ -200,7 +232,7 @@ export function writeAudits(tx: Tx, ctx: Ctx, entries: readonly AuditEntry[]): P
     before: 'jsonb',
     after: 'jsonb',
   };
-  return insertUnnested(tx, 'audit_log', columns, entries, (entry) => {
+  return insertRows(tx, 'audit_log', columns, entries, (entry) => {
     const v = auditValues(ctx, entry);
     return {
       actor_id: v.auditActorId,

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { actingUserId, authorize, reachesSite } from '../../domain/access';
-import type { CaseloadRow, OnTherapyRow } from '../../domain/caseload';
+import type { OnTherapyRow, WaitingRow } from '../../domain/caseload';
 import type { CaseloadReading } from '../../domain/caseload-file';
-import { planCaseload, problemsOf, type CaseloadPlan } from '../../domain/caseload-import';
+import { planCaseload, problemsOf, type CaseloadPlan, type NewPatient } from '../../domain/caseload-import';
 import { conflict, notFound } from '../../domain/errors';
 import { INITIAL_STATUS } from '../../domain/pathway';
 import type { CaseloadMode, CaseloadReport } from '../../schemas/caseload.schema';
@@ -88,6 +88,12 @@ export class CaseloadImportService {
     return { plan, matched };
   }
 
+  /**
+   * Writes the plan. Ids are made first, so that each record, its event and its audit entry name one another yet are
+   * each made only as it is written, and let go as soon as it is sent: a file's thousands of records are never all
+   * held at once, which keeps the server's memory down. Each audit entry holds the record as its single endpoint's
+   * does (a Patient, a ReferralSummary), typed so that a field added there must be added here.
+   */
   private async write(
     tx: Tx,
     ctx: Ctx,
@@ -96,11 +102,9 @@ export class CaseloadImportService {
     const userId = actingUserId(ctx.actor);
     const role = ctx.actor.kind === 'user' ? ctx.actor.role : null;
 
-    // Ids are made here, so that each record's event and audit entry name it without reading it back. Each audit
-    // entry holds the record as its single endpoint's does (a Patient, a ReferralSummary), typed so that a field added
-    // there must be added here.
-    const newPatients: Patient[] = plan.newPatients.map((p) => ({
-      id: randomUUID(),
+    const patientIds = plan.newPatients.map(() => randomUUID());
+    const patientOf = (p: NewPatient, i: number): Patient => ({
+      id: patientIds[i]!,
       nhsNumber: p.nhsNumber,
       givenName: p.givenName,
       familyName: p.familyName,
@@ -113,19 +117,34 @@ export class CaseloadImportService {
       imdDecile: p.imdDecile ?? null,
       fhirId: null,
       version: 1,
-    }));
-    await insertPatients(tx, newPatients.map(({ fhirId: _fhirId, version: _version, ...p }) => ({ ...p, nhsNumber: p.nhsNumber! })));
-    await writeAudits(tx, ctx, newPatients.map((patient) => ({ action: 'patient.create', entityType: 'patient', entityId: patient.id, after: patient })));
-    const patientId = new Map(matched);
-    for (const p of newPatients) patientId.set(p.nhsNumber!, p.id);
+    });
+    await insertPatients(tx, each(plan.newPatients, patientOf));
+    await writeAudits(tx, ctx, each(plan.newPatients, (p, i): AuditEntry => ({ action: 'patient.create', entityType: 'patient', entityId: patientIds[i]!, after: patientOf(p, i) })));
 
-    const record = (row: CaseloadRow) => ({ id: randomUUID(), patientId: patientId.get(row.nhsNumber)!, siteId, therapy: row.therapy, version: 1 });
-    const existing = plan.existingTherapies.map((row): { row: OnTherapyRow; summary: ReferralSummary } => ({
-      row,
-      summary: { ...record(row), status: 'on_therapy', origin: 'existing', receivedOn: null, source: null, knownOn: row.knownOn, priorityGroup: null, lastEventOn: row.knownOn },
-    }));
-    const waiting = plan.referrals.map((row): ReferralSummary => ({
-      ...record(row),
+    const patientId = new Map(matched);
+    plan.newPatients.forEach((p, i) => patientId.set(p.nhsNumber, patientIds[i]!));
+    const existingIds = plan.existingTherapies.map(() => randomUUID());
+    const eventIds = plan.existingTherapies.map(() => randomUUID());
+    const waitingIds = plan.referrals.map(() => randomUUID());
+    const existingOf = (row: OnTherapyRow, i: number): ReferralSummary => ({
+      id: existingIds[i]!,
+      patientId: patientId.get(row.nhsNumber)!,
+      siteId,
+      therapy: row.therapy,
+      status: 'on_therapy',
+      origin: 'existing',
+      receivedOn: null,
+      source: null,
+      knownOn: row.knownOn,
+      priorityGroup: null,
+      lastEventOn: row.knownOn,
+      version: 1,
+    });
+    const waitingOf = (row: WaitingRow, i: number): ReferralSummary => ({
+      id: waitingIds[i]!,
+      patientId: patientId.get(row.nhsNumber)!,
+      siteId,
+      therapy: row.therapy,
       status: INITIAL_STATUS,
       origin: 'pathway',
       receivedOn: row.receivedOn,
@@ -133,26 +152,49 @@ export class CaseloadImportService {
       knownOn: null,
       priorityGroup: row.priorityGroup ?? null,
       lastEventOn: row.receivedOn,
-    }));
-    await insertReferrals(tx, [...existing.map((e) => e.summary), ...waiting].map(({ version: _version, ...r }) => ({ ...r, createdBy: userId })));
-
-    const recordedAt = new Date();
-    const audits: AuditEntry[] = [];
-    const events = existing.map(({ row, summary }) => {
-      const { startedOn, startedYear, knownOn, pump, cgm, algorithm, funding } = row;
-      // What the single existing-therapy record's event carries: the fields given, none left undefined.
-      const payload = Object.fromEntries(Object.entries({ startedOn, startedYear, knownOn, pump, cgm, algorithm, funding }).filter(([, v]) => v !== undefined));
-      const event: ReferralEvent = { id: randomUUID(), type: 'existing_therapy', occurredOn: knownOn, payload, statusAfter: 'on_therapy', recordedBy: userId, recordedByName: null, recordedAt };
-      audits.push({ action: 'referral.existing_therapy', entityType: 'referral', entityId: summary.id, after: { ...summary, event } });
-      return { ...event, referralId: summary.id, seq: 1, recordedRole: role };
+      version: 1,
     });
-    await insertEvents(tx, events);
-    for (const summary of waiting) audits.push({ action: 'referral.create', entityType: 'referral', entityId: summary.id, after: summary });
+    const recordedAt = new Date();
+    const eventOf = ({ startedOn, startedYear, knownOn, pump, cgm, algorithm, funding }: OnTherapyRow, i: number): ReferralEvent => ({
+      id: eventIds[i]!,
+      type: 'existing_therapy',
+      occurredOn: knownOn,
+      // What the single existing-therapy record's event carries: the fields given, none left undefined.
+      payload: Object.fromEntries(Object.entries({ startedOn, startedYear, knownOn, pump, cgm, algorithm, funding }).filter(([, v]) => v !== undefined)),
+      statusAfter: 'on_therapy',
+      recordedBy: userId,
+      recordedByName: null,
+      recordedAt,
+    });
 
+    await insertReferrals(
+      tx,
+      concat(
+        each(plan.existingTherapies, (row, i) => ({ ...existingOf(row, i), createdBy: userId })),
+        each(plan.referrals, (row, i) => ({ ...waitingOf(row, i), createdBy: userId })),
+      ),
+    );
+    await insertEvents(tx, each(plan.existingTherapies, (row, i) => ({ ...eventOf(row, i), referralId: existingIds[i]!, seq: 1, recordedRole: role })));
     const { mode: _mode, errors: _errors, ...counts } = report;
-    audits.push({ action: 'import.caseload', entityType: 'site', entityId: siteId, after: { siteId, sha256, ...counts } });
-    await writeAudits(tx, ctx, audits);
+    await writeAudits(
+      tx,
+      ctx,
+      concat<AuditEntry>(
+        each(plan.existingTherapies, (row, i) => ({ action: 'referral.existing_therapy', entityType: 'referral', entityId: existingIds[i]!, after: { ...existingOf(row, i), event: eventOf(row, i) } })),
+        each(plan.referrals, (row, i) => ({ action: 'referral.create', entityType: 'referral', entityId: waitingIds[i]!, after: waitingOf(row, i) })),
+        [{ action: 'import.caseload', entityType: 'site', entityId: siteId, after: { siteId, sha256, ...counts } }],
+      ),
+    );
   }
+}
+
+/** Each item made into another only as it is taken: what is written is let go once it is sent. */
+function* each<T, R>(items: readonly T[], make: (item: T, index: number) => R): Generator<R> {
+  for (let i = 0; i < items.length; i++) yield make(items[i]!, i);
+}
+
+function* concat<T>(...parts: Iterable<T>[]): Generator<T> {
+  for (const part of parts) yield* part;
 }
 
 function reportOf(mode: CaseloadMode, reading: CaseloadReading, plan: CaseloadPlan): CaseloadReport {
