@@ -3,6 +3,7 @@ import { error, redirect, type Handle, type HandleServerError } from '@sveltejs/
 import { appContext } from '$lib/server/app-context';
 import { SESSION_COOKIE } from '$lib/server/auth/session-cookie';
 import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '$lib/server/db/errors';
+import { bodyLimitFor } from '$lib/server/pages/body-limits';
 import { recordId } from '$lib/server/pages/load';
 
 const PUBLIC_PATHS = new Set(['/login']);
@@ -13,6 +14,10 @@ export const handle: Handle = async ({ event, resolve }) => {
   event.locals.requestId = event.request.headers.get('x-request-id') ?? randomUUID();
   event.locals.clientAddress = event.request.headers.get('x-client-address');
   event.locals.services = services;
+  // Each page takes a body of its own size (a form, or the caseload page's file), refused before it is read.
+  if (Number(event.request.headers.get('content-length')) > bodyLimitFor(event.url.pathname)) {
+    error(413, { message: 'What was sent is larger than this page takes.', requestId: event.locals.requestId });
+  }
   try {
     event.locals.actor = await services.auth.resolve(event.cookies.get(SESSION_COOKIE));
   } catch (e) {

@@ -21,6 +21,7 @@ export const NAVIGATION: Record<Role, NavItem[]> = {
     { href: '/referrals', label: 'Referrals' },
     { href: '/dashboard', label: 'Dashboard' },
     { href: '/exports/national-hcl', label: 'National return' },
+    { href: '/imports/caseload', label: 'Import caseload' },
   ],
   consultant: [
     { href: '/', label: 'Eligibility queue' },
@@ -28,6 +29,7 @@ export const NAVIGATION: Record<Role, NavItem[]> = {
     { href: '/referrals', label: 'Referrals' },
     { href: '/dashboard', label: 'Dashboard' },
     { href: '/exports/national-hcl', label: 'National return' },
+    { href: '/imports/caseload', label: 'Import caseload' },
   ],
   commissioner: [{ href: '/dashboard', label: 'Dashboard' }],
   admin: [
@@ -38,6 +40,7 @@ export const NAVIGATION: Record<Role, NavItem[]> = {
     { href: '/referrals', label: 'Referrals' },
     { href: '/dashboard', label: 'Dashboard' },
     { href: '/exports/national-hcl', label: 'National return' },
+    { href: '/imports/caseload', label: 'Import caseload' },
     { href: '/admin/audit', label: 'Audit trail' },
   ],
 };

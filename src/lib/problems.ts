@@ -14,6 +14,7 @@ export const PROBLEM_TYPES = {
   upstream_timeout: { status: 504, title: 'FHIR server timed out' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   payload_too_large: { status: 413, title: 'Request body too large' },
+  caseload_rejected: { status: 422, title: 'Caseload file not applied' },
   internal: { status: 500, title: 'Internal server error' },
 } as const satisfies Record<DomainErrorKind | string, { status: number; title: string }>;
 

@@ -9,6 +9,7 @@ import authRoutes from './api/auth.routes';
 import deviceRoutes from './api/devices.routes';
 import exportRoutes from './api/exports.routes';
 import healthRoutes from './api/health.routes';
+import importRoutes from './api/imports.routes';
 import implementationRoutes from './api/implementation.routes';
 import metricsRoutes from './api/metrics.routes';
 import metricsSeriesRoutes from './api/metrics-series.routes';
@@ -91,6 +92,7 @@ export async function buildApp({ config, services, pages = 'none', logger }: App
         await v1.register(metricsRoutes);
         await v1.register(metricsSeriesRoutes);
         await v1.register(exportRoutes);
+        await v1.register(importRoutes);
       },
       { prefix: '/v1' },
     );

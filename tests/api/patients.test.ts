@@ -32,6 +32,9 @@ describe('registering a patient', () => {
       sex: 'female',
       siteId: home.id,
       diabetesType: 'type1',
+      ethnicCategory: null,
+      postcode: null,
+      imdDecile: null,
       fhirId: null,
       version: 1,
     });

@@ -54,6 +54,9 @@ export const PERMISSIONS = {
   'referrals:write': { roles: ['nurse', 'consultant'], siteScoped: true },
   // The national returns list patients by NHS number: the site's clinicians and admins make them.
   'exports:national': { roles: CLINICAL, siteScoped: true },
+  // Bringing in a site's caseload registers its people and their records at once: the site's clinicians, and the
+  // admins who set a service up.
+  'imports:caseload': { roles: CLINICAL, siteScoped: true },
 } as const satisfies Record<string, { roles: readonly Role[]; siteScoped: boolean }>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -120,15 +120,26 @@ export interface CaseloadLimits {
 
 export const CASELOAD_LIMITS: CaseloadLimits = { maxRows: 100_000, maxErrors: 1_000 };
 
+/** The largest file taken, in bytes: room for the most rows a file may have, with every column filled. */
+export const CASELOAD_MAX_BYTES = 20 * 1024 * 1024;
+
 /** The file read: its valid rows, every problem (up to the limit), and how many data rows it had. */
 export interface CaseloadReading {
   rows: CaseloadRow[];
   errors: CaseloadError[];
   /** Data rows read, blank rows not counted. */
   rowCount: number;
+  /** Problems past the limit, counted in the last entry of `errors` rather than listed. */
+  unlisted: number;
 }
 
 const COUNT = new Intl.NumberFormat('en-GB');
+
+/** The last entry of a list of problems cut at the limit: how many more there are. */
+export function moreProblems(unlisted: number): CaseloadError {
+  const more = `${COUNT.format(unlisted)} more ${unlisted === 1 ? 'problem' : 'problems'}`;
+  return { line: null, column: null, message: `And ${more}: correct these and check the file again` };
+}
 
 /**
  * Reads a caseload file one record at a time, the header first. Lines are the spreadsheet's row numbers: the
@@ -202,10 +213,7 @@ export class CaseloadReader {
     if (this.#header === null && errors.length === 0) {
       errors.push({ line: 1, column: null, message: 'The file is empty: its first row must name the columns' });
     }
-    if (this.#unlisted > 0) {
-      const more = `${COUNT.format(this.#unlisted)} more ${this.#unlisted === 1 ? 'problem' : 'problems'}`;
-      errors.push({ line: null, column: null, message: `And ${more}: correct these and check the file again` });
-    }
-    return { rows: this.#rows, errors, rowCount: this.#rowCount };
+    if (this.#unlisted > 0) errors.push(moreProblems(this.#unlisted));
+    return { rows: this.#rows, errors, rowCount: this.#rowCount, unlisted: this.#unlisted };
   }
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { HBA1C_RANGE, HBA1C_UNITS } from '../domain/hba1c';
 import { normaliseNhsNumber } from '../domain/nhs-number';
 import { isCalendarDate } from '../domain/calendar-date';
-import { CONDITION_KINDS, DIABETES_TYPES, OBSERVATION_SOURCES, SEXES } from '../domain/vocabulary';
+import { CONDITION_KINDS, DIABETES_TYPES, ETHNIC_CATEGORIES, OBSERVATION_SOURCES, SEXES } from '../domain/vocabulary';
 import { isoDate, isPlainText, listQuery, oneOf, trimmed, uuid } from './common.schema';
 
 /** Ten digits with a valid modulus-11 check digit; spaces are allowed on input and dropped. */
@@ -85,6 +85,12 @@ export const patient = z
     sex: z.enum(SEXES),
     siteId: uuid,
     diabetesType: z.enum(DIABETES_TYPES),
+    ethnicCategory: z
+      .enum(ETHNIC_CATEGORIES)
+      .nullable()
+      .describe('The NHS ethnic category letter (A-H, J-N, P, R, S; Z for not stated); null when not recorded.'),
+    postcode: z.string().nullable().describe('A UK postcode in capitals with one space before the inward code, such as `LS1 4AP`; null when not recorded.'),
+    imdDecile: z.int().min(1).max(10).nullable().describe('Index of Multiple Deprivation decile, 1 (most deprived) to 10; null when not known.'),
     fhirId: z.string().nullable(),
     version: z.int(),
   })

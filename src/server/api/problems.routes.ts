@@ -13,8 +13,9 @@ const DESCRIPTIONS: Record<ProblemKind, string> = {
   unavailable: 'The database is unreachable just now. Nothing was written; retry later.',
   upstream_failed: 'The FHIR server failed or answered something that is not the FHIR we expect. Nothing was written.',
   upstream_timeout: 'The FHIR server did not answer in time. Nothing was written.',
-  unsupported_media_type: 'Request bodies must be application/json.',
-  payload_too_large: 'The request body is over 1 MiB.',
+  unsupported_media_type: 'Request bodies must be application/json; a caseload file must be text/csv in UTF-8.',
+  payload_too_large: 'The request body is over 1 MiB, or a caseload file over 20 MiB.',
+  caseload_rejected: 'The caseload file has problems, so nothing was written: the body carries the report, each problem with its line and column.',
   internal: 'An unexpected error. Quote the request id (x-request-id) when reporting it.',
 };
 

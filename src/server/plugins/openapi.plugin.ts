@@ -9,7 +9,8 @@ import { problem } from '../../lib/schemas/common.schema';
 const DESCRIPTION = `The HTTP API of Pump Pathway: referral, eligibility, funding, device start and review of insulin pump (CSII)
 and hybrid closed loop (HCL) therapy, and the implementation metrics built from them.
 
-**Conventions.** JSON in and out; unsafe requests with any other content type get 415, bodies over 1 MiB get 413.
+**Conventions.** JSON in and out (the caseload import takes a CSV file, \`text/csv\`); unsafe requests with any other
+content type get 415, bodies over 1 MiB (a caseload file over 20 MiB) get 413.
 Dates are \`YYYY-MM-DD\` calendar dates; instants are ISO 8601 with \`Z\`; ids are UUIDs.
 Every error is an RFC 9457 problem document (\`application/problem+json\`); \`type\` is a URI under
 \`/api/problems/\` that describes it. Validation failures are 400 with one \`errors\` entry per bad field, its
@@ -69,6 +70,7 @@ const OPERATION_IDS: Record<string, string> = {
   'GET /api/v1/metrics/continuation': 'getContinuationReport',
   'GET /api/v1/exports/national-hcl': 'getNationalHclReturn',
   'GET /api/v1/exports/national-hcl.csv': 'getNationalHclReturnCsv',
+  'POST /api/v1/imports/caseload': 'importCaseload',
 };
 
 const TITLE_BY_STATUS = new Map<string, string>(Object.values(PROBLEM_TYPES).map(({ status, title }) => [String(status), title]));
@@ -146,6 +148,7 @@ export default fp(async function openapi(app: FastifyInstance) {
         { name: 'Implementation', description: 'Facilitation activities and barriers per site.' },
         { name: 'Metrics', description: 'Implementation metrics per site, ICB or facilitation mode.' },
         { name: 'Exports', description: 'The national returns a site uploads each quarter.' },
+        { name: 'Imports', description: "A site's caseload brought in from a spreadsheet." },
         { name: 'Devices' },
         { name: 'Audit' },
         { name: 'Operations' },

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
+import { LARGEST_PAGE_BODY } from '../../lib/server/pages/body-limits';
 
 export type PagesMode = 'build' | 'dev' | 'none';
 type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void;
@@ -37,6 +38,9 @@ export default async function pages(app: FastifyInstance, { mode }: { mode: Page
 
 async function loadBuild(): Promise<NodeHandler> {
   if (!existsSync(BUILD_HANDLER)) throw new Error(`No page build at ${BUILD_HANDLER}: run "npm run build" first`);
+  // adapter-node reads its one body limit as the handler loads: the largest page's, each page held to its own by
+  // the pages' hook (src/lib/server/pages/body-limits.ts).
+  process.env.BODY_SIZE_LIMIT ??= String(LARGEST_PAGE_BODY);
   const mod = (await import(pathToFileURL(BUILD_HANDLER).href)) as { handler: NodeHandler };
   return mod.handler;
 }

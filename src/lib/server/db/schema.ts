@@ -22,6 +22,7 @@ import {
   CONDITION_KINDS,
   DEVICE_KINDS,
   DIABETES_TYPES,
+  ETHNIC_CATEGORIES,
   FACILITATION_KINDS,
   FACILITATION_MODES,
   OBSERVATION_SOURCES,
@@ -171,6 +172,12 @@ export const patients = pgTable(
     birthDate: date('birth_date', { mode: 'string' }).notNull(),
     sex: sexEnum('sex').notNull(),
     diabetesType: diabetesTypeEnum('diabetes_type').notNull(),
+    // What the equity figures split by (domain.md, "Equity"); null when not known.
+    ethnicCategory: text('ethnic_category', { enum: ETHNIC_CATEGORIES }),
+    // Capitals with one space before the inward code ("LS1 4AP"), so that one postcode is stored one way.
+    postcode: text('postcode'),
+    // Index of Multiple Deprivation decile, 1 (most deprived) to 10.
+    imdDecile: integer('imd_decile'),
     version: integer('version').notNull().default(1),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -178,6 +185,7 @@ export const patients = pgTable(
   (t) => [
     index('patients_site_family_idx').on(t.siteId, t.familyName),
     uniqueIndex('patients_fhir_idx').on(t.fhirServer, t.fhirId),
+    check('patients_imd_decile', sql`${t.imdDecile} between 1 and 10`),
   ],
 );
 

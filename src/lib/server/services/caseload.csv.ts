@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { setImmediate as turn } from 'node:timers/promises';
 import { CsvError, parse, type Parser } from 'csv-parse';
-import { CASELOAD_LIMITS, CaseloadReader, type CaseloadLimits, type CaseloadReading } from '../../domain/caseload-file';
+import { CASELOAD_LIMITS, CASELOAD_MAX_BYTES, CaseloadReader, type CaseloadLimits, type CaseloadReading } from '../../domain/caseload-file';
 import type { CaseloadError } from '../../domain/caseload';
 
 /**
@@ -11,7 +11,7 @@ import type { CaseloadError } from '../../domain/caseload';
  * bytes are not a CSV file at all.
  */
 
-export const CASELOAD_MAX_BYTES = 20 * 1024 * 1024;
+export { CASELOAD_MAX_BYTES };
 
 // A memory guard, not a rule about data: a real row is 21 cells of at most 200 characters, and a longer cell is
 // reported as too long by the row's own checks. A record past this size is a quote never closed swallowing the

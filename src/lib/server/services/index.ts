@@ -3,6 +3,7 @@ import type { Database } from '../db/client';
 import { createFhirClient, type FhirClientOptions } from '../fhir/fhir.client';
 import { AuditService } from './audit.service';
 import { AuthService } from './auth.service';
+import { CaseloadImportService } from './caseload-import.service';
 import { DemoHistoryService } from './demo-history.service';
 import { DeviceService } from './device.service';
 import { FhirImportService } from './fhir-import.service';
@@ -42,6 +43,7 @@ export function createServices(
     metrics: new MetricsService(db),
     metricsSeries: new MetricsSeriesService(db),
     nationalReturns: new NationalReturnService(db),
+    caseloadImport: new CaseloadImportService(db),
     demoHistory: new DemoHistoryService(db),
     fhir: options.fhir ? new FhirImportService(db, createFhirClient(options.fhir), patients) : null,
   };

@@ -31,6 +31,9 @@ export const toPatient = (r: PatientRow): Patient => ({
   sex: r.sex,
   siteId: r.siteId,
   diabetesType: r.diabetesType,
+  ethnicCategory: r.ethnicCategory,
+  postcode: r.postcode,
+  imdDecile: r.imdDecile,
   fhirId: r.fhirId,
   version: r.version,
 });

@@ -137,12 +137,13 @@ export class ReferralService {
    * already on this therapy gets 409. The patient's row is locked first, so two such records for one person
    * cannot both pass that check.
    */
-  private async createExisting(ctx: Ctx, input: CreateExistingTherapy): Promise<Referral> {
+  private async createExisting(ctx: Ctx, { patientId, origin: _origin, ...input }: CreateExistingTherapy): Promise<Referral> {
     authorize(ctx.actor, 'referrals:write');
     const person = personActing(ctx.actor);
     return this.db.transaction(async (tx) => {
-      const patient = await this.patients.reachable(tx, ctx, input.patientId);
+      const patient = await this.patients.reachable(tx, ctx, patientId);
       await lockPatient(tx, patient.id);
+      // The event carries what is known of the therapy, not the request's patient and origin.
       const created = await this.createExistingIn(tx, ctx, patient, input);
       if (created === 'already_on_therapy') {
         throw conflict(`This patient already has a ${input.therapy === 'hcl' ? 'closed loop' : 'pump'} record on therapy`);
