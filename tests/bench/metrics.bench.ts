@@ -133,6 +133,7 @@ function checkFloor(report: MetricsReport, floorRows: Record<string, unknown>[])
       {
         t1dPopulation: toNumber(r.population),
         onTherapy: n(r.on_therapy),
+        existingOnTherapy: n(r.on_therapy) - n(r.pathway_on_therapy),
         referrals: n(r.referrals),
         assessed: n(r.assessed),
         eligible: n(r.eligible),
