@@ -1,5 +1,6 @@
 import { isCalendarDate } from './calendar-date';
 import { listOf, readDate, readName, readNhsNumber, readOneOf, readPostcode, readWholeNumber, readYear, type Read } from './caseload-cells';
+import type { ExistingTherapyPayload } from './existing-therapy';
 import {
   DIABETES_TYPES,
   ETHNIC_CATEGORIES,
@@ -95,15 +96,8 @@ interface CaseloadRowBase {
 }
 
 /** A person on therapy now: an existing-therapy record. Device names are checked against the catalogue later. */
-export interface OnTherapyRow extends CaseloadRowBase {
+export interface OnTherapyRow extends CaseloadRowBase, ExistingTherapyPayload {
   record: 'on_therapy';
-  startedOn?: string;
-  startedYear?: number;
-  knownOn: string;
-  pump: string;
-  cgm?: string;
-  algorithm?: string;
-  funding: FundingKind;
 }
 
 /** A person waiting: a pathway referral awaiting assessment. */

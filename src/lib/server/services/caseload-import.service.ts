@@ -4,6 +4,7 @@ import type { OnTherapyRow, WaitingRow } from '../../domain/caseload';
 import type { CaseloadReading } from '../../domain/caseload-file';
 import { planCaseload, problemsOf, type CaseloadPlan, type NewPatient } from '../../domain/caseload-import';
 import { conflict, notFound } from '../../domain/errors';
+import { existingTherapyPayload } from '../../domain/existing-therapy';
 import { INITIAL_STATUS } from '../../domain/pathway';
 import type { CaseloadMode, CaseloadReport } from '../../schemas/caseload.schema';
 import type { Patient } from '../../schemas/patients.schema';
@@ -155,12 +156,12 @@ export class CaseloadImportService {
       version: 1,
     });
     const recordedAt = new Date();
-    const eventOf = ({ startedOn, startedYear, knownOn, pump, cgm, algorithm, funding }: OnTherapyRow, i: number): ReferralEvent => ({
+    const eventOf = (row: OnTherapyRow, i: number): ReferralEvent => ({
       id: eventIds[i]!,
       type: 'existing_therapy',
-      occurredOn: knownOn,
-      // What the single existing-therapy record's event carries: the fields given, none left undefined.
-      payload: Object.fromEntries(Object.entries({ startedOn, startedYear, knownOn, pump, cgm, algorithm, funding }).filter(([, v]) => v !== undefined)),
+      occurredOn: row.knownOn,
+      // What the single existing-therapy record's event carries.
+      payload: existingTherapyPayload(row),
       statusAfter: 'on_therapy',
       recordedBy: userId,
       recordedByName: null,
