@@ -42,6 +42,25 @@ test('a wrong password is refused with a message, keeping the email typed', asyn
   await expect(page.getByLabel('Password')).toHaveValue('');
 });
 
+test('what is typed before the page has started its scripts is kept, as a password manager would fill it', async ({ page }) => {
+  // Hold the page's scripts back until both fields are filled, then let the page hydrate over them.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/_app/immutable/**', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto('/login', { waitUntil: 'commit' });
+  await page.getByLabel('Email').fill('nurse@example.org');
+  await page.getByLabel('Password').fill(PASSWORD);
+  release();
+  await page.waitForLoadState('networkidle');
+  await expect(page.getByLabel('Email')).toHaveValue('nurse@example.org');
+  await expect(page.getByLabel('Password')).toHaveValue(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your worklist');
+});
+
 test('an empty form names each missing field next to it', async ({ page }) => {
   await page.goto('/login');
   await page.getByRole('button', { name: 'Sign in' }).click();

@@ -3,8 +3,7 @@ import { expect, type Page } from '@playwright/test';
 export const DEMO_PASSWORD = 'insulin-pump-demo';
 
 export async function signIn(page: Page, email: string, password = DEMO_PASSWORD) {
-  // Typed before the page's scripts have started, a value can be lost when the form hydrates.
-  await page.goto('/login', { waitUntil: 'networkidle' });
+  await page.goto('/login');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
