@@ -5,6 +5,7 @@ import type {
   BarrierCategory,
   CurrentTechnology,
   DiabetesType,
+  EthnicCategory,
   FacilitationKind,
   FacilitationMode,
   FundingKind,
@@ -65,6 +66,26 @@ export const FUNDING_KIND_LABEL: Record<FundingKind, string> = { nhs: 'NHS funde
 export const SOURCE_LABEL: Record<ReferralSource, string> = { gp: 'GP', consultant: 'Consultant', self: 'Self-referral', other_service: 'Another service' };
 export const PRIORITY_LABEL: Record<PriorityGroup, string> = { child: 'Child or young person', pregnancy: 'Pregnancy', existing_pump_user: 'Existing pump user', adult: 'Adult' };
 export const DIABETES_TYPE_LABEL: Record<DiabetesType, string> = { type1: 'Type 1', type2: 'Type 2', other: 'Other', unknown: 'Unknown' };
+/** The NHS Data Dictionary's words for each ethnic category letter. */
+export const ETHNIC_CATEGORY_LABEL: Record<EthnicCategory, string> = {
+  A: 'White: British',
+  B: 'White: Irish',
+  C: 'White: any other White background',
+  D: 'Mixed: White and Black Caribbean',
+  E: 'Mixed: White and Black African',
+  F: 'Mixed: White and Asian',
+  G: 'Mixed: any other mixed background',
+  H: 'Asian or Asian British: Indian',
+  J: 'Asian or Asian British: Pakistani',
+  K: 'Asian or Asian British: Bangladeshi',
+  L: 'Asian or Asian British: any other Asian background',
+  M: 'Black or Black British: Caribbean',
+  N: 'Black or Black British: African',
+  P: 'Black or Black British: any other Black background',
+  R: 'Other ethnic groups: Chinese',
+  S: 'Other ethnic groups: any other ethnic group',
+  Z: 'Not stated',
+};
 export const SEX_LABEL: Record<Sex, string> = { female: 'Female', male: 'Male', other: 'Other', unknown: 'Unknown' };
 export const ROUTE_LABEL: Record<FundingRoute, string> = { routine: 'Routine commissioning', prior_approval: 'Prior approval', ifr: 'Individual funding request', national_hcl: 'National HCL programme' };
 export const OUTCOME_LABEL: Record<FundingOutcome, string> = { approved: 'Approved', declined: 'Declined', more_info: 'More information asked' };

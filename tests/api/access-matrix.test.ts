@@ -84,6 +84,14 @@ const CASES: Case[] = [
     expect: { anonymous: 401, nurse: 200, consultant: 200, commissioner: 403, admin: 200 },
   },
   {
+    name: 'PATCH /api/v1/patients/{id}',
+    request: async () => {
+      const { version } = await t.services.patients.get(systemCtx('tests'), patient.id);
+      return { method: 'PATCH', url: `/api/v1/patients/${patient.id}`, payload: { version, imdDecile: 1 + (++seq % 10) } };
+    },
+    expect: { anonymous: 401, nurse: 200, consultant: 200, commissioner: 403, admin: 403 },
+  },
+  {
     name: 'POST /api/v1/patients/{id}/observations',
     request: async () => ({ method: 'POST', url: `/api/v1/patients/${patient.id}/observations`, payload: { kind: 'hba1c', effective: '2026-01-01', value: 70, unit: 'mmol/mol' } }),
     expect: { anonymous: 401, nurse: 201, consultant: 201, commissioner: 403, admin: 403 },

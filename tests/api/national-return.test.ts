@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PROBLEMS } from '../../src/lib/domain/national-return';
 import { patients } from '../../src/lib/server/db/schema';
 import { createTestApp } from '../support/app';
-import { ASSESS_ELIGIBLE, pathwayClient } from '../support/pathway';
+import { ASSESS_ELIGIBLE, nextNhsNumber, pathwayClient } from '../support/pathway';
 
 const t = await createTestApp();
 const site = await t.site('NDA01');
@@ -348,5 +348,17 @@ describe('a bad query', () => {
     const res = await t.app.inject({ method: 'GET', url: `/api/v1/exports/national-hcl.csv?siteId=${site.id}&quarter=2025-Q0`, headers: { cookie: nurse.cookie } });
     expect(res.statusCode).toBe(400);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+});
+
+// Last, as it changes one of the people the tests above read.
+describe('a problem put right', () => {
+  it('moves the person from the problems to the rows once the NHS number is added', async () => {
+    const nhsNumber = nextNhsNumber(880_001);
+    const fixed = await asNurse.call('PATCH', `/api/v1/patients/${withoutNhsNumber.id}`, { version: 1, nhsNumber });
+    expect(fixed.status).toBe(200);
+    const { body } = await ret();
+    expect(body.problems.map((p: { patientId: string }) => p.patientId)).not.toContain(withoutNhsNumber.id);
+    expect(rowOf(body, nhsNumber)).toMatchObject({ closedLoop: '01' });
   });
 });

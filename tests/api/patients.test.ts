@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { auditLog } from '../../src/lib/server/db/schema';
+import { auditLog, patients } from '../../src/lib/server/db/schema';
 import { createTestApp } from '../support/app';
 import { nextNhsNumber, pathwayClient } from '../support/pathway';
 
@@ -134,5 +134,89 @@ describe('entering HbA1c results by hand', () => {
     expect(res.status).toBe(400);
     expect(res.body.errors.map((e: { path: string }) => e.path)).toContain(path);
     expect((await call('GET', `/api/v1/patients/${p.id}`)).body.context.hba1c).toEqual([]);
+  });
+});
+
+describe('putting right what a patient record lacks', () => {
+  /** As a FHIR import stores a record that carries no NHS number. */
+  async function importedWithout(nhsNumber: string | null = null, siteId = home.id) {
+    const [p] = await t.database.db
+      .insert(patients)
+      .values({ siteId, nhsNumber, fhirId: `no-number-${Math.random()}`, givenName: 'Noor', familyName: 'Nameless', birthDate: '1979-03-02', sex: 'female', diabetesType: 'type1' })
+      .returning();
+    return p!;
+  }
+  const patch = (id: string, body: Record<string, unknown>, as = call) => as('PATCH', `/api/v1/patients/${id}`, body);
+
+  it('adds an NHS number to a patient imported without one, audited with before and after', async () => {
+    const p = await importedWithout();
+    const nhsNumber = nextNhsNumber(7001);
+    const res = await patch(p.id, { version: 1, nhsNumber: `${nhsNumber.slice(0, 3)} ${nhsNumber.slice(3, 6)} ${nhsNumber.slice(6)}` });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: p.id, nhsNumber, version: 2 });
+    const audit = await t.database.db.select().from(auditLog).where(eq(auditLog.entityId, p.id));
+    expect(audit).toMatchObject([{ action: 'patient.update', actorId: nurse.user.id, before: { nhsNumber: null, version: 1 }, after: { nhsNumber, version: 2 } }]);
+  });
+
+  it('puts right a stored number that is not a valid NHS number', async () => {
+    const p = await importedWithout('=HYPERLINK("x")');
+    const nhsNumber = nextNhsNumber(7101);
+    expect((await patch(p.id, { version: 1, nhsNumber })).body).toMatchObject({ nhsNumber });
+  });
+
+  it('never changes a valid NHS number once recorded, but accepts the same one again', async () => {
+    const p = await client.createPatient(home.id);
+    const other = await patch(p.id, { version: 1, nhsNumber: nextNhsNumber(7201) });
+    expect(other.status).toBe(400);
+    expect(other.body.errors).toEqual([{ path: 'nhsNumber', message: 'This patient already has an NHS number, which cannot be changed' }]);
+    expect((await call('GET', `/api/v1/patients/${p.id}`)).body).toMatchObject({ nhsNumber: p.nhsNumber, version: 1 });
+    expect((await patch(p.id, { version: 1, nhsNumber: p.nhsNumber })).status).toBe(200);
+  });
+
+  it('refuses with 409 a number registered to another patient, and writes nothing', async () => {
+    const holder = await client.createPatient(home.id);
+    const p = await importedWithout();
+    const res = await patch(p.id, { version: 1, nhsNumber: holder.nhsNumber });
+    expect(res.status).toBe(409);
+    expect(res.body.detail).toBe('Another patient is registered with this NHS number');
+    expect((await call('GET', `/api/v1/patients/${p.id}`)).body).toMatchObject({ nhsNumber: null, version: 1 });
+    expect(await t.database.db.select().from(auditLog).where(eq(auditLog.entityId, p.id))).toEqual([]);
+  });
+
+  it('refuses a stale version with 409 and the current version', async () => {
+    const p = await client.createPatient(home.id);
+    expect((await patch(p.id, { version: 1, postcode: 'ls1 4ap' })).status).toBe(200);
+    const stale = await patch(p.id, { version: 1, postcode: 'M1 1AE' });
+    expect(stale.status).toBe(409);
+    expect(stale.body.currentVersion).toBe(2);
+    expect((await call('GET', `/api/v1/patients/${p.id}`)).body.postcode).toBe('LS1 4AP');
+  });
+
+  it('records and clears ethnic category, postcode and IMD decile; what is left out keeps its value', async () => {
+    const p = await client.createPatient(home.id, { ethnicCategory: 'H', postcode: 'b338th', imdDecile: 2 });
+    expect((await call('GET', `/api/v1/patients/${p.id}`)).body).toMatchObject({ ethnicCategory: 'H', postcode: 'B33 8TH', imdDecile: 2 });
+    const res = await patch(p.id, { version: 1, ethnicCategory: null, imdDecile: 3 });
+    expect(res.body).toMatchObject({ ethnicCategory: null, postcode: 'B33 8TH', imdDecile: 3, version: 2 });
+  });
+
+  it('reports every wrong field at once and changes nothing', async () => {
+    const p = await client.createPatient(home.id);
+    const res = await patch(p.id, { version: 1, ethnicCategory: 'I', postcode: '12345', imdDecile: 11, nhsNumber: '123' });
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['ethnicCategory', 'imdDecile', 'nhsNumber', 'postcode']);
+    expect((await call('GET', `/api/v1/patients/${p.id}`)).body.version).toBe(1);
+  });
+
+  it('refuses a change with nothing in it, and fields it does not change here', async () => {
+    const p = await client.createPatient(home.id);
+    expect((await patch(p.id, { version: 1 })).body.errors).toEqual([{ path: 'form', message: 'Send at least one field to change' }]);
+    expect((await patch(p.id, { version: 1, familyName: 'Other' })).status).toBe(400);
+  });
+
+  it('is only for clinicians of the patient\'s site', async () => {
+    const p = await importedWithout(null, away.id);
+    expect((await patch(p.id, { version: 1, postcode: 'LS1 4AP' })).status).toBe(404);
+    const commissioner = await t.as('commissioner', []);
+    expect((await patch(p.id, { version: 1, postcode: 'LS1 4AP' }, pathwayClient(t, commissioner.cookie).call)).status).toBe(403);
   });
 });

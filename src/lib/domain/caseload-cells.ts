@@ -1,5 +1,6 @@
 import { formatCalendarDate, parseCalendarDate } from './calendar-date';
 import { normaliseNhsNumber } from './nhs-number';
+import { normalisePostcode, POSTCODE_MESSAGE } from './postcode';
 
 /**
  * Reading one cell of a caseload file (see caseload.ts) into a value, or saying in a clinic user's words what is
@@ -82,13 +83,8 @@ export function readName(label: string, text: string): Read<string> {
   return ok(text);
 }
 
-// The outward code (area, district, an optional sub-district letter), then the inward code (sector digit and a
-// unit of two letters); GIR 0AA is the one historical exception still in use.
-const POSTCODE = /^(?:[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}|GIR0AA)$/;
-
 /** A UK postcode, in capitals with one space before the inward code: "ls14ap" becomes "LS1 4AP". */
 export function readPostcode(text: string): Read<string> {
-  const compact = text.replace(/\s+/g, '').toUpperCase();
-  if (!POSTCODE.test(compact)) return wrong('Postcode must be a UK postcode, such as LS1 4AP');
-  return ok(`${compact.slice(0, -3)} ${compact.slice(-3)}`);
+  const postcode = normalisePostcode(text);
+  return postcode === null ? wrong(POSTCODE_MESSAGE) : ok(postcode);
 }

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { HBA1C_RANGE, HBA1C_UNITS } from '../domain/hba1c';
 import { normaliseNhsNumber } from '../domain/nhs-number';
+import { normalisePostcode, POSTCODE_MESSAGE } from '../domain/postcode';
 import { isCalendarDate } from '../domain/calendar-date';
 import { CONDITION_KINDS, DIABETES_TYPES, ETHNIC_CATEGORIES, OBSERVATION_SOURCES, SEXES } from '../domain/vocabulary';
-import { isoDate, isPlainText, listQuery, oneOf, trimmed, uuid } from './common.schema';
+import { isoDate, isPlainText, listQuery, oneOf, trimmed, uuid, version } from './common.schema';
 
 /** Ten digits with a valid modulus-11 check digit; spaces are allowed on input and dropped. */
 export const nhsNumber = z
@@ -21,6 +22,30 @@ export const nhsNumber = z
   })
   .meta({ type: 'string', example: '943 476 5919' });
 
+const postcode = z
+  .string('Postcode must be text')
+  .transform((v, ctx) => normalisePostcode(v) ?? (ctx.addIssue({ code: 'custom', message: POSTCODE_MESSAGE }), z.NEVER))
+  .meta({ type: 'string', example: 'LS1 4AP' });
+
+/** What the equity figures need of a patient; each may be null (not recorded). */
+const demographics = {
+  ethnicCategory: oneOf('Ethnic category', ETHNIC_CATEGORIES)
+    .nullable()
+    .optional()
+    .describe('The NHS ethnic category letter (A-H, J-N, P, R, S; Z for not stated), or null for not recorded.'),
+  postcode: postcode
+    .nullable()
+    .optional()
+    .describe('A UK postcode, any case and spacing; stored in capitals with one space before the inward code. Null for not recorded.'),
+  imdDecile: z
+    .int('IMD decile must be a whole number from 1 to 10')
+    .min(1, 'IMD decile must be a whole number from 1 to 10')
+    .max(10, 'IMD decile must be a whole number from 1 to 10')
+    .nullable()
+    .optional()
+    .describe('Index of Multiple Deprivation decile, 1 (most deprived) to 10, or null for not known.'),
+};
+
 export const createPatientBody = z
   .object({
     nhsNumber,
@@ -30,8 +55,20 @@ export const createPatientBody = z
     sex: oneOf('Sex', SEXES),
     siteId: uuid,
     diabetesType: oneOf('Diabetes type', DIABETES_TYPES),
+    ...demographics,
   })
   .strict();
+
+export const updatePatientBody = z
+  .object({
+    version,
+    nhsNumber: nhsNumber
+      .optional()
+      .describe('Only for a patient with no valid NHS number recorded (such as one imported from a FHIR record without one). Sending the number already recorded changes nothing; another number gets 400, and one registered to another patient 409.'),
+    ...demographics,
+  })
+  .strict()
+  .refine((b) => Object.keys(b).some((k) => k !== 'version'), { message: 'Send at least one field to change', path: ['form'] });
 
 export const patientQuery = listQuery.extend({
   siteId: uuid.optional(),
@@ -138,5 +175,6 @@ export const patientWithContext = patient
 export type Patient = z.infer<typeof patient>;
 export type PatientWithContext = z.infer<typeof patientWithContext>;
 export type CreatePatient = z.infer<typeof createPatientBody>;
+export type UpdatePatient = z.infer<typeof updatePatientBody>;
 export type CreateObservation = z.infer<typeof createObservationBody>;
 export type Hba1cResult = z.infer<typeof hba1cResult>;

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { idParams, page, problem } from '../../lib/schemas/common.schema';
-import { createObservationBody, createPatientBody, hba1cResult, importPatientBody, patient, patientQuery, patientWithContext } from '../../lib/schemas/patients.schema';
+import { createObservationBody, createPatientBody, hba1cResult, importPatientBody, patient, patientQuery, patientWithContext, updatePatientBody } from '../../lib/schemas/patients.schema';
 import { fhirOf } from './fhir';
 import { ctxOf } from '../plugins/auth.plugin';
 
@@ -11,7 +11,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       tags: ['Patients'],
       summary: 'Register a patient',
       description:
-        'Nurses and consultants, at their own sites (403 for another site; 400 on `siteId` for a site that does not exist). `nhsNumber`: 10 digits, spaces allowed, stored without, valid modulus-11 check digit. A second patient with the same NHS number gets 409.',
+        'Nurses and consultants, at their own sites (403 for another site; 400 on `siteId` for a site that does not exist). `nhsNumber`: 10 digits, spaces allowed, stored without, valid modulus-11 check digit. A second patient with the same NHS number gets 409. `ethnicCategory`, `postcode` and `imdDecile` may be given or left out (null).',
       body: createPatientBody,
       response: { 201: patient, 400: problem, 401: problem, 403: problem, 409: problem },
     },
@@ -62,6 +62,24 @@ nothing.`,
       response: { 200: patientWithContext, 401: problem, 403: problem, 404: problem },
     },
     handler: async (req) => app.services.patients.get(ctxOf(req), req.params.id),
+  });
+
+  app.patch('/patients/:id', {
+    config: { permission: 'patients:write' },
+    schema: {
+      tags: ['Patients'],
+      summary: "Add a missing NHS number, or change a patient's demographics",
+      description: `Nurses and consultants, for patients of their own sites (404 for any other). Send the \`version\` you read: a
+stale one gets 409 and changes nothing. A field left out keeps its value; null clears \`ethnicCategory\`, \`postcode\` or
+\`imdDecile\`. \`nhsNumber\` may be sent only to record one for a patient who has none (imported from a FHIR record
+without one) or whose stored number is not a valid NHS number: the valid number already recorded changes nothing, another
+gets 400, and a number registered to another patient 409. Name, date of birth, sex and diabetes type come from registration or the FHIR server and are not changed here.
+Audited as \`patient.update\` with the patient before and after.`,
+      params: idParams,
+      body: updatePatientBody,
+      response: { 200: patient, 400: problem, 401: problem, 403: problem, 404: problem, 409: problem },
+    },
+    handler: async (req) => app.services.patients.update(ctxOf(req), req.params.id, req.body),
   });
 
   app.post('/patients/:id/observations', {

@@ -52,6 +52,7 @@ const OPERATION_IDS: Record<string, string> = {
   'POST /api/v1/patients': 'createPatient',
   'POST /api/v1/patients/import': 'importPatient',
   'GET /api/v1/patients/:id': 'getPatient',
+  'PATCH /api/v1/patients/:id': 'updatePatient',
   'POST /api/v1/patients/:id/observations': 'createObservation',
   'GET /api/v1/referrals': 'listReferrals',
   'POST /api/v1/referrals': 'createReferral',

@@ -23,6 +23,11 @@ export async function insertPatient(db: Db | Tx, values: NewPatientRow): Promise
   return row!;
 }
 
+export async function updatePatient(tx: Tx, id: string, values: Partial<NewPatientRow>): Promise<PatientRow> {
+  const [row] = await tx.update(patients).set(values).where(eq(patients.id, id)).returning();
+  return row!;
+}
+
 /** Whether a site with this id exists, for telling "no such site" from "not your site". */
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 

@@ -2,7 +2,8 @@ import { actingUserId, authorize, reachesSite, siteScope } from '../../domain/ac
 import { conflict, forbidden, notFound, validation } from '../../domain/errors';
 import { instantOf } from '../../domain/calendar-date';
 import { toMmolMol } from '../../domain/hba1c';
-import type { CreateObservation, CreatePatient, Hba1cResult, Patient, PatientWithContext } from '../../schemas/patients.schema';
+import { normaliseNhsNumber } from '../../domain/nhs-number';
+import type { CreateObservation, CreatePatient, Hba1cResult, Patient, PatientWithContext, UpdatePatient } from '../../schemas/patients.schema';
 import type { Db, Tx } from '../db/client';
 import { isUniqueViolation } from '../db/errors';
 import { writeAudit } from '../repositories/audit.repository';
@@ -13,7 +14,9 @@ import {
   findPatient,
   hypoglycaemiaOf,
   insertPatient,
+  lockPatient,
   searchPatients,
+  updatePatient,
   type ConditionRow,
   type HypoglycaemiaRow,
   type PatientRow,
@@ -76,6 +79,35 @@ export class PatientService {
       });
     } catch (e) {
       if (isUniqueViolation(e)) throw conflict('A patient with this NHS number is already registered');
+      throw e;
+    }
+  }
+
+  /**
+   * Adds what was not recorded (an NHS number for a patient imported without one, or in place of a stored one that
+   * is not valid) and changes demographics. A valid NHS number identifies the patient and is never changed here.
+   */
+  async update(ctx: Ctx, id: string, input: UpdatePatient): Promise<Patient> {
+    authorize(ctx.actor, 'patients:write');
+    const { version, ...changes } = input;
+    try {
+      return await this.db.transaction(async (tx) => {
+        const current = await lockPatient(tx, id);
+        if (!current || !reachesSite(ctx.actor, current.siteId)) throw notFound('No patient with this id');
+        if (current.version !== version) {
+          throw conflict(`The patient has changed since you read them (now version ${current.version})`, { currentVersion: current.version });
+        }
+        // A number stored by an import that is not a valid NHS number may be put right; a valid one stays.
+        const recorded = current.nhsNumber === null ? null : normaliseNhsNumber(current.nhsNumber);
+        if (changes.nhsNumber !== undefined && recorded !== null && changes.nhsNumber !== recorded) {
+          throw validation([{ path: 'nhsNumber', message: 'This patient already has an NHS number, which cannot be changed' }]);
+        }
+        const patient = toPatient(await updatePatient(tx, id, { ...changes, version: current.version + 1, updatedAt: new Date() }));
+        await writeAudit(tx, ctx, { action: 'patient.update', entityType: 'patient', entityId: id, before: toPatient(current), after: patient });
+        return patient;
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) throw conflict('Another patient is registered with this NHS number');
       throw e;
     }
   }

@@ -1,11 +1,13 @@
 import { fail, redirect, type ActionFailure } from '@sveltejs/kit';
 import { can } from '$lib/domain/access';
-import { createObservationBody } from '$lib/schemas/patients.schema';
+import { createObservationBody, updatePatientBody } from '$lib/schemas/patients.schema';
+import { normaliseNhsNumber } from '$lib/domain/nhs-number';
 import { createExistingTherapyBody, createReferralBody } from '$lib/schemas/referrals.schema';
 import { todayIso } from '$lib/server/clock';
 import { dateErrors, existingTherapyBody, formErrors } from '$lib/server/pages/existing-therapy-form';
 import { failFromError, failFromFhir, failWith, formValues, NO_FHIR, parseForm, readForm, type FormFailure } from '$lib/server/pages/forms';
 import { getOr404 } from '$lib/server/pages/load';
+import { patientDetailsBody } from '$lib/server/pages/patient-details-form';
 import { existingTherapyOf } from '$lib/existing-therapy.view';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -27,10 +29,13 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
     devices,
     today: todayIso(),
     canWrite,
+    // Without a valid NHS number the person cannot be sent in the national return: the details form opens to add one.
+    needsNhsNumber: patient.nhsNumber === null || normaliseNhsNumber(patient.nhsNumber) === null,
     canRefresh: locals.services.fhir !== null && canWrite && Boolean(patient.fhirId || patient.nhsNumber),
     imported: url.searchParams.has('imported'),
     created: url.searchParams.has('created'),
     added: url.searchParams.has('added'),
+    updated: url.searchParams.has('updated'),
   };
 };
 
@@ -58,6 +63,18 @@ export const actions: Actions = {
     }
     redirect(303, `/patients/${params.id}?added=1#hba1c`);
   },
+  details: async ({ request, locals, params }) => {
+    const values = formValues(await readForm(request));
+    const parsed = parseForm(updatePatientBody, patientDetailsBody(values));
+    if (!parsed.ok) return formFailure('details', parsed.failure.status, values, parsed.failure.data.errors);
+    try {
+      await locals.services.patients.update(locals.ctx!, params.id, parsed.data);
+    } catch (e) {
+      const failure = failFromError(e, values);
+      return formFailure('details', failure.status, values, failure.data.errors, failure.data.message);
+    }
+    redirect(303, `/patients/${params.id}?updated=1`);
+  },
   refer: async ({ request, locals, params }) => {
     const values = formValues(await readForm(request));
     const parsed = parseForm(createReferralBody, { ...values, patientId: params.id });
@@ -79,20 +96,26 @@ export const actions: Actions = {
       // The schema stops before the date rules: run them too, so every problem is listed at once.
       const patient = await getOr404(() => locals.services.patients.get(ctx, params.id));
       const { errors } = parsed.failure.data;
-      return existingFailure(parsed.failure.status, values, { ...dateErrors(body, { today: todayIso(), birthDate: patient.birthDate }), ...errors });
+      return formFailure('existing', parsed.failure.status, values, formErrors({ ...dateErrors(body, { today: todayIso(), birthDate: patient.birthDate }), ...errors }));
     }
     let id: string;
     try {
       id = (await locals.services.referrals.create(ctx, parsed.data)).id;
     } catch (e) {
       const failure = failFromError(e, values);
-      return existingFailure(failure.status, values, failure.data.errors, failure.data.message);
+      return formFailure('existing', failure.status, values, formErrors(failure.data.errors), failure.data.message);
     }
     redirect(303, `/referrals/${id}?created=1`);
   },
 };
 
-/** A failure of the existing-therapy form, marked as its own so the page reopens that form and no other. */
-function existingFailure(status: number, values: Record<string, unknown>, errors: FormFailure['errors'], message?: string): ActionFailure<FormFailure & { form: 'existing' }> {
-  return fail(status, { values, errors: formErrors(errors), ...(message ? { message } : {}), form: 'existing' as const });
+/** A failure of one of the page's forms, marked as its own so that the page reopens that form and no other. */
+function formFailure<F extends 'existing' | 'details'>(
+  form: F,
+  status: number,
+  values: Record<string, unknown>,
+  errors: FormFailure['errors'],
+  message?: string,
+): ActionFailure<FormFailure & { form: F }> {
+  return fail(status, { values, errors, ...(message ? { message } : {}), form });
 }
