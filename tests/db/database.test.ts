@@ -85,7 +85,8 @@ describe('the first start', () => {
     } finally {
       await database.close();
     }
-  });
+    // The first start writes the demo's whole history (years of pathway records), tens of seconds on a busy machine.
+  }, 120_000);
 
   it.runIf(onPostgresServer())('never creates demo accounts on a PostgreSQL server; creates the admin named in the environment', async () => {
     const fresh = await createTestApp();
