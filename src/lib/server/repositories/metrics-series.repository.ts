@@ -1,6 +1,7 @@
 import { and, asc, gte, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import { FACILITATION_ORDER, WAIT_NAMES, type Period, type WaitName } from '../../domain/metrics';
 import { WAIT_BINS, type SeriesGroup, type SeriesSite, type TimeBin } from '../../domain/metrics-series';
+import type { SpcBin, SpcMeasure } from '../../domain/spc-series';
 import { rowsOf, type Db } from '../db/client';
 import { barriers, facilitationActivities } from '../db/schema';
 import { executeWithoutJit, toNumber, WAIT_COLUMNS } from './metrics.repository';
@@ -210,4 +211,53 @@ export async function continuationByGroup(db: Db, { groups, period, therapy }: S
         where started_on is not null and ${anniversary(sql`started_on`)} <= ${to}
         group by 1`);
   return rows.map((r) => ({ groupKey: String(r.group_key), reached: count(r.reached), continuing: count(r.continuing) }));
+}
+
+/** What each improvement chart measures: the milestone that places a record in a bin, and the value of a bin. */
+const SPC_STATEMENTS: Record<SpcMeasure, { on: SQL; value: SQL; n: SQL }> = {
+  referrals: { on: sql`m.received_on`, value: sql`count(*)`, n: sql`count(*)` },
+  starts: { on: sql`m.started_on`, value: sql`count(*)`, n: sql`count(*)` },
+  referral_to_start_days: {
+    on: sql`m.started_on`,
+    value: sql`percentile_cont(0.5) within group (order by (m.started_on - m.received_on)::float8)`,
+    n: sql`count(*)`,
+  },
+};
+
+/**
+ * Per group and bin (its first day), the measure's value and the number of records behind it, over whole bins from
+ * `from` to `to`; bins with nothing are absent. Waits are those of pathway records that ended in the bin.
+ */
+export async function spcValues(
+  db: Db,
+  { groups, from, to, bin, measure, therapy }: { groups: readonly SeriesGroup[]; from: string; to: string; bin: SpcBin; measure: SpcMeasure; therapy: string | undefined },
+): Promise<{ groupKey: string; bin: string; value: number; n: number }[]> {
+  const { on, value, n } = SPC_STATEMENTS[measure];
+  // date_trunc('week') starts ISO weeks on Monday, as the bins do.
+  const rows = await executeWithoutJit(db, sql`
+        with ${siteGroupsTable(groups)},
+        ${milestonesOf(to, therapy)}
+        select group_key, to_char(date_trunc(${bin}, ${on}::timestamp), 'YYYY-MM-DD') as bin, ${value} as value, ${n} as n
+        from m
+        where m.origin = 'pathway' and ${on} between ${from}::date and ${to}::date
+        group by 1, 2`);
+  return rows.map((r) => ({ groupKey: String(r.group_key), bin: String(r.bin), value: toNumber(r.value)!, n: count(r.n) }));
+}
+
+/** Each site's first active facilitation activity in the period, where it had one. */
+export async function firstActiveFacilitation(db: Db, siteIds: readonly string[], period: Period): Promise<{ siteId: string; on: string }[]> {
+  if (siteIds.length === 0) return [];
+  const rows = await db
+    .select({ siteId: facilitationActivities.siteId, on: sql<string>`min(${facilitationActivities.on})::text` })
+    .from(facilitationActivities)
+    .where(
+      and(
+        inArray(facilitationActivities.siteId, [...siteIds]),
+        sql`${facilitationActivities.mode} = 'active'`,
+        gte(facilitationActivities.on, period.from),
+        lte(facilitationActivities.on, period.to),
+      ),
+    )
+    .groupBy(facilitationActivities.siteId);
+  return rows.map((r) => ({ siteId: r.siteId, on: r.on }));
 }

@@ -16,6 +16,7 @@ import { PatientService } from './patient.service';
 import { PopulationService } from './population.service';
 import { ReferralService } from './referral.service';
 import { SiteService } from './site.service';
+import { SpcService } from './spc.service';
 import { UserService } from './user.service';
 
 /**
@@ -42,6 +43,7 @@ export function createServices(
     implementation: new ImplementationService(db),
     metrics: new MetricsService(db),
     metricsSeries: new MetricsSeriesService(db),
+    spc: new SpcService(db),
     nationalReturns: new NationalReturnService(db),
     caseloadImport: new CaseloadImportService(db),
     demoHistory: new DemoHistoryService(db),

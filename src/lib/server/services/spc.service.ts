@@ -1,0 +1,66 @@
+import { authorize } from '../../domain/access';
+import { isDisclosureControlled } from '../../domain/disclosure';
+import { validation } from '../../domain/errors';
+import { metricsSiteScope, resolvePeriod } from '../../domain/metrics';
+import { seriesGroups, type SeriesGroup } from '../../domain/metrics-series';
+import { binEnd, IMPROVEMENT, spcBins, spcGroup, type BinnedValue } from '../../domain/spc-series';
+import type { SpcCharts, SpcQuery } from '../../schemas/spc.schema';
+import type { Ctx } from '../context';
+import type { Db } from '../db/client';
+import { firstActiveFacilitation, seriesSites, spcValues } from '../repositories/metrics-series.repository';
+import { todayIso } from '../clock';
+
+/** Weekly bins over ten years and more would be a chart nobody can read, and a statement nobody should wait for. */
+const MOST_BINS = 600;
+
+/**
+ * Improvement (SPC) charts of a measure per group (api.md; the calculation in domain/spc.ts). Access is the
+ * metrics' own: clinicians their own sites, commissioners every site with disclosure control, admins every site.
+ */
+export class SpcService {
+  constructor(private readonly db: Db) {}
+
+  async charts(ctx: Ctx, query: SpcQuery): Promise<SpcCharts> {
+    authorize(ctx.actor, 'metrics:read');
+    const period = resolvePeriod(query, todayIso());
+    if (!period) throw validation([{ path: 'to', message: 'to cannot be before from' }]);
+    const { measure, bin } = query;
+    const bins = spcBins(period, bin);
+    if (bins.length > MOST_BINS) throw validation([{ path: 'from', message: `The period has ${bins.length} ${bin}s: at most ${MOST_BINS} can be charted` }]);
+    const answer = { measure, bin, improvement: IMPROVEMENT[measure], groups: [] };
+
+    const scope = metricsSiteScope(ctx.actor);
+    if (scope?.length === 0) return answer;
+    const sites = await seriesSites(this.db, period.to, scope);
+    if (sites.length === 0) return answer;
+    const groups: SeriesGroup[] =
+      query.groupBy === 'all' ? [{ key: 'all', label: 'All sites', siteIds: sites.map((s) => s.id) }] : seriesGroups(sites, query.groupBy);
+
+    const [from, to] = [bins[0]!, binEnd(bins.at(-1)!, bin)];
+    const rows = await spcValues(this.db, { groups: groups.filter((g) => g.siteIds.length > 0), from, to, bin, measure, therapy: query.therapy });
+    const rebaseOn = await this.rebaseDates(query, groups, period);
+    const controlled = isDisclosureControlled(ctx.actor);
+    const empty: BinnedValue = measure === 'referral_to_start_days' ? { value: null, n: 0 } : { value: 0, n: 0 };
+    return {
+      ...answer,
+      groups: groups.map((group) => {
+        const found = new Map(rows.filter((r) => r.groupKey === group.key).map((r) => [r.bin, r]));
+        const values = bins.map((start) => found.get(start) ?? empty);
+        return spcGroup(group, bins, values, { measure, bin, rebaseOn: rebaseOn.get(group.key) ?? [], controlled });
+      }),
+    };
+  }
+
+  /** Each group's rebase dates: the ones asked for, or a site's first active facilitation in the period. */
+  private async rebaseDates(query: SpcQuery, groups: readonly SeriesGroup[], period: { from: string; to: string }): Promise<Map<string, string[]>> {
+    const { rebase } = query;
+    if (rebase.kind === 'dates') return new Map(groups.map((g) => [g.key, rebase.dates]));
+    if (rebase.kind === 'none' || query.groupBy !== 'site') return new Map();
+    const firsts = await firstActiveFacilitation(
+      this.db,
+      groups.flatMap((g) => g.siteIds),
+      period,
+    );
+    return new Map(firsts.map((f) => [f.siteId, [f.on]]));
+  }
+}
