@@ -23,7 +23,9 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       tags: ['Patients'],
       summary: 'Import (or refresh) a patient from the FHIR server',
-      description: `By NHS number (identifier search, system https://fhir.nhs.uk/Id/nhs-number) or by FHIR id. Pulls demographics,
+      description: `By NHS number (identifier search, system https://fhir.nhs.uk/Id/nhs-number) or by FHIR id. Pulls demographics
+(with the ethnic category letter from the UK Core extension ending \`Extension-UKCore-EthnicCategory\`, and the UK postcode
+of the home or else current address; a refresh without them keeps what is recorded),
 every HbA1c result (LOINC 4548-4, 17856-6, 59261-8; % converted to mmol/mol, the original kept), diabetes type and
 hypoglycaemia from Conditions and Observations, following every page; each value keeps its provenance. 201 when the
 patient is new here, 200 when refreshed (no duplicates: values are updated in place, values gone from the server are

@@ -9,6 +9,8 @@ import {
   mapHypoglycaemia,
   mapPatient,
   nhsNumberOf,
+  postcodeOf,
+  ethnicCategoryOf,
 } from './fhir.mappers';
 import { fhirCondition, fhirObservation, fhirPatient, type FhirCondition, type FhirObservation, type FhirPatient } from './fhir.schemas';
 
@@ -61,6 +63,8 @@ describe('mapPatient', () => {
       familyName: 'Hopper',
       birthDate: '1986-12-09',
       sex: 'female',
+      ethnicCategory: null,
+      postcode: null,
       fhirId: 'p1',
       version: '7',
       lastUpdated: '2025-01-02T03:04:05Z',
@@ -84,6 +88,48 @@ describe('mapPatient', () => {
   it('copes with a record that has no name, gender or full birth date', () => {
     expect(mapPatient(patient({ birthDate: '1986-12' }))).toMatchObject({ givenName: '', familyName: '', sex: 'unknown', birthDate: null, version: null });
     expect(mapPatient(patient({ name: [{ text: 'Ada Lovelace' }] }))).toMatchObject({ givenName: '', familyName: 'Ada Lovelace' });
+  });
+});
+
+describe('ethnic category and postcode, for the equity figures', () => {
+  const UK_CORE = 'https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-EthnicCategory';
+  const ethnic = (code: string, url = UK_CORE) => ({
+    extension: [{ url, valueCodeableConcept: { coding: [{ system: 'https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategory', code }] } }],
+  });
+
+  it("reads the NHS letter from UK Core's ethnic category extension", () => {
+    expect(ethnicCategoryOf(patient(ethnic('J')))).toBe('J');
+    expect(ethnicCategoryOf(patient(ethnic('Z')))).toBe('Z');
+    expect(ethnicCategoryOf(patient(ethnic('H', 'http://example.org/fhir/StructureDefinition/Extension-UKCore-EthnicCategory')))).toBe('H');
+  });
+
+  it.each([
+    ['a code that is not one of the letters', ethnic('99')],
+    ['a letter the NHS does not use', ethnic('I')],
+    ['another extension', ethnic('A', 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-race')],
+    ['no extension', {}],
+  ])('has no ethnic category for %s', (_, extra) => {
+    expect(ethnicCategoryOf(patient(extra))).toBeNull();
+  });
+
+  it('takes the home address\'s postcode, stored one way', () => {
+    const address = [
+      { use: 'work', postalCode: 'M1 1AE' },
+      { use: 'home', postalCode: 'ls14ap' },
+    ];
+    expect(postcodeOf(patient({ address }))).toBe('LS1 4AP');
+    expect(mapPatient(patient({ address, ...ethnic('A') }))).toMatchObject({ postcode: 'LS1 4AP', ethnicCategory: 'A' });
+  });
+
+  it('skips an old, temporary or ended address, and a postcode that is not a UK one', () => {
+    const address = [
+      { use: 'old', postalCode: 'B33 8TH' },
+      { use: 'home', postalCode: 'CR2 6XH', period: { start: '2010-01-01', end: '2020-01-01' } },
+      { use: 'temp', postalCode: 'SW1A 1AA' },
+      { use: 'home', postalCode: '01970' },
+    ];
+    expect(postcodeOf(patient({ address }))).toBeNull();
+    expect(postcodeOf(patient({ address: [...address, { postalCode: 'M1 1AE' }] }))).toBe('M1 1AE');
   });
 });
 

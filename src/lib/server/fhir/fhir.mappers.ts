@@ -2,6 +2,8 @@ import { instantOf } from '../../domain/calendar-date';
 import type { DiabetesType } from '../../domain/eligibility';
 import { toMmolMol, type Hba1cUnit } from '../../domain/hba1c';
 import { isValidNhsNumber } from '../../domain/nhs-number';
+import { normalisePostcode } from '../../domain/postcode';
+import { ETHNIC_CATEGORIES, type EthnicCategory } from '../../domain/vocabulary';
 import {
   ACTIVE_CLINICAL_STATUSES,
   DIABETES_CODES,
@@ -49,6 +51,10 @@ export interface MappedPatient {
   /** Null when the record has none or only a year or month: the caller decides (the database needs a day). */
   birthDate: string | null;
   sex: 'male' | 'female' | 'other' | 'unknown';
+  /** From the UK Core ethnic category extension; null when absent or not one of the NHS letters. */
+  ethnicCategory: EthnicCategory | null;
+  /** The home (else current) address's UK postcode; null when there is none or it is not a UK postcode. */
+  postcode: string | null;
   fhirId: string;
   version: string | null;
   lastUpdated: string | null;
@@ -133,10 +139,32 @@ export function mapPatient(patient: FhirPatient): MappedPatient {
     familyName: family || (given ? '' : (name?.text?.trim() ?? '')),
     birthDate: patient.birthDate && FULL_DATE.test(patient.birthDate) ? patient.birthDate : null,
     sex: patient.gender ?? 'unknown',
+    ethnicCategory: ethnicCategoryOf(patient),
+    postcode: postcodeOf(patient),
     fhirId: patient.id,
     version: patient.meta?.versionId ?? null,
     lastUpdated: patient.meta?.lastUpdated ?? null,
   };
+}
+
+/** UK Core's extension for the NHS ethnic category, whose coding's code is the letter (domain.md, "Equity"). */
+export function ethnicCategoryOf(patient: Pick<FhirPatient, 'extension'>): EthnicCategory | null {
+  const extension = patient.extension?.find((e) => e.url.endsWith('Extension-UKCore-EthnicCategory'));
+  const letters = (extension?.valueCodeableConcept?.coding ?? []).map((c) => c.code);
+  return ETHNIC_CATEGORIES.find((letter) => letters.includes(letter)) ?? null;
+}
+
+/** An old, billing or temporary address, or one whose period has ended, is not where the person lives. */
+const NOT_LIVED_AT = new Set(['old', 'billing', 'temp']);
+
+export function postcodeOf(patient: Pick<FhirPatient, 'address'>): string | null {
+  const current = (patient.address ?? []).filter((a) => !NOT_LIVED_AT.has(a.use ?? '') && a.period?.end === undefined);
+  const ordered = [...current.filter((a) => a.use === 'home'), ...current.filter((a) => a.use !== 'home')];
+  for (const address of ordered) {
+    const postcode = address.postalCode === undefined ? null : normalisePostcode(address.postalCode);
+    if (postcode) return postcode;
+  }
+  return null;
 }
 
 // ---------------------------------------------------------------- HbA1c

@@ -46,6 +46,8 @@ export const fhirPatient = z.looseObject({
   deceasedBoolean: z.boolean().optional(),
   deceasedDateTime: fhirDateTime.optional(),
   managingOrganization: reference.optional(),
+  address: z.array(z.looseObject({ use: z.string().optional(), postalCode: z.string().optional(), period: period.optional() })).optional(),
+  extension: z.array(z.looseObject({ url: z.string(), valueCodeableConcept: codeableConcept.optional() })).optional(),
 });
 
 export const fhirObservation = z.looseObject({

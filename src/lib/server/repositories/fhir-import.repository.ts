@@ -78,7 +78,7 @@ export async function upsertPatient(tx: Tx, record: PatientRecord, siteId: strin
   if (!existing) {
     const [row] = await tx
       .insert(patients)
-      .values({ ...values, siteId, nhsNumber: patient.nhsNumber, diabetesType: record.diabetesType })
+      .values({ ...values, siteId, nhsNumber: patient.nhsNumber, ethnicCategory: patient.ethnicCategory, postcode: patient.postcode, diabetesType: record.diabetesType })
       .returning();
     return row!;
   }
@@ -86,8 +86,10 @@ export async function upsertPatient(tx: Tx, record: PatientRecord, siteId: strin
     .update(patients)
     .set({
       ...values,
-      // A record without an NHS number, or without a coded diabetes type, does not erase what we know.
+      // A record without an NHS number, ethnic category, postcode or coded diabetes type does not erase what we know.
       nhsNumber: patient.nhsNumber ?? existing.nhsNumber,
+      ethnicCategory: patient.ethnicCategory ?? existing.ethnicCategory,
+      postcode: patient.postcode ?? existing.postcode,
       diabetesType: record.diabetesType === 'unknown' ? existing.diabetesType : record.diabetesType,
       version: existing.version + 1,
       updatedAt: new Date(),
