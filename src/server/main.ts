@@ -45,7 +45,7 @@ async function main() {
   }
 
   // Demo mode answers FHIR imports from an in-process server holding a made-up UK population.
-  const demoFhir = !config.FHIR_BASE_URL && database.kind === 'embedded' ? await startDemoFhirServer() : null;
+  const demoFhir = !config.FHIR_BASE_URL && config.DEMO_FHIR && database.kind === 'embedded' ? await startDemoFhirServer() : null;
   const fhir = config.FHIR_BASE_URL
     ? fhirClientOptionsFrom({ ...config, FHIR_BASE_URL: config.FHIR_BASE_URL })
     : demoFhir && { baseUrl: demoFhir.baseUrl, serverId: demoFhir.serverId, timeoutMs: config.FHIR_TIMEOUT_MS };

@@ -38,6 +38,29 @@ describe('the server process', () => {
       }
     });
 
+    it('with DEMO_FHIR=false starts no demo FHIR server, and its FHIR features say there is none', { timeout: 120_000 }, async () => {
+      const server = await startServer({ DATA_DIR: await dataDir(), DEMO_FHIR: 'false' });
+      try {
+        const call = async (path: string, init: RequestInit = {}) => fetch(new URL(path, server.url), init);
+        const login = await call('/api/v1/auth/login', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: 'nurse@example.org', password: 'insulin-pump-demo' }),
+        });
+        const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+        const { siteIds } = await (await call('/api/v1/me', { headers: { cookie } })).json();
+        const imported = await call('/api/v1/patients/import', {
+          method: 'POST',
+          headers: { cookie, 'content-type': 'application/json' },
+          body: JSON.stringify({ siteId: siteIds[0], nhsNumber: '9434765919' }),
+        });
+        expect(imported.status).toBe(503);
+      } finally {
+        server.child.kill('SIGTERM');
+        await server.exited;
+      }
+    });
+
     it('on SIGTERM lets an in-flight request finish, then exits cleanly', { timeout: 120_000 }, async () => {
       const server = await startServer({ DATA_DIR: await dataDir() });
       const body = JSON.stringify({ email: 'admin@example.org', password: 'insulin-pump-demo' });

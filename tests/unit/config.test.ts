@@ -22,6 +22,7 @@ describe('configuration from the environment', () => {
     [{ FHIR_BASE_URL: 'ftp://fhir' }, /^Configuration error: FHIR_BASE_URL /],
     [{ FHIR_TIMEOUT_MS: '-5' }, /^Configuration error: FHIR_TIMEOUT_MS /],
     [{ TRUST_PROXY: 'yes' }, /^Configuration error: TRUST_PROXY must be true or false/],
+    [{ DEMO_FHIR: 'no' }, /^Configuration error: DEMO_FHIR must be true or false/],
     [{ ADMIN_EMAIL: 'lead@trust.nhs.uk' }, /^Configuration error: ADMIN_PASSWORD ADMIN_EMAIL and ADMIN_PASSWORD go together$/],
   ])('stops on %j with one line naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);

@@ -23,6 +23,8 @@ const configSchema = z
     FHIR_TIMEOUT_MS: positiveInt(10_000),
     ...fhirAuthConfigShape,
     TRUST_PROXY: z.preprocess(emptyAsUndefined, z.enum(['true', 'false'], 'must be true or false').default('false').transform((v) => v === 'true')),
+    // The embedded database starts a demo FHIR server unless told not to (or given a real one in FHIR_BASE_URL).
+    DEMO_FHIR: z.preprocess(emptyAsUndefined, z.enum(['true', 'false'], 'must be true or false').default('true').transform((v) => v === 'true')),
     LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
     SESSION_IDLE_MINUTES: positiveInt(30),
     SESSION_ABSOLUTE_HOURS: positiveInt(12),
