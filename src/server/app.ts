@@ -21,6 +21,7 @@ import userRoutes from './api/users.routes';
 import accessPlugin from './plugins/access.plugin';
 import authPlugin from './plugins/auth.plugin';
 import jsonBodyPlugin from './plugins/json-body.plugin';
+import lingeringClosePlugin from './plugins/lingering-close.plugin';
 import openapiPlugin from './plugins/openapi.plugin';
 import problemsPlugin, { sendProblem } from './plugins/problems.plugin';
 import pagesPlugin, { type PagesMode } from './plugins/pages.plugin';
@@ -61,6 +62,7 @@ export async function buildApp({ config, services, pages = 'none', logger }: App
     reply.raw.setHeader('x-request-id', String(req.id));
   });
 
+  await app.register(lingeringClosePlugin);
   await app.register(problemsPlugin);
   await app.register(helmet, {
     // Pages get their Content Security Policy from SvelteKit (with per-response nonces); the API sends JSON only.
