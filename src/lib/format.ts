@@ -13,3 +13,6 @@ export function formatUkDate(iso: string): string {
 export const formatUkDateTime = (d: Date) => UK_DATE_TIME.format(d);
 
 export const formatNumber = (n: number) => UK_NUMBER.format(n);
+
+/** A person's name as every list and heading writes it: "LOVELACE, Ada". */
+export const patientName = (p: { familyName: string; givenName: string }) => `${p.familyName.toUpperCase()}, ${p.givenName}`;

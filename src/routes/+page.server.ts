@@ -6,7 +6,7 @@ import { HOME } from '$lib/navigation';
 import type { PageServerLoad } from './$types';
 
 /** Each role's home: the nurse's worklist, the consultant's eligibility queue, the sites for the others. */
-export const load: PageServerLoad = async ({ locals }) => {
+export const load: PageServerLoad = async ({ locals, url }) => {
   const ctx = locals.ctx!;
   const home = HOME[ctx.actor.role];
   if (home === 'dashboard') redirect(303, '/dashboard');
@@ -15,14 +15,17 @@ export const load: PageServerLoad = async ({ locals }) => {
   if (home === 'worklist') {
     const items = await locals.services.referrals.worklist(ctx);
     const groups = WORKLIST_GROUPS.map((g) => ({ key: g.key, label: g.label, items: items.filter((i) => i.group === g.key) }));
-    return { home, sites: mySites, groups, queue: null, userCount: 0, fhir: null };
+    return { home, sites: mySites, groups, queue: null, queueSiteId: '', userCount: 0, fhir: null };
   }
   if (home === 'eligibility-queue') {
-    const queue = await locals.services.referrals.eligibilityQueue(ctx, { limit: 200 });
-    return { home, sites: mySites, groups: null, queue: queue.items, userCount: 0, fhir: null };
+    // Only one of the consultant's own sites narrows the queue; anything else in the address shows them all.
+    const asked = url.searchParams.get('siteId');
+    const siteId = mySites.some((s) => s.id === asked) ? asked! : undefined;
+    const queue = await locals.services.referrals.eligibilityQueue(ctx, { siteId, limit: 200 });
+    return { home, sites: mySites, groups: null, queue: queue.items, queueSiteId: siteId ?? '', userCount: 0, fhir: null };
   }
   const userCount = (await locals.services.users.list(ctx, { limit: 500 })).items.length;
-  return { home, sites: mySites, groups: null, queue: null, userCount, fhir: await fhirStatus(locals.services, ctx) };
+  return { home, sites: mySites, groups: null, queue: null, queueSiteId: '', userCount, fhir: await fhirStatus(locals.services, ctx) };
 };
 
 /** For the admin's overview: which FHIR server this deployment reads, or why it cannot. */

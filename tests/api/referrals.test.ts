@@ -369,4 +369,45 @@ describe('listing referrals', () => {
     expect(res.body.items.every((r: { status: string; siteId: string }) => r.status === 'awaiting_start' && r.siteId === site.id)).toBe(true);
     expect(res.body.items[0]).not.toHaveProperty('events');
   });
+
+  it('names whose referral each one is', async () => {
+    const { patient, referral } = await referralAt('awaiting_assessment', { receivedOn: '2026-01-07' });
+    const res = await asNurse.call('GET', `/api/v1/referrals?patientId=${patient.id}`);
+    expect(res.status).toBe(200);
+    expect(res.body.items).toEqual([
+      expect.objectContaining({
+        id: referral.id,
+        patient: { id: patient.id, nhsNumber: patient.nhsNumber, givenName: 'Ada', familyName: 'Lovelace' },
+      }),
+    ]);
+  });
+
+  it('filters by therapy, and its pages keep every filter', async () => {
+    const listSite = await t.site('REF03');
+    const listNurse = pathwayClient(t, (await t.as('nurse', [listSite.id])).cookie);
+    const made: { id: string; therapy: string }[] = [];
+    for (const [i, therapy] of ['hcl', 'csii', 'hcl', 'hcl', 'csii'].entries()) {
+      const patient = await listNurse.createPatient(listSite.id);
+      const r = await listNurse.refer(patient.id, { therapy, receivedOn: `2026-02-0${i + 1}`, ...(therapy === 'hcl' ? { priorityGroup: 'adult' } : {}) });
+      made.push({ id: r.id, therapy });
+    }
+    const hcl = made.filter((r) => r.therapy === 'hcl').map((r) => r.id).reverse();
+    const seen: string[] = [];
+    let url = `/api/v1/referrals?siteId=${listSite.id}&status=awaiting_assessment&therapy=hcl&limit=2`;
+    for (;;) {
+      const res = await listNurse.call('GET', url);
+      expect(res.status).toBe(200);
+      expect(res.body.items.every((r: { therapy: string }) => r.therapy === 'hcl')).toBe(true);
+      seen.push(...res.body.items.map((r: { id: string }) => r.id));
+      if (!res.body.nextCursor) break;
+      url = `/api/v1/referrals?siteId=${listSite.id}&status=awaiting_assessment&therapy=hcl&limit=2&cursor=${res.body.nextCursor}`;
+    }
+    expect(seen).toEqual(hcl);
+  });
+
+  it('refuses an unknown therapy, naming the field', async () => {
+    const res = await asNurse.call('GET', '/api/v1/referrals?therapy=pump');
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([expect.objectContaining({ path: 'therapy', message: 'Therapy must be csii or hcl' })]);
+  });
 });

@@ -8,6 +8,8 @@ describe("the nurse's worklist", () => {
     expect(placeOnWorklist({ status: 'awaiting_assessment', lastEventOn: '2026-06-01', reassessOn: null }, today)).toEqual({
       group: 'assessment',
       daysWaiting: 29,
+      dueOn: '2026-07-13',
+      daysOverdue: -13,
       overdue: false,
     });
   });
@@ -28,8 +30,27 @@ describe("the nurse's worklist", () => {
 
   it('shows a review as due two weeks before six months on therapy, and overdue after', () => {
     expect(placeOnWorklist({ status: 'on_therapy', lastEventOn: '2026-01-14', reassessOn: null }, today)).toBeNull();
-    expect(placeOnWorklist({ status: 'on_therapy', lastEventOn: '2026-01-13', reassessOn: null }, today)).toEqual({ group: 'review', daysWaiting: 168, overdue: false });
+    expect(placeOnWorklist({ status: 'on_therapy', lastEventOn: '2026-01-13', reassessOn: null }, today)).toEqual({
+      group: 'review',
+      daysWaiting: 168,
+      dueOn: '2026-07-14',
+      daysOverdue: -14,
+      overdue: false,
+    });
     expect(placeOnWorklist({ status: 'on_therapy', lastEventOn: '2025-12-29', reassessOn: null }, today)?.overdue).toBe(true);
+  });
+
+  it('dates a review six months (182 days) after the start or the last review, and counts the days past it', () => {
+    expect(placeOnWorklist({ status: 'on_therapy', lastEventOn: '2025-12-10', reassessOn: null }, today)).toMatchObject({
+      dueOn: '2026-06-10',
+      daysOverdue: 20,
+      overdue: true,
+    });
+    expect(placeOnWorklist({ status: 'on_therapy', lastEventOn: '2025-12-30', reassessOn: null }, today)).toMatchObject({
+      dueOn: '2026-06-30',
+      daysOverdue: 0,
+      overdue: false,
+    });
   });
 
   it.each(['not_eligible', 'funding_declined', 'discontinued', 'withdrawn'] as const)('leaves a %s referral off the list', (status) => {

@@ -1,4 +1,4 @@
-import { daysBetween } from './calendar-date';
+import { addDays, daysBetween } from './calendar-date';
 import type { ReferralStatus } from './pathway';
 
 /** How often someone on therapy is reviewed, and how early a review shows as due. */
@@ -23,12 +23,17 @@ export const WORKLIST_STATUSES: ReferralStatus[] = WORKLIST_GROUPS.flatMap((g) =
 export interface WorklistPlacement {
   group: WorklistGroupKey;
   daysWaiting: number;
+  /** The last day within the group's standard: for a review, the date it falls due. */
+  dueOn: string;
+  /** Days from `dueOn` to today: past it when positive, still to come when negative. */
+  daysOverdue: number;
   overdue: boolean;
 }
 
 /**
  * Where a referral sits on the nurse's worklist, or null when nothing is due: a deferred referral before its
- * reassessment date, or someone on therapy whose next review is not yet near. Days count from the last step.
+ * reassessment date, or someone on therapy whose next review is not yet near. Days count from the last step, so a
+ * review falls due REVIEW_INTERVAL_DAYS after the start or the last review (docs/pathway.md).
  */
 export function placeOnWorklist(
   r: { status: ReferralStatus; lastEventOn: string; reassessOn: string | null },
@@ -39,5 +44,7 @@ export function placeOnWorklist(
   if (r.status === 'deferred' && (!r.reassessOn || r.reassessOn > today)) return null;
   const daysWaiting = daysBetween(r.lastEventOn, today);
   if (group.key === 'review' && daysWaiting < REVIEW_INTERVAL_DAYS - REVIEW_DUE_NOTICE_DAYS) return null;
-  return { group: group.key, daysWaiting, overdue: daysWaiting > group.overdueAfterDays };
+  const dueOn = addDays(r.lastEventOn, group.overdueAfterDays);
+  const daysOverdue = daysWaiting - group.overdueAfterDays;
+  return { group: group.key, daysWaiting, dueOn, daysOverdue, overdue: daysOverdue > 0 };
 }

@@ -190,9 +190,23 @@ const referralFields = {
 
 export const referralSummary = z.object(referralFields).meta({ id: 'ReferralSummary' });
 
+export const referralListItem = referralSummary
+  .extend({
+    patient: z
+      .object({
+        id: uuid,
+        nhsNumber: z.string().nullable().describe('Ten digits, unspaced; null while not yet known.'),
+        givenName: z.string(),
+        familyName: z.string(),
+      })
+      .describe('Whose referral it is.'),
+  })
+  .meta({ id: 'ReferralListItem' });
+
 export const referralQuery = listQuery.extend({
   siteId: uuid.optional(),
-  status: z.enum(REFERRAL_STATUSES).optional(),
+  status: oneOf('Status', REFERRAL_STATUSES).optional(),
+  therapy: oneOf('Therapy', THERAPIES).optional().describe('Only referrals for this therapy.'),
   patientId: uuid.optional(),
 });
 
@@ -230,6 +244,7 @@ export const referral = z
 
 export type Referral = z.infer<typeof referral>;
 export type ReferralSummary = z.infer<typeof referralSummary>;
+export type ReferralListItem = z.infer<typeof referralListItem>;
 export type ReferralEvent = z.infer<typeof referralEvent>;
 export type CreateReferral = z.infer<typeof createReferralBody>;
 export type CreatePathwayReferral = z.infer<typeof createPathwayReferralBody>;

@@ -13,5 +13,5 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     locals.services.sites.list(ctx, { limit: 500 }),
   ]);
   const reachable = sites.items.filter((s) => reachesSite(ctx.actor, s.id));
-  return { ...page, sites: reachable, filters: { siteId: query.siteId ?? '', status: query.status ?? '' } };
+  return { ...page, sites: reachable, filters: { siteId: query.siteId ?? '', status: query.status ?? '', therapy: query.therapy ?? '' } };
 };

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { idParams, page, problem } from '../../lib/schemas/common.schema';
-import { createReferralBody, eventBody, queueItem, queueQuery, referral, referralQuery, referralSummary } from '../../lib/schemas/referrals.schema';
+import { createReferralBody, eventBody, queueItem, queueQuery, referral, referralListItem, referralQuery } from '../../lib/schemas/referrals.schema';
 import { ctxOf } from '../plugins/auth.plugin';
 import { fastSerializerCompiler } from '../plugins/fast-serializer';
 
@@ -49,9 +49,12 @@ referred, assessed, funded or started, and never enters a wait.`,
     schema: {
       tags: ['Referrals'],
       summary: 'List referrals',
-      description: 'Referrals at the caller\'s sites (all for admins), newest received first, without their events.',
+      description: `Referrals at the caller's sites (all for admins), newest received (or, for an existing therapy, known)
+first, without their events. Each carries \`patient\` (\`id\`, \`nhsNumber\`, \`givenName\`, \`familyName\`): whose
+referral it is. Optional filters, combined with and: \`siteId\`, \`status\`, \`therapy\` (\`csii\` or \`hcl\`),
+\`patientId\`. A \`nextCursor\` continues the same filtered list: send the same filters with it.`,
       querystring: referralQuery,
-      response: { 200: page(referralSummary), 400: problem, 401: problem, 403: problem, 404: problem },
+      response: { 200: page(referralListItem), 400: problem, 401: problem, 403: problem, 404: problem },
     },
     handler: async (req) => app.services.referrals.list(ctxOf(req), req.query),
   });

@@ -182,20 +182,44 @@ export async function appendSystemEvent(tx: Tx, referral: ReferralSummary, event
 /** The date a referral is listed by: when it was received, or when an existing therapy became known. */
 const LISTED_ON = sql<string>`coalesce(${referrals.receivedOn}, ${referrals.knownOn})`;
 
-/** Referrals newest received (or known) first (then by id), from after the cursor's key, up to `limit` rows. */
+/** Who a listed referral is for: enough to tell people apart in a list. */
+export interface ListedPatient {
+  id: string;
+  nhsNumber: string | null;
+  givenName: string;
+  familyName: string;
+}
+
+/**
+ * Referrals newest received (or known) first (then by id), each with its patient (one join, not a query a row),
+ * from after the cursor's key, up to `limit` rows.
+ */
 export function listReferrals(
   db: Db | Tx,
-  q: { scope?: string[]; siteId?: string; status?: ReferralRow['status']; patientId?: string; after?: [string, string]; limit: number },
-): Promise<ReferralRow[]> {
+  q: {
+    scope?: string[];
+    siteId?: string;
+    status?: ReferralRow['status'];
+    therapy?: ReferralRow['therapy'];
+    patientId?: string;
+    after?: [string, string];
+    limit: number;
+  },
+): Promise<{ referral: ReferralRow; patient: ListedPatient }[]> {
   const { after } = q;
   return db
-    .select()
+    .select({
+      referral: referrals,
+      patient: { id: patients.id, nhsNumber: patients.nhsNumber, givenName: patients.givenName, familyName: patients.familyName },
+    })
     .from(referrals)
+    .innerJoin(patients, eq(patients.id, referrals.patientId))
     .where(
       and(
         q.scope ? inArray(referrals.siteId, q.scope) : undefined,
         q.siteId ? eq(referrals.siteId, q.siteId) : undefined,
         q.status ? eq(referrals.status, q.status) : undefined,
+        q.therapy ? eq(referrals.therapy, q.therapy) : undefined,
         q.patientId ? eq(referrals.patientId, q.patientId) : undefined,
         after ? or(lt(LISTED_ON, after[0]), and(eq(LISTED_ON, after[0]), gt(referrals.id, after[1]))) : undefined,
       ),

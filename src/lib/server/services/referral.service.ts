@@ -16,6 +16,7 @@ import type {
   QueueItem,
   Referral,
   ReferralEvent,
+  ReferralListItem,
   ReferralSummary,
 } from '../../schemas/referrals.schema';
 import type { Db, Tx } from '../db/client';
@@ -194,18 +195,26 @@ export class ReferralService {
     return { summary, event };
   }
 
-  async list(ctx: Ctx, q: { siteId?: string; status?: ReferralSummary['status']; patientId?: string; limit: number; cursor?: string }) {
+  async list(
+    ctx: Ctx,
+    q: { siteId?: string; status?: ReferralSummary['status']; therapy?: ReferralSummary['therapy']; patientId?: string; limit: number; cursor?: string },
+  ): Promise<{ items: ReferralListItem[]; nextCursor: string | null }> {
     authorize(ctx.actor, 'referrals:read', q.siteId);
     const after = decodeCursor(q.cursor, 2) as [string, string] | undefined;
     const rows = await listReferrals(this.db, {
       scope: siteScope(ctx.actor),
       siteId: q.siteId,
       status: q.status,
+      therapy: q.therapy,
       patientId: q.patientId,
       after,
       limit: q.limit + 1,
     });
-    return pageOf(rows.map(toSummary), q.limit, (r) => [(r.receivedOn ?? r.knownOn)!, r.id]);
+    return pageOf(
+      rows.map(({ referral, patient }) => ({ ...toSummary(referral), patient })),
+      q.limit,
+      (r) => [(r.receivedOn ?? r.knownOn)!, r.id],
+    );
   }
 
   async get(ctx: Ctx, id: string): Promise<Referral> {
