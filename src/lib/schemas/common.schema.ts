@@ -51,5 +51,6 @@ export const problem = z
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
     currentStatus: z.string().optional().describe('On 409 and 422: where the referral stands now.'),
     currentVersion: z.int().optional().describe('On 409: the version the record has now.'),
+    existingPatientId: z.uuid().optional().describe('On 409 to a new patient: the patient already registered with this NHS number, when you may see them.'),
   })
   .meta({ id: 'Problem', description: 'An RFC 9457 problem document (application/problem+json).' });
