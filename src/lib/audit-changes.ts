@@ -61,6 +61,7 @@ const CODES: Record<string, Record<string, string>> = {
   kind: FACILITATION_KIND_LABEL,
   category: BARRIER_LABEL,
   type: EVENT_LABEL,
+  origin: { pathway: 'Pathway referral', existing: 'Already on therapy' },
 };
 
 /** "givenName" -> "Given name"; "event.payload.startedOn" -> "Step: started on". */

@@ -5,6 +5,7 @@ test("from a site's admin page, an administrator reaches its facilitation activi
   await signIn(page, 'admin@example.org');
   await page.goto('/admin/sites');
   await page.locator('main table a').first().click();
+  await expect(page).toHaveURL(/\/admin\/sites\/[0-9a-f-]{36}$/);
   const name = (await page.getByRole('heading', { level: 1 }).textContent())!;
   await page.getByRole('link', { name: 'facilitation activities' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(name);
@@ -15,6 +16,7 @@ test("from a site's admin page, an administrator reaches its facilitation activi
 });
 
 test('the audit trail names who acted, what they did and the record, and lists what changed', async ({ page }, info) => {
+  test.setTimeout(120_000);
   // A failed sign-in: the email is kept, the password never.
   await page.goto('/login');
   await page.getByLabel('Email').fill('nurse@example.org');
@@ -47,7 +49,7 @@ test('the audit trail names who acted, what they did and the record, and lists w
 
   const changed = rows.filter({ hasText: 'Patient details changed' }).first();
   await expect(changed.getByRole('link', { name: `TRAIL, Audrey (NHS number ${nhsNumber.slice(0, 3)} ${nhsNumber.slice(3, 6)} ${nhsNumber.slice(6)})` })).toBeVisible();
-  await expect(changed).toContainText('Postcode: (blank) -> LS1 4AP');
+  await expect(changed).toContainText('Postcode: (blank) → LS1 4AP');
   await expect(changed).not.toContainText('Given name');
   await expect(changed).not.toContainText('{');
 

@@ -16,6 +16,7 @@ async function addPatient(page: Page, number: string, givenName: string, familyN
 }
 
 test('a nurse finds a patient by the name as the app writes it, in either order, and by the NHS number with spaces', async ({ page }, info) => {
+  test.setTimeout(120_000);
   await signIn(page, 'nurse@example.org');
   await addPatient(page, nhsNumber, 'Leopold', 'Harrisfield');
   await expect(page.getByRole('heading', { level: 1 })).toContainText('HARRISFIELD, Leopold');
@@ -30,6 +31,7 @@ test('a nurse finds a patient by the name as the app writes it, in either order,
 });
 
 test('adding an NHS number already registered links to that patient, or says only that another site has them', async ({ page }, info) => {
+  test.setTimeout(120_000);
   await signIn(page, 'nurse@example.org');
   const own = testNhsNumber((Date.now() + 1) % 900_000);
   await addPatient(page, own, 'Ada', 'Duplicated');

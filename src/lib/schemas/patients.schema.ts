@@ -4,7 +4,7 @@ import { normaliseNhsNumber } from '../domain/nhs-number';
 import { normalisePostcode, POSTCODE_MESSAGE } from '../domain/postcode';
 import { isCalendarDate } from '../domain/calendar-date';
 import { CONDITION_KINDS, DIABETES_TYPES, ETHNIC_CATEGORIES, OBSERVATION_SOURCES, SEXES } from '../domain/vocabulary';
-import { isoDate, isPlainText, listQuery, oneOf, trimmed, uuid, version } from './common.schema';
+import { DATE_MESSAGES, isoDate, isPlainText, listQuery, oneOf, trimmed, uuid, version } from './common.schema';
 
 /** Ten digits with a valid modulus-11 check digit; spaces are allowed on input and dropped. */
 export const nhsNumber = z
@@ -81,7 +81,7 @@ const isInstant = (v: string) =>
 
 export const effective = z
   .string('Enter the date of the result')
-  .refine((v: string) => isInstant(v) || isCalendarDate(v), 'Enter a date (YYYY-MM-DD) or a date-time ending in Z');
+  .refine((v: string) => isInstant(v) || isCalendarDate(v), DATE_MESSAGES.dateOrInstant);
 
 export const createObservationBody = z
   .object({

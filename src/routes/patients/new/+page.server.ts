@@ -4,7 +4,7 @@ import { isDomainError } from '$lib/domain/errors';
 import { createPatientBody, importPatientBody } from '$lib/schemas/patients.schema';
 import { appContext } from '$lib/server/app-context';
 import { todayIso } from '$lib/server/clock';
-import { failFromError, failFromFhir, failWith, formValues, NO_FHIR, parseForm, readForm, type FieldErrors } from '$lib/server/pages/forms';
+import { failFromError, failFromFhir, failWith, type FieldErrors, formValues, NO_FHIR, parseForm, readForm, type FieldLabels } from '$lib/server/pages/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
@@ -59,6 +59,16 @@ async function duplicateOf(e: unknown, values: Record<string, unknown>, locals: 
   });
 }
 
+/** The hand-entry form's fields as its error messages name them. */
+const PATIENT_FIELDS: FieldLabels = {
+  givenName: 'the given name',
+  familyName: 'the family name',
+  birthDate: 'the date of birth',
+  sex: 'the sex',
+  diabetesType: 'the diabetes type',
+  siteId: { select: 'the site' },
+};
+
 export const actions: Actions = {
   /** Step one: what the FHIR server holds, read and mapped as an import would, with nothing written. */
   lookup: async ({ request, locals }) => {
@@ -88,7 +98,7 @@ export const actions: Actions = {
   },
   create: async ({ request, locals }) => {
     const values = formValues(await readForm(request));
-    const parsed = parseForm(createPatientBody, values);
+    const parsed = parseForm(createPatientBody, values, PATIENT_FIELDS);
     if (!parsed.ok) return parsed.failure;
     let id: string;
     try {
