@@ -72,7 +72,7 @@ export const updatePatientBody = z
 
 export const patientQuery = listQuery.extend({
   siteId: uuid.optional(),
-  q: z.string().trim().max(100).refine(isPlainText, 'Search for letters or digits').optional().describe('Matches the start of the NHS number (spaces ignored), or part of the given or family name.'),
+  q: z.string().trim().max(100).refine(isPlainText, 'Search for letters or digits').optional().describe('Digits match the start of the NHS number (spaces ignored); anything else, the start of the full name in either order, any case, a comma ignored ("Leo Harris", "HARRIS, Leo", "harris").'),
 });
 
 /** A date (YYYY-MM-DD) or an instant (ISO 8601 with Z), as a source reports an observation's time. */
