@@ -121,3 +121,37 @@ export const WAIT_LABEL: Record<WaitName, string> = {
 };
 
 export const POPULATION_SOURCE_LABEL: Record<PopulationSource, string> = { manual: 'Entered by hand', fhir: 'Counted on the FHIR server' };
+
+/** What each audited action did, in words; a referral's pathway step reads as its event. */
+export const AUDIT_ACTION_LABEL: Record<string, string> = {
+  'auth.login': 'Signed in',
+  'auth.logout': 'Signed out',
+  'auth.login_failed': 'Sign-in failed',
+  'patient.create': 'Patient added',
+  'patient.import': 'Patient imported from the hospital record (FHIR)',
+  'patient.update': 'Patient details changed',
+  'observation.create': 'HbA1c result added',
+  'referral.create': 'Referral added',
+  'referral.existing_therapy': 'Existing therapy recorded',
+  'referral.switched_to_hcl': 'Switched to closed loop',
+  'site.create': 'Site added',
+  'site.update': 'Site details changed',
+  'site.population_count': 'Type 1 population entered',
+  'site.population_sync': 'Type 1 population counted on the FHIR server',
+  'facilitation.create': 'Facilitation activity logged',
+  'barrier.create': 'Barrier recorded',
+  'barrier.update': 'Barrier resolved or reopened',
+  'device.create': 'Device added to the catalogue',
+  'device.update': 'Device changed',
+  'user.create': 'User added',
+  'import.caseload': 'Caseload imported',
+  'export.national_hcl': 'National HCL return exported',
+  'demo.seed': 'Demo data loaded',
+};
+
+export function auditActionLabel(action: string): string {
+  const known = AUDIT_ACTION_LABEL[action];
+  if (known) return known;
+  const step = action.startsWith('referral.') ? EVENT_LABEL[action.slice('referral.'.length) as RecordEventType] : undefined;
+  return step ? `${step} recorded` : action;
+}

@@ -60,6 +60,21 @@ describe('registering a patient', () => {
     expect(again.status).toBe(409);
   });
 
+  it('names the patient already registered with the NHS number to a nurse who may see them, and no one to a nurse of another site', async () => {
+    const nhsNumber = nextNhsNumber(4343);
+    const first = await client.createPatient(home.id, { nhsNumber });
+    const body = { nhsNumber, givenName: 'A', familyName: 'B', birthDate: '1990-01-01', sex: 'male', diabetesType: 'type1' };
+    const again = await call('POST', '/api/v1/patients', { ...body, siteId: home.id });
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ existingPatientId: first.id, detail: 'A patient with this NHS number is already registered' });
+    const otherNurse = await t.as('nurse', [away.id]);
+    const elsewhere = await t.app.inject({ method: 'POST', url: '/api/v1/patients', headers: { cookie: otherNurse.cookie }, payload: { ...body, siteId: away.id } });
+    expect(elsewhere.statusCode).toBe(409);
+    expect(elsewhere.json().detail).toBe('A patient with this NHS number is already registered at another site');
+    expect(elsewhere.json()).not.toHaveProperty('existingPatientId');
+    expect(elsewhere.body).not.toContain(first.id);
+  });
+
   it('refuses a birth date in the future or an impossible one', async () => {
     const base = { nhsNumber: nextNhsNumber(777), givenName: 'A', familyName: 'B', sex: 'male', siteId: home.id, diabetesType: 'type1' };
     expect((await call('POST', '/api/v1/patients', { ...base, birthDate: '2999-01-01' })).body.errors).toEqual([{ path: 'birthDate', message: 'Date of birth cannot be in the future' }]);
@@ -83,6 +98,19 @@ describe('finding and reading patients', () => {
     const byName = await call('GET', '/api/v1/patients?q=frank');
     expect(byName.body.items.map((x: { id: string }) => x.id)).toEqual([p.id]);
     expect((await call('GET', '/api/v1/patients?q=%25')).body.items).toEqual([]);
+  });
+
+  it('finds by the full name in either order, with or without the comma, in any case, and by the whole NHS number written with spaces', async () => {
+    const p = await client.createPatient(home.id, { familyName: 'Harrison-Wood', givenName: 'Leonie' });
+    const ids = async (q: string) => (await call('GET', `/api/v1/patients?q=${encodeURIComponent(q)}`)).body.items.map((x: { id: string }) => x.id);
+    for (const q of ['Leonie Harrison-Wood', 'Harrison-Wood, Leonie', 'HARRISON-WOOD, Leonie', 'harrison-wood leonie', '  Leonie   HARRISON-wood ', 'Harrison-Wood,Leonie', 'leon', 'harrison-wood, le']) {
+      expect(await ids(q), q).toEqual([p.id]);
+    }
+    const n = p.nhsNumber;
+    expect(await ids(`${n.slice(0, 3)} ${n.slice(3, 6)} ${n.slice(6)}`)).toEqual([p.id]);
+    expect(await ids(n)).toEqual([p.id]);
+    expect(await ids('Leonie Wood')).toEqual([]);
+    expect(await ids('Harrison_Wood')).toEqual([]);
   });
 
   it('shows a nurse only patients of her sites, and answers 404 for one elsewhere', async () => {

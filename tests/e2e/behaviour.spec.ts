@@ -15,7 +15,7 @@ test.describe('without JavaScript', () => {
     await page.getByLabel('Date of the result').fill('2026-11-01');
     await page.getByLabel('Result', { exact: true }).fill('not a number');
     await page.getByRole('button', { name: 'Add result' }).click();
-    await expect(page.getByRole('alert')).toContainText('Value must be a number');
+    await expect(page.getByRole('alert')).toContainText('The result must be a number');
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(name!);
     // The form stays open with the error beside the field and the date still filled in.
     await expect(page.getByLabel('Date of the result')).toHaveValue('2026-11-01');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from '../domain/access';
+import { THERAPIES } from '../domain/vocabulary';
 import { isoDate, listQuery, uuid } from './common.schema';
 
 export const auditQuery = listQuery
@@ -24,6 +25,17 @@ export const auditEntry = z
     clientAddress: z.string().nullable(),
     before: z.unknown(),
     after: z.unknown(),
+    actorName: z.string().nullable().describe('The name of the person who acted; null for the system and for a failed sign-in.'),
+    actorEmail: z.string().nullable(),
+    record: z
+      .object({
+        patient: z.object({ id: uuid, givenName: z.string(), familyName: z.string(), nhsNumber: z.string().nullable() }).nullable(),
+        referral: z.object({ id: uuid, therapy: z.enum(THERAPIES), on: z.string().nullable().describe('Received on, or for an existing therapy the date it was known.') }).nullable(),
+        user: z.object({ id: uuid, name: z.string(), email: z.string() }).nullable(),
+        site: z.object({ id: uuid, name: z.string() }).nullable(),
+        device: z.object({ id: uuid, name: z.string() }).nullable(),
+      })
+      .describe("What the entry is about, by name: the patient (also for a referral's or a result's entry), the referral, the user, the site (also for a facilitation activity or a barrier), the device."),
   })
   .meta({ id: 'AuditEntry' });
 

@@ -1,10 +1,22 @@
 import { z } from 'zod';
 import { isCalendarDate } from '../domain/calendar-date';
 
+/**
+ * What the API says of a bad date: the format its JSON carries. A page's date field shows dd/mm/yyyy, so the page
+ * says it its own way (forms.ts recognises these with `isDateMessage`).
+ */
+export const DATE_MESSAGES = {
+  format: 'Enter a date as YYYY-MM-DD',
+  real: 'Enter a real date',
+  dateOrInstant: 'Enter a date (YYYY-MM-DD) or a date-time ending in Z',
+} as const;
+const DATE_MESSAGE_SET: ReadonlySet<string> = new Set(Object.values(DATE_MESSAGES));
+export const isDateMessage = (message: string) => DATE_MESSAGE_SET.has(message);
+
 export const isoDate = z
-  .string('Enter a date as YYYY-MM-DD')
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter a date as YYYY-MM-DD')
-  .refine(isCalendarDate, 'Enter a real date')
+  .string(DATE_MESSAGES.format)
+  .regex(/^\d{4}-\d{2}-\d{2}$/, DATE_MESSAGES.format)
+  .refine(isCalendarDate, DATE_MESSAGES.real)
   .meta({ format: 'date', example: '2026-03-31' });
 
 export const uuid = z.uuid('Must be a UUID');
@@ -21,11 +33,18 @@ export const trimmed = (max: number, label: string) =>
 
 /**
  * A value from one of the domain's lists, refused with a message built from the same list, so the two cannot
- * drift apart: "Therapy must be csii or hcl", "Sex must be one of female, male, other, unknown".
+ * drift apart: "Therapy must be csii or hcl", "Sex must be one of female, male, other, unknown". These are the
+ * API's words, naming its codes; a page, which shows the list's labels, asks instead to "Select the sex"
+ * (`choiceLabelOf` gives it the field's name when the page has none of its own).
  */
 export function oneOf<const T extends readonly [string, ...string[]]>(label: string, values: T) {
   const choices = values.length > 3 ? `one of ${values.join(', ')}` : `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`;
   return z.enum(values, `${label} must be ${choices}`);
+}
+
+/** The field's name in a `oneOf` message ("Sex" of "Sex must be one of ..."), or undefined for any other message. */
+export function choiceLabelOf(message: string): string | undefined {
+  return /^(.+?) must be (?:one of \S.*|\S+(?:, \S+)* or \S+)$/.exec(message)?.[1];
 }
 
 /**
@@ -51,5 +70,6 @@ export const problem = z
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
     currentStatus: z.string().optional().describe('On 409 and 422: where the referral stands now.'),
     currentVersion: z.int().optional().describe('On 409: the version the record has now.'),
+    existingPatientId: z.uuid().optional().describe('On 409 to a new patient: the patient already registered with this NHS number, when you may see them.'),
   })
   .meta({ id: 'Problem', description: 'An RFC 9457 problem document (application/problem+json).' });

@@ -4,7 +4,7 @@ import { normaliseNhsNumber } from '../domain/nhs-number';
 import { normalisePostcode, POSTCODE_MESSAGE } from '../domain/postcode';
 import { isCalendarDate } from '../domain/calendar-date';
 import { CONDITION_KINDS, DIABETES_TYPES, ETHNIC_CATEGORIES, OBSERVATION_SOURCES, SEXES } from '../domain/vocabulary';
-import { isoDate, isPlainText, listQuery, oneOf, trimmed, uuid, version } from './common.schema';
+import { DATE_MESSAGES, isoDate, isPlainText, listQuery, oneOf, trimmed, uuid, version } from './common.schema';
 
 /** Ten digits with a valid modulus-11 check digit; spaces are allowed on input and dropped. */
 export const nhsNumber = z
@@ -72,7 +72,7 @@ export const updatePatientBody = z
 
 export const patientQuery = listQuery.extend({
   siteId: uuid.optional(),
-  q: z.string().trim().max(100).refine(isPlainText, 'Search for letters or digits').optional().describe('Matches the start of the NHS number (spaces ignored), or part of the given or family name.'),
+  q: z.string().trim().max(100).refine(isPlainText, 'Search for letters or digits').optional().describe('Digits match the start of the NHS number (spaces ignored); anything else, the start of the full name in either order, any case, a comma ignored ("Leo Harris", "HARRIS, Leo", "harris").'),
 });
 
 /** A date (YYYY-MM-DD) or an instant (ISO 8601 with Z), as a source reports an observation's time. */
@@ -81,7 +81,7 @@ const isInstant = (v: string) =>
 
 export const effective = z
   .string('Enter the date of the result')
-  .refine((v: string) => isInstant(v) || isCalendarDate(v), 'Enter a date (YYYY-MM-DD) or a date-time ending in Z');
+  .refine((v: string) => isInstant(v) || isCalendarDate(v), DATE_MESSAGES.dateOrInstant);
 
 export const createObservationBody = z
   .object({

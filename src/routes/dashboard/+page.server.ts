@@ -14,7 +14,7 @@ const dashboardQuery = metricsQuery.extend({ bin: z.enum(TIME_BINS, 'Choose mont
 export const load: PageServerLoad = async ({ locals, url }) => {
   const ctx = locals.ctx!;
   const raw = Object.fromEntries([...url.searchParams].filter(([, v]) => v !== ''));
-  const parsed = parseForm(dashboardQuery, raw);
+  const parsed = parseForm(dashboardQuery, raw, { from: 'the from date', to: 'the to date', therapy: 'the therapy', groupBy: 'what to compare' });
   const { bin, ...query } = parsed.ok ? parsed.data : dashboardQuery.parse({});
   const series = locals.services.metricsSeries;
   const [report, starts, waits, funding, continuation] = await Promise.all([

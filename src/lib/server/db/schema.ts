@@ -184,6 +184,9 @@ export const patients = pgTable(
   },
   (t) => [
     index('patients_site_family_idx').on(t.siteId, t.familyName),
+    // Name search matches the start of the full name, written either way round (searchPatients).
+    index('patients_family_given_search_idx').on(sql`lower(${t.familyName} || ' ' || ${t.givenName}) text_pattern_ops`),
+    index('patients_given_family_search_idx').on(sql`lower(${t.givenName} || ' ' || ${t.familyName}) text_pattern_ops`),
     uniqueIndex('patients_fhir_idx').on(t.fhirServer, t.fhirId),
     check('patients_imd_decile', sql`${t.imdDecile} between 1 and 10`),
   ],

@@ -2,6 +2,7 @@ import { error, fail, type ActionFailure } from '@sveltejs/kit';
 import type { z } from 'zod';
 import { isDomainError } from '../../domain/errors';
 import { PROBLEM_TYPES } from '../../problems';
+import { choiceLabelOf, isDateMessage } from '../../schemas/common.schema';
 
 export type FieldErrors = Record<string, string>;
 export interface FormFailure {
@@ -10,19 +11,57 @@ export interface FormFailure {
   message?: string;
 }
 
-/** Validates a form with the same zod schema as the API; errors are keyed by dotted field path, first per field. */
+/**
+ * How a form's errors name its fields, by field path: the words of the field's label as they read after "Enter" or
+ * "Select" ("the date of birth", "who referred them"), so that the page says "Select the activity" where the API
+ * says "Kind must be one of site_visit, ...". `{ select: ... }` marks a field chosen from a list (radios, a select)
+ * that is not one of the schema's own lists, such as a site.
+ */
+export type FieldLabels = Record<string, string | { select: string }>;
+
+/**
+ * Validates a form with the same zod schema as the API; errors are keyed by dotted field path, first per field.
+ * The schema's messages are written for API clients (field names, codes, YYYY-MM-DD); those that would show the
+ * user something the page does not are said in the page's words, naming the field as `labels` gives it.
+ */
 export function parseForm<S extends z.ZodType>(
   schema: S,
   values: Record<string, unknown>,
+  labels: FieldLabels = {},
 ): { ok: true; data: z.output<S> } | { ok: false; failure: ActionFailure<FormFailure> } {
   const parsed = schema.safeParse(values);
   if (parsed.success) return { ok: true, data: parsed.data };
   const errors: FieldErrors = {};
   for (const issue of parsed.error.issues) {
     const path = issue.path.join('.') || 'form';
-    errors[path] ??= issue.message;
+    errors[path] ??= pageMessage(issue, values[String(issue.path[0])] === undefined, labels[path]);
   }
   return { ok: false, failure: fail(400, { values: safeValues(values), errors }) };
+}
+
+const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** An example in the form the page's date fields show (dd/mm/yyyy). */
+const DATE_EXAMPLE = 'for example 27/03/2026';
+
+function pageMessage(issue: z.core.$ZodIssue, missing: boolean, label: FieldLabels[string] | undefined): string {
+  const select = typeof label === 'object';
+  const name = typeof label === 'object' ? label.select : label;
+  if (isDateMessage(issue.message)) {
+    if (missing) return name ? `Enter ${name}` : 'Enter a date';
+    return name ? `${capitalised(name)} must be a real date, ${DATE_EXAMPLE}` : `Enter a real date, ${DATE_EXAMPLE}`;
+  }
+  if (issue.code === 'invalid_value' || (select && (missing || issue.code === 'invalid_format'))) {
+    if (name) return `Select ${name}`;
+    // A list's codes are the API's; without the page's own words for the field, the list's name will do.
+    const listed = choiceLabelOf(issue.message);
+    if (listed) return `Select the ${/^[A-Z]{2}/.test(listed) ? listed : listed.toLowerCase()}`;
+  }
+  if (!name) return issue.message;
+  // Only "required" is reworded: a rule's own message (code "custom") says more than "Enter ...".
+  if (missing && (issue.code === 'invalid_type' || issue.code === 'too_small')) return `Enter ${name}`;
+  if (issue.code === 'invalid_type' && (issue.expected === 'number' || issue.expected === 'int')) return `${capitalised(name)} must be a number`;
+  return issue.message;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, ilike, inArray, like, or, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, like, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client';
 import { hypoglycaemiaEvents, patientConditions, patients } from '../db/schema';
 
@@ -9,6 +9,11 @@ export type HypoglycaemiaRow = typeof hypoglycaemiaEvents.$inferSelect;
 
 export async function findPatient(db: Db | Tx, id: string): Promise<PatientRow | undefined> {
   const [row] = await db.select().from(patients).where(eq(patients.id, id));
+  return row;
+}
+
+export async function findPatientByNhsNumber(db: Db | Tx, nhsNumber: string): Promise<PatientRow | undefined> {
+  const [row] = await db.select().from(patients).where(eq(patients.nhsNumber, nhsNumber));
   return row;
 }
 
@@ -33,7 +38,9 @@ const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
  * Patients by family name, given name and id, from after the cursor's key, up to `limit` rows. A search text of
- * digits (spaces ignored) matches the start of the NHS number; any other text, part of either name.
+ * digits (spaces ignored) matches the start of the NHS number; any other text, the start of the full name written
+ * either way round, in any case, a comma or extra spaces ignored: "harris", "Leo Harris", "HARRIS, Leo". Each
+ * order has its own expression index (migration 0011), so the two prefixes are index range scans.
  */
 export function searchPatients(
   db: Db | Tx,
@@ -53,11 +60,16 @@ export function searchPatients(
   ];
   const term = q.text?.trim();
   if (term) {
-    const digits = term.replaceAll(' ', '');
+    const digits = term.replace(/\s+/g, '');
+    // Lowered by the database, as the indexed expressions are, so that both sides fold case the same way.
+    const name = sql`lower(${`${escapeLike(term.replaceAll(',', ' ').replace(/\s+/g, ' ').trim())}%`})`;
     conditions.push(
       /^\d+$/.test(digits)
         ? like(patients.nhsNumber, `${digits}%`)
-        : or(ilike(patients.familyName, `%${escapeLike(term)}%`), ilike(patients.givenName, `%${escapeLike(term)}%`)),
+        : or(
+            like(sql`lower(${patients.familyName} || ' ' || ${patients.givenName})`, name),
+            like(sql`lower(${patients.givenName} || ' ' || ${patients.familyName})`, name),
+          ),
     );
   }
   return db

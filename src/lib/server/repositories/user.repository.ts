@@ -15,6 +15,11 @@ export function listUsers(db: Db | Tx, q: { limit: number; afterEmail?: string }
     .limit(q.limit);
 }
 
+export async function findUser(db: Db | Tx, id: string): Promise<UserRow | undefined> {
+  const [row] = await db.select().from(users).where(eq(users.id, id));
+  return row;
+}
+
 export async function findUserByEmail(db: Db | Tx, email: string): Promise<UserRow | undefined> {
   const [row] = await db.select().from(users).where(eq(users.email, email));
   return row;

@@ -22,7 +22,11 @@ export class AuditService {
       beforeId: after?.[0],
       limit: q.limit + 1,
     });
-    const items: AuditEntry[] = rows.map((r) => ({ ...r, id: String(r.id) }));
+    const items: AuditEntry[] = rows.map(({ patient, referral, user, site, device, ...r }) => ({
+      ...r,
+      id: String(r.id),
+      record: { patient, referral, user, site, device },
+    }));
     return pageOf(items, q.limit, (e) => [Number(e.id)]);
   }
 }

@@ -16,7 +16,7 @@ import {
   recordLoginFailures,
   touchSession,
 } from '../repositories/session.repository';
-import { findUserByEmail, siteIdsOf } from '../repositories/user.repository';
+import { findUser, findUserByEmail, siteIdsOf } from '../repositories/user.repository';
 import type { RequestMeta } from '../context';
 import { actorOf, toUser } from './user.service';
 
@@ -63,7 +63,11 @@ export class AuthService {
     const row = await findUserByEmail(this.db, email);
     const ok = row ? await verifyPassword(row.passwordHash, password) : (await burnVerify(password), false);
     if (!row || !ok) {
-      await recordLoginFailures(this.db, [accountKey, addressKey]);
+      await this.db.transaction(async (tx) => {
+        await recordLoginFailures(tx, [accountKey, addressKey]);
+        // The email as typed, so an administrator sees who was tried; never the password.
+        await writeAudit(tx, meta, { action: 'auth.login_failed', entityType: 'user', entityId: row?.id ?? null, after: { email } });
+      });
       throw unauthorized('Email or password is not right');
     }
 
@@ -108,7 +112,11 @@ export class AuthService {
     if (!token) return;
     await this.db.transaction(async (tx) => {
       const ended = await endSession(tx, hashToken(token));
-      if (ended) await writeAudit(tx, meta, { action: 'auth.logout', entityType: 'user', entityId: ended.userId });
+      if (!ended) return;
+      // Signed out by the person whose session it was: the entry names them as its actor.
+      const row = await findUser(tx, ended.userId);
+      const ctx = row ? { ...meta, actor: actorOf(toUser(row, await siteIdsOf(tx, row.id))) } : meta;
+      await writeAudit(tx, ctx, { action: 'auth.logout', entityType: 'user', entityId: ended.userId });
     });
   }
 

@@ -12,6 +12,7 @@ import { hba1cResultsOf, insertManualHba1c, type ObservationRow } from '../repos
 import {
   conditionsOf,
   findPatient,
+  findPatientByNhsNumber,
   hypoglycaemiaOf,
   insertPatient,
   lockPatient,
@@ -78,9 +79,21 @@ export class PatientService {
         return patient;
       });
     } catch (e) {
-      if (isUniqueViolation(e)) throw conflict('A patient with this NHS number is already registered');
+      if (isUniqueViolation(e)) throw await this.alreadyRegistered(ctx, input.nhsNumber);
       throw e;
     }
+  }
+
+  /**
+   * The answer to registering an NHS number twice: the patient it belongs to, for someone who may see them, so
+   * that they can open the record; for anyone else only that it is taken elsewhere, never whose it is.
+   */
+  private async alreadyRegistered(ctx: Ctx, nhsNumber: string) {
+    const existing = await findPatientByNhsNumber(this.db, nhsNumber);
+    if (existing && reachesSite(ctx.actor, existing.siteId)) {
+      return conflict('A patient with this NHS number is already registered', { existingPatientId: existing.id });
+    }
+    return conflict('A patient with this NHS number is already registered at another site');
   }
 
   /**

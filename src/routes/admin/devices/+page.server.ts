@@ -1,6 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import { createDeviceBody, updateDeviceBody } from '$lib/schemas/devices.schema';
-import { failFromError, formValues, parseForm, readForm } from '$lib/server/pages/forms';
+import { failFromError, formValues, parseForm, readForm, type FieldLabels } from '$lib/server/pages/forms';
 import { recordId } from '$lib/server/pages/load';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -9,10 +9,13 @@ export const load: PageServerLoad = async ({ locals, url }) => ({
   saved: url.searchParams.get('saved'),
 });
 
+/** The form's fields as its error messages name them. */
+const DEVICE_FIELDS: FieldLabels = { kind: 'the kind of device' };
+
 export const actions: Actions = {
   create: async ({ request, locals }) => {
     const values = formValues(await readForm(request));
-    const parsed = parseForm(createDeviceBody, values);
+    const parsed = parseForm(createDeviceBody, values, DEVICE_FIELDS);
     if (!parsed.ok) return parsed.failure;
     try {
       await locals.services.devices.create(locals.ctx!, parsed.data);

@@ -1,6 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import { createUserBody } from '$lib/schemas/users.schema';
-import { failFromError, formValues, parseForm, readForm } from '$lib/server/pages/forms';
+import { failFromError, formValues, parseForm, readForm, type FieldLabels } from '$lib/server/pages/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
@@ -11,10 +11,13 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   return { users: users.items, sites: sites.items, created: url.searchParams.get('created') };
 };
 
+/** The form's fields as its error messages name them. */
+const USER_FIELDS: FieldLabels = { role: 'the role' };
+
 export const actions: Actions = {
   create: async ({ request, locals }) => {
     const values = formValues(await readForm(request), ['siteIds']);
-    const parsed = parseForm(createUserBody, values);
+    const parsed = parseForm(createUserBody, values, USER_FIELDS);
     if (!parsed.ok) return parsed.failure;
     let email: string;
     try {

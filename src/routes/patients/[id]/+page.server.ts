@@ -5,7 +5,7 @@ import { normaliseNhsNumber } from '$lib/domain/nhs-number';
 import { createExistingTherapyBody, createReferralBody } from '$lib/schemas/referrals.schema';
 import { todayIso } from '$lib/server/clock';
 import { dateErrors, existingTherapyBody, formErrors } from '$lib/server/pages/existing-therapy-form';
-import { failFromError, failFromFhir, failWith, formValues, NO_FHIR, parseForm, readForm, type FormFailure } from '$lib/server/pages/forms';
+import { failFromError, failFromFhir, failWith, formValues, NO_FHIR, parseForm, readForm, type FormFailure, type FieldLabels } from '$lib/server/pages/forms';
 import { getOr404 } from '$lib/server/pages/load';
 import { patientDetailsBody } from '$lib/server/pages/patient-details-form';
 import { existingTherapyOf } from '$lib/existing-therapy.view';
@@ -39,6 +39,16 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
   };
 };
 
+/** The forms' fields as their error messages name them. */
+const HBA1C_FIELDS: FieldLabels = { effective: 'the date of the result', value: 'the result', unit: 'the unit' };
+const REFERRAL_FIELDS: FieldLabels = {
+  therapy: 'the therapy',
+  receivedOn: 'the date the referral was received',
+  source: 'who referred them',
+  priorityGroup: 'the NHS England priority group',
+};
+const EXISTING_FIELDS: FieldLabels = { therapy: 'the therapy', startedOn: 'the start date', knownOn: 'the date they were known to be on it', funding: 'the funding' };
+
 export const actions: Actions = {
   refresh: async ({ locals, params }) => {
     const ctx = locals.ctx!;
@@ -54,7 +64,7 @@ export const actions: Actions = {
   },
   addHba1c: async ({ request, locals, params }) => {
     const values = formValues(await readForm(request));
-    const parsed = parseForm(createObservationBody, { kind: 'hba1c', ...values, value: values.value === undefined ? undefined : Number(values.value) });
+    const parsed = parseForm(createObservationBody, { kind: 'hba1c', ...values, value: values.value === undefined ? undefined : Number(values.value) }, HBA1C_FIELDS);
     if (!parsed.ok) return parsed.failure;
     try {
       await locals.services.patients.addObservation(locals.ctx!, params.id, parsed.data);
@@ -65,7 +75,7 @@ export const actions: Actions = {
   },
   details: async ({ request, locals, params }) => {
     const values = formValues(await readForm(request));
-    const parsed = parseForm(updatePatientBody, patientDetailsBody(values));
+    const parsed = parseForm(updatePatientBody, patientDetailsBody(values), { ethnicCategory: 'the ethnic category' });
     if (!parsed.ok) return formFailure('details', parsed.failure.status, values, parsed.failure.data.errors);
     try {
       await locals.services.patients.update(locals.ctx!, params.id, parsed.data);
@@ -77,7 +87,7 @@ export const actions: Actions = {
   },
   refer: async ({ request, locals, params }) => {
     const values = formValues(await readForm(request));
-    const parsed = parseForm(createReferralBody, { ...values, patientId: params.id });
+    const parsed = parseForm(createReferralBody, { ...values, patientId: params.id }, REFERRAL_FIELDS);
     if (!parsed.ok) return parsed.failure;
     let id: string;
     try {
@@ -91,7 +101,7 @@ export const actions: Actions = {
     const ctx = locals.ctx!;
     const values = formValues(await readForm(request));
     const body = existingTherapyBody(values, params.id);
-    const parsed = parseForm(createExistingTherapyBody, body);
+    const parsed = parseForm(createExistingTherapyBody, body, EXISTING_FIELDS);
     if (!parsed.ok) {
       // The schema stops before the date rules: run them too, so every problem is listed at once.
       const patient = await getOr404(() => locals.services.patients.get(ctx, params.id));

@@ -1,9 +1,10 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { can, reachesSite } from '$lib/domain/access';
+import { isDomainError } from '$lib/domain/errors';
 import { createPatientBody, importPatientBody } from '$lib/schemas/patients.schema';
 import { appContext } from '$lib/server/app-context';
 import { todayIso } from '$lib/server/clock';
-import { failFromError, failFromFhir, failWith, formValues, NO_FHIR, parseForm, readForm, type FieldErrors } from '$lib/server/pages/forms';
+import { failFromError, failFromFhir, failWith, type FieldErrors, formValues, NO_FHIR, parseForm, readForm, type FieldLabels } from '$lib/server/pages/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
@@ -44,6 +45,30 @@ function importTargetOf(values: Record<string, unknown>) {
   return { ok: false as const, failure: fail(400, { values, errors, message: undefined }) };
 }
 
+/** An NHS number already registered: beside the field, with the way to the patient when the service named them. */
+async function duplicateOf(e: unknown, values: Record<string, unknown>, locals: App.Locals) {
+  if (!isDomainError(e) || e.kind !== 'conflict') return undefined;
+  const id = typeof e.extra?.existingPatientId === 'string' ? e.extra.existingPatientId : undefined;
+  const existing = id ? await locals.services.patients.get(locals.ctx!, id) : undefined;
+  const message = existing ? 'This NHS number is already registered' : 'This NHS number is already registered at another site';
+  return fail(409, {
+    values,
+    errors: { nhsNumber: message } as FieldErrors,
+    message: undefined,
+    existing: existing ? { id: existing.id, name: `${existing.familyName.toUpperCase()}, ${existing.givenName}` } : null,
+  });
+}
+
+/** The hand-entry form's fields as its error messages name them. */
+const PATIENT_FIELDS: FieldLabels = {
+  givenName: 'the given name',
+  familyName: 'the family name',
+  birthDate: 'the date of birth',
+  sex: 'the sex',
+  diabetesType: 'the diabetes type',
+  siteId: { select: 'the site' },
+};
+
 export const actions: Actions = {
   /** Step one: what the FHIR server holds, read and mapped as an import would, with nothing written. */
   lookup: async ({ request, locals }) => {
@@ -73,13 +98,13 @@ export const actions: Actions = {
   },
   create: async ({ request, locals }) => {
     const values = formValues(await readForm(request));
-    const parsed = parseForm(createPatientBody, values);
+    const parsed = parseForm(createPatientBody, values, PATIENT_FIELDS);
     if (!parsed.ok) return parsed.failure;
     let id: string;
     try {
       id = (await locals.services.patients.create(locals.ctx!, parsed.data)).id;
     } catch (e) {
-      return failFromError(e, values);
+      return (await duplicateOf(e, values, locals)) ?? failFromError(e, values);
     }
     redirect(303, `/patients/${id}?created=1`);
   },

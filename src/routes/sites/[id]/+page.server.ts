@@ -2,7 +2,7 @@ import { redirect } from '@sveltejs/kit';
 import { can } from '$lib/domain/access';
 import { createBarrierBody, createFacilitationBody, updateBarrierBody } from '$lib/schemas/implementation.schema';
 import { todayIso } from '$lib/server/clock';
-import { failFromError, formValues, parseForm, readForm } from '$lib/server/pages/forms';
+import { failFromError, formValues, parseForm, readForm, type FieldLabels } from '$lib/server/pages/forms';
 import { getOr404, recordId } from '$lib/server/pages/load';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -17,10 +17,14 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
   return { site, facilitation: facilitation.items, barriers: barriers.items, canLog, today: todayIso(), saved: url.searchParams.get('saved') };
 };
 
+/** The forms' fields as their error messages name them. */
+const FACILITATION_FIELDS: FieldLabels = { on: 'the date of the activity', mode: 'the mode', kind: 'the activity' };
+const BARRIER_FIELDS: FieldLabels = { raisedOn: 'the date the barrier was raised', category: 'the category', resolvedOn: 'the date it was resolved' };
+
 export const actions: Actions = {
   facilitation: async ({ request, locals, params }) => {
     const values = formValues(await readForm(request));
-    const parsed = parseForm(createFacilitationBody, values);
+    const parsed = parseForm(createFacilitationBody, values, FACILITATION_FIELDS);
     if (!parsed.ok) return parsed.failure;
     try {
       await locals.services.implementation.logFacilitation(locals.ctx!, params.id, parsed.data);
@@ -31,7 +35,7 @@ export const actions: Actions = {
   },
   barrier: async ({ request, locals, params }) => {
     const values = formValues(await readForm(request));
-    const parsed = parseForm(createBarrierBody, values);
+    const parsed = parseForm(createBarrierBody, values, BARRIER_FIELDS);
     if (!parsed.ok) return parsed.failure;
     try {
       await locals.services.implementation.raiseBarrier(locals.ctx!, params.id, parsed.data);
@@ -42,7 +46,7 @@ export const actions: Actions = {
   },
   resolve: async ({ request, locals, params }) => {
     const values = formValues(await readForm(request));
-    const parsed = parseForm(updateBarrierBody, { version: Number(values.version), resolvedOn: values.resolvedOn ?? null });
+    const parsed = parseForm(updateBarrierBody, { version: Number(values.version), resolvedOn: values.resolvedOn ?? null }, { resolvedOn: 'the date it was resolved' });
     if (!parsed.ok) return parsed.failure;
     const id = recordId(values.id);
     try {

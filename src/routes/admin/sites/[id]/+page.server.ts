@@ -1,6 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import { updateSiteBody } from '$lib/schemas/sites.schema';
-import { failFromError, failFromFhir, failWith, formValues, NO_FHIR, parseForm, readForm } from '$lib/server/pages/forms';
+import { failFromError, failFromFhir, failWith, formValues, NO_FHIR, parseForm, readForm, type FieldLabels } from '$lib/server/pages/forms';
 import { getOr404 } from '$lib/server/pages/load';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -33,7 +33,7 @@ export const actions: Actions = {
       t1dPopulation: values.t1dPopulation === undefined ? undefined : Number(values.t1dPopulation),
       t1dPopulationAsOf: values.t1dPopulationAsOf,
     };
-    const parsed = parseForm(updateSiteBody, body);
+    const parsed = parseForm(updateSiteBody, body, { icb: 'the integrated care board', t1dPopulationAsOf: 'the date of the count' });
     if (!parsed.ok) return parsed.failure;
     try {
       await locals.services.sites.update(locals.ctx!, params.id, parsed.data);

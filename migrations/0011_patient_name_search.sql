@@ -1,0 +1,2 @@
+CREATE INDEX "patients_family_given_search_idx" ON "patients" USING btree (lower("family_name" || ' ' || "given_name") text_pattern_ops);--> statement-breakpoint
+CREATE INDEX "patients_given_family_search_idx" ON "patients" USING btree (lower("given_name" || ' ' || "family_name") text_pattern_ops);
