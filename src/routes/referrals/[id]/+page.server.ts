@@ -43,7 +43,13 @@ export const actions: Actions = {
   event: async ({ request, locals, params }) => {
     const values = eventBodyFromForm(await readForm(request));
     const parsed = parseForm(eventBody, values);
-    if (!parsed.ok) return parsed.failure;
+    if (!parsed.ok) {
+      // The referral's own checks (dates against its history, the therapy's answers, devices) join the form's, so
+      // one submit shows every problem.
+      const more = await locals.services.referrals.eventFieldProblems(locals.ctx!, params.id, values);
+      for (const problem of more) parsed.failure.data.errors[problem.path] ??= problem.message;
+      return parsed.failure;
+    }
     try {
       await locals.services.referrals.recordEvent(locals.ctx!, params.id, parsed.data);
     } catch (e) {
