@@ -47,7 +47,9 @@ export const actions: Actions = {
       // The referral's own checks (dates against its history, the therapy's answers, devices) join the form's, so
       // one submit shows every problem.
       const more = await locals.services.referrals.eventFieldProblems(locals.ctx!, params.id, values);
-      for (const problem of more) parsed.failure.data.errors[problem.path] ??= problem.message;
+      const errors = { ...parsed.failure.data.errors };
+      for (const problem of more) errors[problem.path] ??= problem.message;
+      parsed.failure.data.errors = inFormOrder(errors, values.type);
       return parsed.failure;
     }
     try {
@@ -58,3 +60,11 @@ export const actions: Actions = {
     redirect(303, `/referrals/${params.id}?recorded=${parsed.data.type}`);
   },
 };
+
+/** Field errors in the order the event's fields are asked, so the error summary reads down the form. */
+function inFormOrder(errors: Record<string, string>, type: unknown): Record<string, string> {
+  const member = eventBody.options.find((option) => option.shape.type.value === type);
+  const order = member ? Object.keys(member.shape) : [];
+  const rank = (path: string) => (order.includes(path) ? order.indexOf(path) : order.length);
+  return Object.fromEntries(Object.entries(errors).sort(([a], [b]) => rank(a) - rank(b)));
+}
