@@ -63,6 +63,26 @@ describe('every problem of an event at once', () => {
     expect((await asConsultant.call('GET', `/api/v1/referrals/${referral.id}`)).body).toMatchObject({ version: 1, events: [] });
   });
 
+  it("reports the schema's problems and the referral's together", async () => {
+    const referral = await referred('csii');
+    const { mdiTried: _m, structuredEducation: _s, ...incomplete } = ASSESS_ELIGIBLE;
+    const res = await asConsultant.event(referral.id, { ...incomplete, version: 1, assessedOn: '2999-01-01' });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([
+      { path: 'structuredEducation', message: 'Say whether structured education has been had or offered' },
+      { path: 'assessedOn', message: 'Date cannot be in the future' },
+      { path: 'mdiTried', message: 'Say whether multiple daily injections have been tried' },
+    ]);
+  });
+
+  it("keeps the schema's answer alone for a referral out of the caller's reach", async () => {
+    const referral = await referred('csii');
+    const outsider = pathwayClient(t, (await t.as('consultant', [(await t.site('ASQ02')).id])).cookie);
+    const res = await outsider.event(referral.id, { ...ASSESS_ELIGIBLE, version: 1, assessedOn: '2999-01-01', decision: 'maybe' });
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(['decision']);
+  });
+
   it('reports a bad date and a rationale left out together', async () => {
     const referral = await referred('csii');
     const res = await asConsultant.event(referral.id, { ...ASSESS_ELIGIBLE, version: 1, assessedOn: '2026-01-01', hba1cMmolMol: 60 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { authorize, personActing, reachesSite, siteScope, type Actor } from '../../domain/access';
+import { authorize, can, personActing, reachesSite, siteScope, type Actor } from '../../domain/access';
 import { ageOnDate } from '../../domain/age';
 import { addDays, daysBetween } from '../../domain/calendar-date';
 import { missingAssessmentAnswers } from '../../domain/assessment';
@@ -339,12 +339,13 @@ export class ReferralService {
 
   /**
    * The problems the referral's own state finds in an event that failed the schema, so that a form reports them
-   * with the schema's in one answer rather than one after another. Nothing is written.
+   * with the schema's in one answer rather than one after another. Nothing is written; a referral out of reach has none.
    */
   async eventFieldProblems(ctx: Ctx, id: string, values: Record<string, unknown>): Promise<FieldError[]> {
-    authorize(ctx.actor, 'referrals:write');
+    // Only for a referral the caller may write to; for any other the schema's problems stand alone, as before.
+    if (ctx.actor.kind !== 'user' || !can(ctx.actor, 'referrals:write')) return [];
     const current = await findReferralSummary(this.db, id);
-    if (!current || !reachesSite(ctx.actor, current.siteId)) throw notFound('No referral with this id');
+    if (!current || !reachesSite(ctx.actor, current.siteId)) return [];
     if (typeof values.type !== 'string' || !(values.type in EVENT_DATE_FIELD)) return [];
     return this.fieldProblems(current, values);
   }
