@@ -78,6 +78,7 @@ describe('the pump pathway, from referral to continuing therapy', () => {
       met: ['TA151-1.1b'],
       suggestion: 'eligible',
       explanation: expect.stringContaining('75 mmol/mol'),
+      missing: [],
     });
     const requested = await asNurse.event(referral.id, { type: 'funding_requested', version: 2, submittedOn: '2026-02-10', commissioner: 'NHS Test ICB', route: 'routine' });
     expect(requested.body.status).toBe('awaiting_funding_decision');

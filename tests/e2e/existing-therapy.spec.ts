@@ -63,7 +63,7 @@ test('a nurse records someone already on a pump, fixing two mistakes at once, th
   await page.getByLabel('Continue therapy', { exact: true }).check();
   await page.getByRole('button', { name: 'Record review' }).click();
   await expect(page.getByRole('status')).toContainText('Review recorded');
-  await expect(page.locator('.pp-timeline h3')).toHaveText(['Already on therapy', 'Review: On therapy']);
+  await expect(page.locator('.pp-timeline h3')).toHaveText(['Already on therapy', 'Reviewed: therapy continues']);
   await shot('existing-therapy-reviewed');
 
   // The patient's page says what the record is.

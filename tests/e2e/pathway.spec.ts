@@ -79,7 +79,7 @@ test('a nurse and a consultant take a patient from referral to a continuing revi
   await page.getByRole('group', { name: 'Decision' }).getByLabel('Eligible', { exact: true }).check();
   await page.getByRole('button', { name: 'Record assessment' }).click();
   await expect(page.getByRole('status')).toContainText('Eligibility assessment recorded');
-  await expect(page.getByText('Rationale: Nocturnal hypoglycaemia')).toBeVisible();
+  await expect(page.getByRole('heading', { level: 3, name: "Assessed: eligible, against the rules' suggestion: Nocturnal hypoglycaemia on CGM download; pump with suspend needed" })).toBeVisible();
   await shot('consultant-assessed');
   await signOut(page);
 
@@ -101,11 +101,11 @@ test('a nurse and a consultant take a patient from referral to a continuing revi
   await expect(page.getByRole('status')).toContainText('Review recorded');
   await expect(page.getByRole('heading', { level: 3 })).toContainText([
     'Referral received',
-    'Eligibility assessment: Awaiting funding request',
-    'Funding requested: Awaiting funding decision',
-    'Funding decision: Awaiting start',
-    'Device started: On therapy',
-    'Review: On therapy',
+    "Assessed: eligible, against the rules' suggestion: Nocturnal hypoglycaemia on CGM download; pump with suspend needed",
+    'Funding requested from',
+    'Funding approved',
+    'Started on Tandem t:slim X2 + Dexcom G7 + Control-IQ',
+    'Reviewed: therapy continues',
   ]);
   await shot('nurse-timeline');
 });

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
+  assumedAnswers,
   evaluateEligibility,
+  provisionalEligibility,
+  ruleOutcomes,
+  ruleSentence,
   hba1cForAssessment,
   latestHba1cWithin12Months,
   type EligibilityInput,
@@ -317,8 +321,8 @@ describe('the explanation a consultant reads', () => {
         'Aged 34 at assessment.',
         'No disabling hypoglycaemia reported: TA151-1.1a not met.',
         'HbA1c 72 mmol/mol is at or above 69 mmol/mol on MDI: TA151-1.1b met.',
-        'Aged 12 or over: TA151-1.2 not met.',
-        'Type 1 diabetes, not type 2: TA151-1.5 not met.',
+        'Aged 12 or over: TA151-1.2 does not apply (it is for children under 12).',
+        'Type 1 diabetes: TA151-1.5 does not apply (it excludes type 2 diabetes only).',
         'Suggestion: eligible for CSII under NICE TA151.',
       ].join(' '),
     );
@@ -327,7 +331,9 @@ describe('the explanation a consultant reads', () => {
   it('names the exclusion for type 2 diabetes', () => {
     const { explanation } = evaluateEligibility(csii({ diabetesType: 'type2', hba1cMmolMol: 72 }));
     expect(explanation).toContain('Type 2 diabetes, for which CSII is not recommended: TA151-1.5 met.');
-    expect(explanation).toMatch(/Suggestion: not eligible for CSII under NICE TA151\.$/);
+    expect(explanation).toMatch(
+      /Suggestion: not eligible for CSII under NICE TA151; eligibility needs diabetes other than type 2 \(TA151-1\.5 excludes type 2\)\.$/,
+    );
   });
 
   it('says when there is no HbA1c to judge', () => {
@@ -344,8 +350,8 @@ describe('the explanation a consultant reads', () => {
       [
         'Aged 35 at assessment.',
         'HbA1c 61 mmol/mol is at or above 58 mmol/mol and disabling hypoglycaemia, despite CSII and real-time CGM: TA943-1.1 met.',
-        'Aged 18 or over: TA943-1.2 not met.',
-        'Not pregnant or planning pregnancy: TA943-1.3 not met.',
+        'Aged 18 or over: TA943-1.2 does not apply (it is for children and young people under 18).',
+        'Not pregnant or planning pregnancy: TA943-1.3 does not apply (it is for pregnancy or planned pregnancy).',
         'Able to use the system, with structured education had or offered: TA943-1.5 met.',
         'Suggestion: eligible for HCL under NICE TA943.',
       ].join(' '),
@@ -363,6 +369,90 @@ describe('the explanation a consultant reads', () => {
       const sentences = evaluateEligibility(input).explanation.split(/(?<=\.) /);
       expect(sentences).toHaveLength(6);
     }
+  });
+});
+
+describe('met, not met, or does not apply: each rule in words', () => {
+  const standings = (input: EligibilityInput) => Object.fromEntries(ruleOutcomes(input).map((rule) => [rule.id, rule.standing]));
+
+  it('says the under-12 rule and the type 2 exclusion do not apply to a 63-year-old with type 1', () => {
+    const input = csii({ birthDate: '1962-03-01', hba1cMmolMol: 75 });
+    expect(standings(input)).toEqual({ 'TA151-1.1a': 'not_met', 'TA151-1.1b': 'met', 'TA151-1.2': 'not_applicable', 'TA151-1.5': 'not_applicable' });
+    const { explanation } = evaluateEligibility(input);
+    expect(explanation).not.toContain('TA151-1.2 not met');
+    expect(explanation).not.toContain('TA151-1.5 not met');
+  });
+
+  it('says the rules for 12 and over do not apply to a child under 12', () => {
+    const input = csii({ birthDate: '2016-01-01', mdiImpractical: true });
+    expect(standings(input)).toEqual({ 'TA151-1.1a': 'not_applicable', 'TA151-1.1b': 'not_applicable', 'TA151-1.2': 'met', 'TA151-1.5': 'not_applicable' });
+  });
+
+  it('keeps the type 2 exclusion as not met, not inapplicable, when the type is not recorded', () => {
+    expect(standings(csii({ diabetesType: 'unknown' }))['TA151-1.5']).toBe('not_met');
+  });
+
+  it('says the adult rule does not apply to a child, nor the children\'s rule to an adult (TA943)', () => {
+    expect(standings(hcl({ birthDate: '2012-01-01' }))).toMatchObject({ 'TA943-1.1': 'not_applicable', 'TA943-1.2': 'met' });
+    expect(standings(hcl({}))).toMatchObject({ 'TA943-1.1': 'not_met', 'TA943-1.2': 'not_applicable', 'TA943-1.3': 'not_applicable' });
+  });
+
+  it('writes a rule that does not apply with who it is for', () => {
+    const [, , under12] = ruleOutcomes(csii({}));
+    expect(ruleSentence(under12!)).toBe('Aged 12 or over: TA151-1.2 does not apply (it is for children under 12).');
+  });
+});
+
+describe('what eligibility still needs', () => {
+  it('is nothing when the suggestion is eligible', () => {
+    expect(evaluateEligibility(csii({ hba1cMmolMol: 72 })).missing).toEqual([]);
+  });
+
+  it('names structured education for a closed-loop adult who meets TA943-1.1 without it', () => {
+    const result = evaluateEligibility(hcl({ hba1cMmolMol: 70, currentTechnology: ['csii'], structuredEducation: false }));
+    expect(result).toMatchObject({ met: ['TA943-1.1'], suggestion: 'not_eligible', missing: ['structured education had or offered (TA943-1.5)'] });
+    expect(result.explanation).toMatch(/; eligibility needs structured education had or offered \(TA943-1\.5\)\.$/);
+  });
+
+  it('names HbA1c or hypoglycaemia, and MDI, for an adult meeting no pump rule', () => {
+    expect(evaluateEligibility(csii({ hba1cMmolMol: 60, mdiTried: false })).missing).toEqual([
+      'disabling hypoglycaemia (TA151-1.1a) or an HbA1c at or above 69 mmol/mol (TA151-1.1b)',
+      'multiple daily injections tried (TA151-1.1a, TA151-1.1b)',
+    ]);
+  });
+
+  it('names MDI judged impractical for a child under 12 on a pump referral', () => {
+    expect(evaluateEligibility(csii({ birthDate: '2016-01-01' })).missing).toEqual([
+      'multiple daily injections judged impractical or inappropriate (TA151-1.2)',
+    ]);
+  });
+
+  it('names type 1 diabetes for a closed-loop referral of someone with type 2', () => {
+    expect(evaluateEligibility(hcl({ diabetesType: 'type2' })).missing).toEqual(['type 1 diabetes (TA943)']);
+  });
+
+  it('does not need MDI answered for a closed-loop referral', () => {
+    const { mdiTried: _unanswered, ...withoutMdi } = hcl({ hba1cMmolMol: 70, currentTechnology: ['iscgm'] });
+    expect(evaluateEligibility(withoutMdi)).toMatchObject({ met: ['TA943-1.1', 'TA943-1.5'], suggestion: 'eligible', missing: [] });
+  });
+});
+
+describe("the queue's provisional view and the assessment form read the rules alike", () => {
+  const facts = { therapy: 'hcl' as const, birthDate: '1990-06-15', assessedOn: '2025-06-15', diabetesType: 'type1' as const, hba1cMmolMol: 70 };
+
+  it('assumes MDI tried, structured education offered and no disabling hypoglycaemia until answered', () => {
+    expect(assumedAnswers(null)).toEqual({ disablingHypoglycaemia: false, mdiTried: true, structuredEducation: true, pregnancy: false, currentTechnology: [] });
+  });
+
+  it('takes pregnancy and a pump in use from the priority group', () => {
+    expect(provisionalEligibility({ ...facts, priorityGroup: 'existing_pump_user' }).met).toEqual(['TA943-1.1', 'TA943-1.5']);
+    expect(provisionalEligibility({ ...facts, hba1cMmolMol: 50, priorityGroup: 'pregnancy' }).met).toEqual(['TA943-1.3', 'TA943-1.5']);
+  });
+
+  it('lets an answer given override the assumption, and ignores one left unanswered', () => {
+    const base = { ...facts, priorityGroup: 'existing_pump_user' as const };
+    expect(provisionalEligibility(base, { structuredEducation: false }).suggestion).toBe('not_eligible');
+    expect(provisionalEligibility(base, { structuredEducation: undefined })).toEqual(provisionalEligibility(base));
   });
 });
 

@@ -71,8 +71,11 @@ export const assessmentEvent = z
     assessedOn: isoDate,
     hba1cMmolMol: hba1cMmolMol.optional().describe("The assessor's HbA1c; when absent the latest within 12 months before the assessment is used."),
     disablingHypoglycaemia: z.boolean('Say whether there is disabling hypoglycaemia'),
-    mdiTried: z.boolean('Say whether multiple daily injections have been tried'),
-    mdiImpractical: z.boolean().optional(),
+    mdiTried: z
+      .boolean('Say whether multiple daily injections have been tried')
+      .optional()
+      .describe('Required for a CSII referral (NICE TA151); optional for HCL, whose rules (TA943) do not ask it.'),
+    mdiImpractical: z.boolean().optional().describe('TA151-1.2, for children under 12 on a CSII referral.'),
     currentTechnology: z.array(z.enum(CURRENT_TECHNOLOGIES)).max(3).optional(),
     structuredEducation: z.boolean('Say whether structured education has been had or offered'),
     pregnancy: z.boolean().optional(),
@@ -152,6 +155,10 @@ export const criteria = z
     met: z.array(z.enum(RULE_IDS)),
     suggestion: z.enum(SUGGESTIONS),
     explanation: z.string(),
+    missing: z
+      .array(z.string())
+      .optional()
+      .describe('What eligibility still needs, in words, each naming its rules; empty when the suggestion is eligible.'),
   })
   .meta({ id: 'Criteria', description: "The rule engine's view (NICE TA151 for CSII, TA943 for HCL)." });
 

@@ -3,6 +3,8 @@ import { idParams, page, problem } from '../../lib/schemas/common.schema';
 import { createReferralBody, eventBody, queueItem, queueQuery, referral, referralListItem, referralQuery } from '../../lib/schemas/referrals.schema';
 import { ctxOf } from '../plugins/auth.plugin';
 import { fastSerializerCompiler } from '../plugins/fast-serializer';
+import { schemaFieldErrors } from '../plugins/problems.plugin';
+import { validation } from '../../lib/domain/errors';
 
 const EVENTS_DESCRIPTION = `Records one step of the pathway. Send the referral's current \`version\`: a stale one gets 409 and
 changes nothing (checked before anything else about the referral). A step the pathway does not allow from the current
@@ -82,7 +84,18 @@ referral it is. Optional filters, combined with and: \`siteId\`, \`status\`, \`t
       body: eventBody,
       response: { 201: referral, 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 422: problem },
     },
-    handler: async (req, reply) => reply.code(201).send(await app.services.referrals.recordEvent(ctxOf(req), req.params.id, req.body)),
+    // A body that fails the schema is checked against the referral too, so one answer names every problem.
+    attachValidation: true,
+    handler: async (req, reply) => {
+      const invalid = req.validationError;
+      if (invalid) {
+        const errors = schemaFieldErrors(invalid);
+        if (!errors || invalid.validationContext !== 'body' || typeof req.body !== 'object' || req.body === null) throw invalid;
+        const more = await app.services.referrals.eventFieldProblems(ctxOf(req), req.params.id, req.body as Record<string, unknown>);
+        throw validation([...errors, ...more.filter((m) => !errors.some((e) => e.path === m.path))]);
+      }
+      return reply.code(201).send(await app.services.referrals.recordEvent(ctxOf(req), req.params.id, req.body));
+    },
   });
 
   app.get('/queues/eligibility', {

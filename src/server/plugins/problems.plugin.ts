@@ -22,19 +22,23 @@ export function sendProblem(
 const pathOf = (instancePath: string, context?: string) =>
   instancePath.replace(/^\//, '').replaceAll('/', '.') || (context === 'body' ? 'body' : (context ?? 'request'));
 
+/** A schema validation failure's field errors, one per problem, at dotted paths. */
+export function schemaFieldErrors(err: unknown): FieldError[] | null {
+  if (!hasZodFastifySchemaValidationErrors(err)) return null;
+  return err.validation.flatMap((v) => {
+    const path = pathOf(v.instancePath, err.validationContext);
+    // An unknown field is reported at its own path, so a client sees which one to drop.
+    const keys = v.keyword === 'unrecognized_keys' ? (v.params as { keys?: string[] }).keys : undefined;
+    if (keys?.length) return keys.map((k) => ({ path: path === 'body' ? k : `${path}.${k}`, message: 'Unknown field' }));
+    return [{ path, message: v.message ?? 'Invalid value' }];
+  });
+}
+
 /** Every error the API can give, mapped to an RFC 9457 problem document in this one place. */
 export default fp(async function problems(app: FastifyInstance) {
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    if (hasZodFastifySchemaValidationErrors(err)) {
-      const errors = err.validation.flatMap((v) => {
-        const path = pathOf(v.instancePath, err.validationContext);
-        // An unknown field is reported at its own path, so a client sees which one to drop.
-        const keys = v.keyword === 'unrecognized_keys' ? (v.params as { keys?: string[] }).keys : undefined;
-        if (keys?.length) return keys.map((k) => ({ path: path === 'body' ? k : `${path}.${k}`, message: 'Unknown field' }));
-        return [{ path, message: v.message ?? 'Invalid value' }];
-      });
-      return sendProblem(reply, 'validation', 'The request has invalid fields', { errors });
-    }
+    const errors = schemaFieldErrors(err);
+    if (errors) return sendProblem(reply, 'validation', 'The request has invalid fields', { errors });
     if (isDomainError(err)) {
       const { retryAfterSeconds, ...extra } = err.extra ?? {};
       if (typeof retryAfterSeconds === 'number') reply.header('retry-after', String(retryAfterSeconds));

@@ -1,10 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { authorize, personActing, reachesSite, siteScope, type Actor } from '../../domain/access';
+import { authorize, can, personActing, reachesSite, siteScope, type Actor } from '../../domain/access';
 import { ageOnDate } from '../../domain/age';
 import { addDays, daysBetween } from '../../domain/calendar-date';
-import { evaluateEligibility, hba1cForAssessment, latestHba1cWithin12Months, type EligibilityResult } from '../../domain/eligibility';
-import { conflict, forbidden, invalidTransition, notFound, validation } from '../../domain/errors';
-import { checkEventDate, EVENT_DATE_FIELD } from '../../domain/event-dates';
+import { missingAssessmentAnswers } from '../../domain/assessment';
+import {
+  evaluateEligibility,
+  hba1cForAssessment,
+  latestHba1cWithin12Months,
+  provisionalEligibility,
+  type EligibilityResult,
+} from '../../domain/eligibility';
+import { conflict, forbidden, invalidTransition, notFound, validation, type FieldError } from '../../domain/errors';
+import { checkEventDate, EVENT_DATE_FIELD, isCalendarDate } from '../../domain/event-dates';
 import { allowedEvents, applyEvent, type PathwayEvent } from '../../domain/pathway';
 import { placeOnWorklist, WORKLIST_STATUSES, type WorklistPlacement } from '../../domain/worklist';
 import { existingStartErrors, existingTherapyPayload } from '../../domain/existing-therapy';
@@ -37,7 +44,7 @@ import {
   referralsOfPatient,
   type ReferralRow,
 } from '../repositories/referral.repository';
-import { checkDeviceStart, deviceErrors } from './device.service';
+import { deviceErrors } from './device.service';
 import { todayIso } from '../clock';
 import type { Ctx } from '../context';
 import { decodeCursor, pageOf } from './cursor';
@@ -255,31 +262,21 @@ export class ReferralService {
       throw invalidTransition(current.status);
     }
     const { type, version: _version, ...payload } = body;
-    const dateField = EVENT_DATE_FIELD[type];
-    const occurredOn = (payload as Record<string, string>)[dateField]!;
-    const dateError = checkEventDate({
-      date: occurredOn,
-      today: todayIso(),
-      opensOn: current.receivedOn ?? current.knownOn!,
-      opening: current.origin === 'existing' ? 'known' : 'received',
-      previousEventDate: current.lastEventOn,
-    });
-    if (dateError) throw validation([{ path: dateField, message: dateError.message }]);
+    const occurredOn = (payload as Record<string, string>)[EVENT_DATE_FIELD[type]]!;
 
-    if (body.type === 'device_started') await checkDeviceStart(this.db, body);
-
+    // Every problem at once: the date, the therapy's own answers, the devices, the rationale and the reassessment.
+    const errors = await this.fieldProblems(current, body);
     let criteria: EligibilityResult | undefined;
     let reassessOn: string | null = null;
     if (body.type === 'assessment') {
       criteria = await this.assess(current, body);
-      if (body.decision !== 'deferred' && body.decision !== criteria.suggestion && !body.rationale) {
-        throw validation([{ path: 'rationale', message: `Give a rationale: the rules suggest ${criteria.suggestion.replace('_', ' ')}` }]);
+      const answered = !errors.some((e) => e.path === 'mdiTried');
+      if (answered && body.decision !== 'deferred' && body.decision !== criteria.suggestion && !body.rationale) {
+        errors.push({ path: 'rationale', message: `Give a rationale: the rules suggest ${criteria.suggestion.replace('_', ' ')}` });
       }
-      if (body.decision === 'deferred') {
-        reassessOn = body.reassessOn ?? addDays(body.assessedOn, DEFAULT_DEFERRAL_DAYS);
-        if (reassessOn < body.assessedOn) throw validation([{ path: 'reassessOn', message: 'Reassessment cannot be before the assessment' }]);
-      }
+      if (body.decision === 'deferred') reassessOn = body.reassessOn ?? addDays(body.assessedOn, DEFAULT_DEFERRAL_DAYS);
     }
+    if (errors.length) throw validation(errors);
 
     const now = new Date();
     const updated: ReferralSummary = { ...current, status: step.next, version: current.version + 1, lastEventOn: occurredOn };
@@ -311,6 +308,55 @@ export class ReferralService {
       throw staleVersion(latest);
     }
     return { ...this.withEvents(ctx.actor, updated, events), ...(criteria ? { criteria } : {}) };
+  }
+
+  /**
+   * What is wrong with an event's fields given the referral as it stands, for a body that may be incomplete (a form
+   * with other problems too): the date against the referral's history, the answers the therapy's rules need, the
+   * reassessment date, the devices. Fields that are absent or not yet well formed are left to the schema.
+   */
+  private async fieldProblems(current: ReferralSummary, values: Partial<Record<string, unknown>>): Promise<FieldError[]> {
+    const errors: FieldError[] = [];
+    const type = values.type as EventBody['type'];
+    const dateField = EVENT_DATE_FIELD[type];
+    const date = dateField ? values[dateField] : undefined;
+    if (typeof date === 'string' && isCalendarDate(date)) {
+      const dateError = checkEventDate({
+        date,
+        today: todayIso(),
+        opensOn: current.receivedOn ?? current.knownOn!,
+        opening: current.origin === 'existing' ? 'known' : 'received',
+        previousEventDate: current.lastEventOn,
+      });
+      if (dateError) errors.push({ path: dateField, message: dateError.message });
+    }
+    if (type === 'assessment') {
+      errors.push(...missingAssessmentAnswers(current.therapy, values));
+      const { decision, reassessOn, assessedOn } = values;
+      if (decision === 'deferred' && typeof reassessOn === 'string' && typeof assessedOn === 'string' && isCalendarDate(reassessOn) && reassessOn < assessedOn) {
+        errors.push({ path: 'reassessOn', message: 'Reassessment cannot be before the assessment' });
+      }
+    }
+    if (type === 'device_started') {
+      const text = (x: unknown) => (typeof x === 'string' && x.trim() !== '' ? x.trim() : undefined);
+      errors.push(...(await deviceErrors(this.db, { pump: text(values.pump) ?? '', cgm: text(values.cgm), algorithm: text(values.algorithm) })).filter(
+        (e) => e.path !== 'pump' || text(values.pump) !== undefined,
+      ));
+    }
+    return errors;
+  }
+
+  /**
+   * The problems the referral's own state finds in an event that failed the schema, so that a form reports them
+   * with the schema's in one answer rather than one after another. Nothing is written; a referral out of reach has none.
+   */
+  async eventFieldProblems(ctx: Ctx, id: string, values: Record<string, unknown>): Promise<FieldError[]> {
+    // Only for a referral the caller may write to; for any other the schema's problems stand alone, as before.
+    if (ctx.actor.kind !== 'user' || !can(ctx.actor, 'referrals:write')) return [];
+    const current = await findReferralSummary(this.db, id);
+    if (!current || !reachesSite(ctx.actor, current.siteId)) return [];
+    if (typeof values.type !== 'string' || !(values.type in EVENT_DATE_FIELD)) return [];
+    return this.fieldProblems(current, values);
   }
 
   /**
@@ -416,17 +462,14 @@ export class ReferralService {
   }
 }
 
+/** The queue's view: the same function the assessment form previews with, before any answer is given. */
 function provisionalCriteria(referral: ReferralRow, patient: PatientRow, hba1c: number | null, today: string): EligibilityResult {
-  return evaluateEligibility({
+  return provisionalEligibility({
     therapy: referral.therapy,
     birthDate: patient.birthDate,
     assessedOn: today,
     diabetesType: patient.diabetesType,
     hba1cMmolMol: hba1c,
-    disablingHypoglycaemia: false,
-    mdiTried: true,
-    structuredEducation: true,
-    pregnancy: referral.priorityGroup === 'pregnancy',
-    currentTechnology: referral.priorityGroup === 'existing_pump_user' ? ['csii'] : [],
+    priorityGroup: referral.priorityGroup,
   });
 }

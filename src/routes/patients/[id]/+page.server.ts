@@ -2,6 +2,7 @@ import { fail, redirect, type ActionFailure } from '@sveltejs/kit';
 import { can } from '$lib/domain/access';
 import { createObservationBody, updatePatientBody } from '$lib/schemas/patients.schema';
 import { normaliseNhsNumber } from '$lib/domain/nhs-number';
+import { priorityGroupFromForm } from '$lib/priority-group';
 import { createExistingTherapyBody, createReferralBody } from '$lib/schemas/referrals.schema';
 import { todayIso } from '$lib/server/clock';
 import { dateErrors, existingTherapyBody, formErrors } from '$lib/server/pages/existing-therapy-form';
@@ -87,7 +88,7 @@ export const actions: Actions = {
   },
   refer: async ({ request, locals, params }) => {
     const values = formValues(await readForm(request));
-    const parsed = parseForm(createReferralBody, { ...values, patientId: params.id }, REFERRAL_FIELDS);
+    const parsed = parseForm(createReferralBody, { ...priorityGroupFromForm(values), patientId: params.id }, REFERRAL_FIELDS);
     if (!parsed.ok) return parsed.failure;
     let id: string;
     try {

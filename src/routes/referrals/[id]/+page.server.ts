@@ -43,7 +43,15 @@ export const actions: Actions = {
   event: async ({ request, locals, params }) => {
     const values = eventBodyFromForm(await readForm(request));
     const parsed = parseForm(eventBody, values);
-    if (!parsed.ok) return parsed.failure;
+    if (!parsed.ok) {
+      // The referral's own checks (dates against its history, the therapy's answers, devices) join the form's, so
+      // one submit shows every problem.
+      const more = await locals.services.referrals.eventFieldProblems(locals.ctx!, params.id, values);
+      const errors = { ...parsed.failure.data.errors };
+      for (const problem of more) errors[problem.path] ??= problem.message;
+      parsed.failure.data.errors = inFormOrder(errors, values.type);
+      return parsed.failure;
+    }
     try {
       await locals.services.referrals.recordEvent(locals.ctx!, params.id, parsed.data);
     } catch (e) {
@@ -52,3 +60,11 @@ export const actions: Actions = {
     redirect(303, `/referrals/${params.id}?recorded=${parsed.data.type}`);
   },
 };
+
+/** Field errors in the order the event's fields are asked, so the error summary reads down the form. */
+function inFormOrder(errors: Record<string, string>, type: unknown): Record<string, string> {
+  const member = eventBody.options.find((option) => option.shape.type.value === type);
+  const order = member ? Object.keys(member.shape) : [];
+  const rank = (path: string) => (order.includes(path) ? order.indexOf(path) : order.length);
+  return Object.fromEntries(Object.entries(errors).sort(([a], [b]) => rank(a) - rank(b)));
+}
