@@ -1,3 +1,4 @@
+import type { Hba1cUnit } from './domain/hba1c';
 import type { GroupBy, WaitName } from './domain/metrics';
 import type { TimeBin } from './domain/metrics-series';
 import type { FundingOutcome, RecordEventType, ReferralStatus } from './domain/pathway';
@@ -121,3 +122,6 @@ export const WAIT_LABEL: Record<WaitName, string> = {
 };
 
 export const POPULATION_SOURCE_LABEL: Record<PopulationSource, string> = { manual: 'Entered by hand', fhir: 'Counted on the FHIR server' };
+
+/** HbA1c units as forms offer them: the UK's IFCC unit first, DCCT % as older and imported results give it. */
+export const HBA1C_UNIT_LABEL: Record<Hba1cUnit, string> = { 'mmol/mol': 'mmol/mol (IFCC)', '%': '% (DCCT)' };

@@ -1,8 +1,9 @@
-import { redirect } from '@sveltejs/kit';
+import { fail, redirect } from '@sveltejs/kit';
 import { eventBody, type Referral } from '$lib/schemas/referrals.schema';
 import { todayIso } from '$lib/server/clock';
 import { eventBodyFromForm } from '$lib/server/pages/event-form';
 import { failFromError, parseForm, readForm } from '$lib/server/pages/forms';
+import { onReviewHba1cField, reviewHba1cFromForm } from '$lib/server/pages/review-hba1c-form';
 import { getOr404 } from '$lib/server/pages/load';
 import { switchOf } from '$lib/existing-therapy.view';
 import type { Actions, PageServerLoad } from './$types';
@@ -42,8 +43,15 @@ async function pumpRecordEndedBy(locals: App.Locals, referral: Referral): Promis
 export const actions: Actions = {
   event: async ({ request, locals, params }) => {
     const values = eventBodyFromForm(await readForm(request));
-    const parsed = parseForm(eventBody, values);
-    if (!parsed.ok) return parsed.failure;
+    const isReview = values.type === 'review';
+    const review = isReview ? reviewHba1cFromForm(values) : { body: values, errors: {} };
+    const parsed = parseForm(eventBody, review.body);
+    if (!parsed.ok && !isReview) return parsed.failure;
+    if (!parsed.ok || Object.keys(review.errors).length) {
+      // Every problem at once: the HbA1c's own, and the schema's on the rest of the review.
+      const errors = { ...(parsed.ok ? {} : onReviewHba1cField(parsed.failure.data.errors)), ...review.errors };
+      return fail(400, { values, errors });
+    }
     try {
       await locals.services.referrals.recordEvent(locals.ctx!, params.id, parsed.data);
     } catch (e) {
