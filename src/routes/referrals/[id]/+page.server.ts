@@ -2,7 +2,7 @@ import { fail, redirect } from '@sveltejs/kit';
 import { eventBody, type Referral } from '$lib/schemas/referrals.schema';
 import { todayIso } from '$lib/server/clock';
 import { eventBodyFromForm } from '$lib/server/pages/event-form';
-import { failFromError, parseForm, readForm } from '$lib/server/pages/forms';
+import { failFromError, parseForm, readForm, type FormFailure } from '$lib/server/pages/forms';
 import { onReviewHba1cField, reviewHba1cFromForm } from '$lib/server/pages/review-hba1c-form';
 import { getOr404 } from '$lib/server/pages/load';
 import { switchOf } from '$lib/existing-therapy.view';
@@ -50,7 +50,7 @@ export const actions: Actions = {
     if (!parsed.ok || Object.keys(review.errors).length) {
       // Every problem at once: the HbA1c's own, and the schema's on the rest of the review.
       const errors = { ...(parsed.ok ? {} : onReviewHba1cField(parsed.failure.data.errors)), ...review.errors };
-      return fail(400, { values, errors });
+      return fail<FormFailure>(400, { values, errors });
     }
     try {
       await locals.services.referrals.recordEvent(locals.ctx!, params.id, parsed.data);
