@@ -8,6 +8,8 @@ async function demoExamples(page: Page): Promise<string[]> {
 }
 
 test('a nurse looks a patient up on the demo FHIR server, checks the record, imports it and sees the HbA1c history', async ({ page }, info) => {
+  // Two imports, two refreshes and two accessibility scans.
+  test.setTimeout(60_000);
   await signIn(page, 'nurse@example.org');
   await page.goto('/patients/new');
   const [nhsNumber] = await demoExamples(page);

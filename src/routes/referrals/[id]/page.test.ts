@@ -55,7 +55,7 @@ describe("the review form's HbA1c", () => {
     const recorded: unknown[] = [];
     const locals = { ctx: { actor: nurse, requestId: 'test', clientAddress: null }, services: { referrals: { recordEvent: async (_ctx: unknown, _id: string, body: unknown) => recorded.push(body) } } };
     const request = new Request(`http://localhost/referrals/${HCL}?/event`, { method: 'POST', body: form });
-    const outcome = await actions.event({ request, locals, params: { id: HCL } } as never).catch((e: unknown) => e);
+    const outcome = await Promise.resolve(actions.event!({ request, locals, params: { id: HCL } } as never)).catch((e: unknown) => e);
     return { outcome: outcome as Record<string, any>, recorded };
   };
 
