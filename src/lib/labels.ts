@@ -1,3 +1,4 @@
+import type { Hba1cUnit } from './domain/hba1c';
 import type { GroupBy, WaitName } from './domain/metrics';
 import type { TimeBin } from './domain/metrics-series';
 import type { FundingOutcome, RecordEventType, ReferralStatus } from './domain/pathway';
@@ -155,3 +156,6 @@ export function auditActionLabel(action: string): string {
   const step = action.startsWith('referral.') ? EVENT_LABEL[action.slice('referral.'.length) as RecordEventType] : undefined;
   return step ? `${step} recorded` : action;
 }
+
+/** HbA1c units as forms offer them: the UK's IFCC unit first, DCCT % as older and imported results give it. */
+export const HBA1C_UNIT_LABEL: Record<Hba1cUnit, string> = { 'mmol/mol': 'mmol/mol (IFCC)', '%': '% (DCCT)' };

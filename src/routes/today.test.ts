@@ -17,7 +17,9 @@ const actor: UserActor = { kind: 'user', userId: 'u', email: 'nurse@example.org'
 const site = { id: SITE, name: 'Riverside', odsCode: 'RIV01', icb: 'North' };
 const services = {
   sites: { list: async () => ({ items: [site] }), get: async () => site },
-  patients: { get: async () => ({ id: PATIENT, siteId: SITE, fhirId: null, nhsNumber: null }) },
+  patients: {
+    get: async () => ({ id: PATIENT, siteId: SITE, fhirId: null, nhsNumber: null, context: { hba1c: [], hypoglycaemia: [], conditions: [], fetchedAt: null, fhirServer: null } }),
+  },
   referrals: { list: async () => ({ items: [] }), listForPatient: async () => [], get: async () => ({ id: REFERRAL, patientId: PATIENT, siteId: SITE, allowedEvents: [] }) },
   devices: { list: async () => ({ items: [] }) },
   implementation: { listFacilitation: async () => ({ items: [] }), listBarriers: async () => ({ items: [] }) },

@@ -3,12 +3,14 @@
  * throwaway PostgreSQL cluster (the CI script's). BENCH_SECONDS sets each load phase's length (default 20),
  * BENCH_RUNS the number of timed requests per metrics or national return figure (default 50), BENCH_SOAK_SECONDS
  * the soak's (default 300). Phase names as arguments run only those phases (`npm run bench -- national-return`).
+ * The pages phase needs no PostgreSQL (it runs the demo), so run alone it starts none.
  */
 import { caseloadBench } from './caseload.bench';
 import { fhirImportBench } from './fhir-import.bench';
 import { fhirSyncBench } from './fhir-sync.bench';
 import { metricsBench } from './metrics.bench';
 import { nationalReturnBench } from './national-return.bench';
+import { pagesBench } from './pages.bench';
 import { pathwayLoad } from './pathway-load.bench';
 import { soak } from './soak.bench';
 import { benchServer } from './postgres';
@@ -18,7 +20,19 @@ const runs = Number(process.env.BENCH_RUNS ?? 50);
 const only = process.argv.slice(2);
 const want = (name: string) => only.length === 0 || only.includes(name);
 
-const server = await benchServer();
+if (want('pages')) {
+  console.log("each role's main pages on the demo (ms): p95 time to first byte, and Chromium's load time (loadEventEnd), each as its range over the rounds:");
+  const pages = await pagesBench({
+    requests: Number(process.env.BENCH_PAGES_REQUESTS ?? 60),
+    loads: Number(process.env.BENCH_PAGES_LOADS ?? 5),
+    rounds: Number(process.env.BENCH_PAGES_ROUNDS ?? 3),
+    port: Number(process.env.BENCH_PAGES_PORT ?? 3291),
+  });
+  console.log(JSON.stringify(pages, null, 2));
+}
+
+const needsPostgres = only.length === 0 || only.some((name) => name !== 'pages');
+const server = needsPostgres ? await benchServer() : { url: '', stop: () => {} };
 try {
   if (want('pathway')) {
     console.log('pathway events and reads under load (PostgreSQL, 32 clients):');

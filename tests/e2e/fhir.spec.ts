@@ -8,6 +8,8 @@ async function demoExamples(page: Page): Promise<string[]> {
 }
 
 test('a nurse looks a patient up on the demo FHIR server, checks the record, imports it and sees the HbA1c history', async ({ page }, info) => {
+  // Two imports, two refreshes and two accessibility scans.
+  test.setTimeout(60_000);
   await signIn(page, 'nurse@example.org');
   await page.goto('/patients/new');
   const [nhsNumber] = await demoExamples(page);
@@ -38,7 +40,13 @@ test('a nurse looks a patient up on the demo FHIR server, checks the record, imp
   await page.getByRole('button', { name: 'Import this patient' }).click();
   await expect(page.getByRole('status')).toContainText('Brought up to date from the FHIR server');
   await expect(page.getByRole('img', { name: /HbA1c over time/ })).toBeVisible();
-  await expect(page.getByRole('cell', { name: /^FHIR/ }).first()).toBeVisible();
+  // Each result names the server it came from as people know it (its capability statement), never by its URN.
+  await expect(page.getByRole('cell', { name: 'FHIR: Pump Pathway demo FHIR server (medplum fhir-router, in memory)' }).first()).toBeVisible();
+  await expect(page.locator('main')).not.toContainText('urn:');
+  // Each condition once, however often the record holds it.
+  const conditions = (await page.locator('.nhsuk-summary-list__row', { hasText: 'Conditions (FHIR)' }).locator('dd').innerText()).split('; ');
+  expect(conditions.length).toBeGreaterThan(0);
+  expect(new Set(conditions).size).toBe(conditions.length);
   await expectAccessible(page);
   await page.screenshot({ path: info.outputPath('imported-patient.png'), fullPage: true });
 

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
 import { expectAccessible, signIn, signOut } from './support';
 
@@ -123,9 +124,19 @@ test('a commissioner reads the sites side by side, grouped by facilitation, and 
   await expect(page.getByRole('rowheader', { name: 'Active facilitation' })).toBeVisible();
   await expectAccessible(page);
   await page.screenshot({ path: info.outputPath('dashboard-by-facilitation.png'), fullPage: true });
-  const href = await page.getByRole('link', { name: 'Download CSV' }).getAttribute('href');
-  const csv = await page.request.get(href!);
-  expect(csv.status()).toBe(200);
-  expect(csv.headers()['content-type']).toMatch(/^text\/csv/);
-  expect((await csv.text()).split('\n')[0]).toContain('uptakePct');
+  // The download is a spreadsheet to read: what the figures are, written in the file, and headings in words.
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Download the figures (CSV spreadsheet)' }).click();
+  const sheet = await readFile(await (await download).path(), 'utf8');
+  const lines = sheet.replace(/^\ufeff/, '').split(/\r?\n/);
+  expect(lines).toContain(`Period,${await page.locator('.pp-report-header .nhsuk-body-l').innerText()}`);
+  expect(lines).toContain('Compared,Facilitation modes');
+  expect(lines.find((l) => l.startsWith('Figures,'))).toContain('Disclosure-controlled');
+  const headings = lines.find((l) => l.startsWith('Facilitation mode,'))!;
+  expect(headings).toContain('Uptake (% of the type 1 population)');
+  expect(headings).not.toMatch(/uptakePct|t1dPopulation/);
+  // Programs keep the API's file, with its field names.
+  const api = await page.request.get(`/api/v1/metrics.csv?groupBy=facilitation`);
+  expect(api.status()).toBe(200);
+  expect((await api.text()).split('\n')[0]).toContain('uptakePct');
 });

@@ -4,8 +4,8 @@ import { expectAccessible, signIn, signOut, testNhsNumber } from './support';
 const today = new Date().toISOString().slice(0, 10);
 
 test('a nurse and a consultant take a patient from referral to a continuing review using only the pages', async ({ page }, info) => {
-  // Nine accessibility scans on top of the journey itself.
-  test.setTimeout(120_000);
+  // Ten accessibility scans on top of the journey itself.
+  test.setTimeout(150_000);
   // Every page of the journey is checked with axe-core and kept as a screenshot.
   const shot = async (name: string) => {
     await expectAccessible(page);
@@ -96,9 +96,20 @@ test('a nurse and a consultant take a patient from referral to a continuing revi
   await page.getByLabel('Algorithm (none for a pump alone)').selectOption('Control-IQ');
   await page.getByRole('button', { name: 'Record device start' }).click();
   await expect(page.getByText('On therapy').first()).toBeVisible();
+  // The chart's caption points to where every result is listed: the patient's page, not a table here.
+  await expect(page.locator('.pp-chart figcaption')).toContainText("Every result, as reported and with its source, is listed on the patient's page");
+  await expect(page.locator('.pp-chart figcaption').getByRole('link', { name: "the patient's page" })).toHaveAttribute('href', /^\/patients\/[0-9a-f-]+#hba1c$/);
+  // The review takes the HbA1c as the lab gave it: 8.7 in mmol/mol is a slip, refused in words; in % it is 72 mmol/mol.
+  await page.getByLabel('HbA1c at review (optional)').fill('8.7');
   await page.getByLabel('Continue therapy', { exact: true }).check();
   await page.getByRole('button', { name: 'Record review' }).click();
+  await expect(page.getByRole('alert').getByRole('link', { name: 'HbA1c in mmol/mol must be between 20 and 200; for a result in %, choose %' })).toHaveAttribute('href', '#hba1cResult');
+  await expect(page.getByLabel('HbA1c at review (optional)')).toHaveValue('8.7');
+  await expectAccessible(page);
+  await page.getByRole('group', { name: 'Unit of the HbA1c' }).getByLabel('% (DCCT)').check();
+  await page.getByRole('button', { name: 'Record review' }).click();
   await expect(page.getByRole('status')).toContainText('Review recorded');
+  await expect(page.getByText('HbA1c 72 mmol/mol')).toBeVisible();
   await expect(page.getByRole('heading', { level: 3 })).toContainText([
     'Referral received',
     "Assessed: eligible, against the rules' suggestion: Nocturnal hypoglycaemia on CGM download; pump with suspend needed",

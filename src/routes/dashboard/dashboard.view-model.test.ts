@@ -63,8 +63,8 @@ describe('the header and the query', () => {
     expect(filtersText({ ...query, groupBy: 'icb', therapy: 'hcl' })).toBe('ICBs compared; Hybrid closed loop (HCL); starts counted by quarter.');
   });
 
-  it('offers the metrics CSV for the same period, groups and therapy', () => {
-    expect(csvHref({ ...query, therapy: 'csii' })).toBe('/api/v1/metrics.csv?from=2025-07-02&to=2026-07-01&groupBy=facilitation&therapy=csii');
+  it('offers the figures as a spreadsheet for the same period, groups and therapy', () => {
+    expect(csvHref({ ...query, therapy: 'csii' })).toBe('/dashboard/figures.csv?from=2025-07-02&to=2026-07-01&groupBy=facilitation&therapy=csii');
   });
 
   it('links to the periods ending today with the rest of the query kept, and marks the one shown', () => {
@@ -84,6 +84,13 @@ describe('uptake', () => {
 
   it('names the highest and the lowest, and how many reach the 12% benchmark', () => {
     expect(uptakeView(rows, 'site').summary).toBe('Highest Riverside at 14.5%, lowest Moorside at 3%. 1 of 3 at or above the 12% benchmark.');
+  });
+
+  it('with one figure, says where it stands against the benchmark rather than calling it both highest and lowest', () => {
+    expect(uptakeView([row('a', 'Riverside', { uptakePct: 11.1 })], 'site').summary).toBe('Riverside at 11.1%, below the 12% benchmark.');
+    expect(uptakeView([row('a', 'Riverside', { uptakePct: 12 }), row('b', 'Moorside')], 'site').summary).toBe(
+      'Riverside at 12%, at or above the 12% benchmark. No figure for the others.',
+    );
   });
 
   it('says so when no group has a figure', () => {

@@ -66,9 +66,12 @@ export const periodText = (p: Period): string => `${formatUkDate(p.from)} to ${f
 export const filtersText = (q: DashboardQuery): string =>
   `${GROUP_BY_LABEL[q.groupBy]} compared; ${q.therapy ? THERAPY_LABEL[q.therapy] : ANY_THERAPY.toLowerCase()}; starts counted by ${q.bin}.`;
 
-/** The metrics export for the same period, groups and therapy. */
+/**
+ * The figures as a spreadsheet, for the same period, groups and therapy: headings in words, withheld cells marked,
+ * the period and filters written in the file (programs use the API's /api/v1/metrics.csv).
+ */
 export const csvHref = (q: DashboardQuery): string =>
-  `/api/v1/metrics.csv?${new URLSearchParams({ from: q.from, to: q.to, groupBy: q.groupBy, ...(q.therapy ? { therapy: q.therapy } : {}) })}`;
+  `/dashboard/figures.csv?${new URLSearchParams({ from: q.from, to: q.to, groupBy: q.groupBy, ...(q.therapy ? { therapy: q.therapy } : {}) })}`;
 
 /** Links to the periods ending today, keeping the rest of the query; the one shown is marked current. */
 export function recentPeriodLinks(q: DashboardQuery, periods: readonly (Period & { years: number })[]) {
@@ -86,14 +89,22 @@ export function recentPeriodLinks(q: DashboardQuery, periods: readonly (Period &
 
 const NICE_BENCHMARK = 12;
 
+/** Highest and lowest when there are several figures; where the one figure stands when there is one. */
+function uptakeSummary(groups: number, sorted: readonly MetricsRow[], reached: number): string {
+  if (!sorted.length) return 'No uptake figure: no population count, or figures withheld.';
+  const [top, bottom] = [sorted[0]!, sorted.at(-1)!];
+  if (sorted.length === 1) {
+    return `${top.label} at ${top.uptakePct}%, ${reached ? 'at or above' : 'below'} the ${NICE_BENCHMARK}% benchmark.${groups > 1 ? ' No figure for the others.' : ''}`;
+  }
+  return `Highest ${top.label} at ${top.uptakePct}%, lowest ${bottom.label} at ${bottom.uptakePct}%. ${reached} of ${sorted.length} at or above the ${NICE_BENCHMARK}% benchmark.`;
+}
+
 export function uptakeView(rows: readonly MetricsRow[], groupBy: GroupBy) {
   const known = rows.filter((r) => r.uptakePct !== null);
   const sorted = [...known].sort((a, b) => b.uptakePct! - a.uptakePct!);
   const reached = known.filter((r) => r.uptakePct! >= NICE_BENCHMARK).length;
   return {
-    summary: known.length
-      ? `Highest ${sorted[0]!.label} at ${sorted[0]!.uptakePct}%, lowest ${sorted.at(-1)!.label} at ${sorted.at(-1)!.uptakePct}%. ${reached} of ${known.length} at or above the ${NICE_BENCHMARK}% benchmark.`
-      : 'No uptake figure: no population count, or figures withheld.',
+    summary: uptakeSummary(rows.length, sorted, reached),
     bars: rows.map((r) => {
       const withheld = r.suppressed.includes('uptakePct');
       return bar(r.label, r.uptakePct, withheld, percentText(r.uptakePct, withheld));

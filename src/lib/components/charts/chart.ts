@@ -14,6 +14,14 @@ export const COLOUR = {
   green: '#007f3b',
 } as const;
 
+/**
+ * Charts are drawn in their own units and scaled to the page. They never shrink below this share of their drawn
+ * width (a narrower page scrolls the chart sideways), so that their smallest text, 16 units (app.css), stays at
+ * least 12 CSS px at any zoom.
+ */
+export const MIN_SCALE = 0.75;
+export const minWidthStyle = (drawnWidth: number): string => `min-width: ${drawnWidth * MIN_SCALE}px`;
+
 /** A count withheld by disclosure control, as the national audits print it. */
 export const WITHHELD = '1-7';
 /** Withheld counts are drawn as the range they lie in, never as zero. */

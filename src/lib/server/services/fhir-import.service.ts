@@ -32,6 +32,8 @@ export interface ImportResult {
 
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
+const SERVER_NAME_WAIT_MS = 1500;
+
 export class FhirImportService {
   constructor(
     private readonly db: Db,
@@ -102,6 +104,21 @@ export class FhirImportService {
     authorize(ctx.actor, 'sites:manage');
     const { software, fhirVersion } = await this.client.capabilities();
     return { baseUrl: this.client.baseUrl, software, fhirVersion };
+  }
+
+  /**
+   * What pages call the configured FHIR server beside the results read from it (which name it by its id, often a
+   * URN): its software's name from the capability statement, else its host. The statement is read once per process;
+   * a page waits for it briefly, never for the full FHIR timeout.
+   */
+  async serverName(): Promise<{ serverId: string; name: string }> {
+    const host = new URL(this.client.baseUrl).host;
+    try {
+      const { software } = await this.client.capabilities({ signal: AbortSignal.timeout(SERVER_NAME_WAIT_MS) });
+      return { serverId: this.client.serverId, name: software ?? host };
+    } catch {
+      return { serverId: this.client.serverId, name: host };
+    }
   }
 
   /** The site's type 1 population on the FHIR server (see fhir/population.count.ts), as of today. */

@@ -16,11 +16,14 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
   const ctx = locals.ctx!;
   const patient = await getOr404(() => locals.services.patients.get(ctx, params.id));
   const canWrite = can(ctx.actor, 'patients:write', patient.siteId);
-  const [referrals, site, devices] = await Promise.all([
+  const fromFhir = patient.context.hba1c.some((r) => r.source.kind === 'fhir');
+  const [referrals, site, devices, fhirServer] = await Promise.all([
     locals.services.referrals.listForPatient(ctx, patient.id),
     locals.services.sites.get(ctx, patient.siteId),
     // The catalogue is for the form recording a therapy already in use, which only those who may refer see.
     canWrite ? locals.services.devices.list(ctx).then((d) => d.items) : [],
+    // Results name their FHIR server by its id; the table shows its name.
+    fromFhir && locals.services.fhir ? locals.services.fhir.serverName() : null,
   ]);
   return {
     patient,
@@ -28,6 +31,7 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
     // Each record with what its list entry says, not its whole history.
     referrals: referrals.map(({ events, allowedEvents: _allowed, ...summary }) => ({ ...summary, existing: existingTherapyOf(events) })),
     devices,
+    fhirServer,
     today: todayIso(),
     canWrite,
     // Without a valid NHS number the person cannot be sent in the national return: the details form opens to add one.

@@ -16,7 +16,7 @@ let createFails: Error | null = null;
 let nhsNumber: string | null = '9990000018';
 const services = {
   patients: {
-    get: async () => ({ id: PATIENT, siteId: SITE, birthDate: '1990-05-17', fhirId: null, nhsNumber }),
+    get: async () => ({ id: PATIENT, siteId: SITE, birthDate: '1990-05-17', fhirId: null, nhsNumber, context: { hba1c: [] } }),
     update: async (_ctx: unknown, _id: string, input: unknown) => {
       if (createFails) throw createFails;
       updated.push(input);

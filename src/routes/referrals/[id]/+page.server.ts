@@ -1,8 +1,9 @@
-import { redirect } from '@sveltejs/kit';
+import { fail, redirect } from '@sveltejs/kit';
 import { eventBody, type Referral } from '$lib/schemas/referrals.schema';
 import { todayIso } from '$lib/server/clock';
 import { eventBodyFromForm } from '$lib/server/pages/event-form';
-import { failFromError, parseForm, readForm } from '$lib/server/pages/forms';
+import { failFromError, parseForm, readForm, type FormFailure } from '$lib/server/pages/forms';
+import { onReviewHba1cField, reviewHba1cFromForm } from '$lib/server/pages/review-hba1c-form';
 import { getOr404 } from '$lib/server/pages/load';
 import { switchOf } from '$lib/existing-therapy.view';
 import type { Actions, PageServerLoad } from './$types';
@@ -42,15 +43,16 @@ async function pumpRecordEndedBy(locals: App.Locals, referral: Referral): Promis
 export const actions: Actions = {
   event: async ({ request, locals, params }) => {
     const values = eventBodyFromForm(await readForm(request));
-    const parsed = parseForm(eventBody, values);
-    if (!parsed.ok) {
-      // The referral's own checks (dates against its history, the therapy's answers, devices) join the form's, so
-      // one submit shows every problem.
-      const more = await locals.services.referrals.eventFieldProblems(locals.ctx!, params.id, values);
-      const errors = { ...parsed.failure.data.errors };
-      for (const problem of more) errors[problem.path] ??= problem.message;
-      parsed.failure.data.errors = inFormOrder(errors, values.type);
-      return parsed.failure;
+    const isReview = values.type === 'review';
+    const review = isReview ? reviewHba1cFromForm(values) : { body: values, errors: {} };
+    const parsed = parseForm(eventBody, review.body);
+    if (!parsed.ok || Object.keys(review.errors).length) {
+      // Every problem at once: the form's own (a review's HbA1c included), and the referral's checks (dates against
+      // its history, the therapy's answers, devices), in the order the form asks.
+      const formErrors = parsed.ok ? {} : isReview ? onReviewHba1cField(parsed.failure.data.errors) : parsed.failure.data.errors;
+      const errors: Record<string, string> = { ...formErrors, ...review.errors };
+      for (const problem of await locals.services.referrals.eventFieldProblems(locals.ctx!, params.id, review.body)) errors[problem.path] ??= problem.message;
+      return fail<FormFailure>(400, { values, errors: inFormOrder(errors, values.type) });
     }
     try {
       await locals.services.referrals.recordEvent(locals.ctx!, params.id, parsed.data);

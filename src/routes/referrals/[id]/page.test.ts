@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { UserActor } from '$lib/domain/access';
-import { load } from './+page.server';
+import { actions, load } from './+page.server';
 
 /** The referral's page finds the pump record a closed-loop start ended, and asks for nothing otherwise. */
 
@@ -45,5 +45,31 @@ describe("a closed-loop referral's page", () => {
     expect((await run({ therapy: 'hcl', events: [] })).endedPumpRecord).toBeNull();
     expect((await run({ therapy: 'csii', events: [started] })).endedPumpRecord).toBeNull();
     expect(askedFor).toEqual([]);
+  });
+});
+
+describe("the review form's HbA1c", () => {
+  const post = async (fields: Record<string, string>) => {
+    const form = new FormData();
+    for (const [k, v] of Object.entries({ type: 'review', version: '5', reviewedOn: '2026-06-20', decision: 'continue', ...fields })) form.append(k, v);
+    const recorded: unknown[] = [];
+    const locals = { ctx: { actor: nurse, requestId: 'test', clientAddress: null }, services: { referrals: { recordEvent: async (_ctx: unknown, _id: string, body: unknown) => recorded.push(body), eventFieldProblems: async () => [] } } };
+    const request = new Request(`http://localhost/referrals/${HCL}?/event`, { method: 'POST', body: form });
+    const outcome = await Promise.resolve(actions.event!({ request, locals, params: { id: HCL } } as never)).catch((e: unknown) => e);
+    return { outcome: outcome as Record<string, any>, recorded };
+  };
+
+  it('records a result typed in % as the review event carries it: whole IFCC mmol/mol', async () => {
+    const { outcome, recorded } = await post({ hba1cResult: '8.7', hba1cUnit: '%' });
+    expect(recorded).toEqual([{ type: 'review', version: 5, reviewedOn: '2026-06-20', decision: 'continue', hba1cMmolMol: 72 }]);
+    expect(outcome.status).toBe(303);
+  });
+
+  it('refuses 8.7 mmol/mol in words about the field, with every other problem, and records nothing', async () => {
+    const { outcome, recorded } = await post({ hba1cResult: '8.7', hba1cUnit: 'mmol/mol', decision: '' });
+    expect(recorded).toEqual([]);
+    expect(outcome.status).toBe(400);
+    expect(outcome.data.errors).toEqual({ hba1cResult: 'HbA1c in mmol/mol must be between 20 and 200; for a result in %, choose %', decision: expect.any(String) });
+    expect(outcome.data.values.hba1cResult).toBe('8.7');
   });
 });
