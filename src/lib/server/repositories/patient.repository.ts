@@ -33,7 +33,6 @@ export async function updatePatient(tx: Tx, id: string, values: Partial<NewPatie
   return row!;
 }
 
-/** Whether a site with this id exists, for telling "no such site" from "not your site". */
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**

@@ -2,7 +2,7 @@ import { fail, redirect } from '@sveltejs/kit';
 import { eventBody, type Referral } from '$lib/schemas/referrals.schema';
 import { todayIso } from '$lib/server/clock';
 import { eventBodyFromForm } from '$lib/server/pages/event-form';
-import { failFromError, parseForm, readForm, type FormFailure } from '$lib/server/pages/forms';
+import { failFromError, parseForm, readForm, type FieldLabels, type FormFailure } from '$lib/server/pages/forms';
 import { onReviewHba1cField, reviewHba1cFromForm } from '$lib/server/pages/review-hba1c-form';
 import { getOr404 } from '$lib/server/pages/load';
 import { switchOf } from '$lib/existing-therapy.view';
@@ -40,12 +40,33 @@ async function pumpRecordEndedBy(locals: App.Locals, referral: Referral): Promis
   return ended?.id ?? null;
 }
 
+/**
+ * The referral's step forms' dates and lists as their labels name them, so that their messages use the page's words
+ * ("Enter the date of the review", "Select the pump"); the other fields' messages are already written for people.
+ */
+const EVENT_FIELDS: FieldLabels = {
+  assessedOn: 'the date of the assessment',
+  reassessOn: 'the date to reassess',
+  decision: { select: 'the decision' },
+  submittedOn: 'the date the request was submitted',
+  route: { select: 'the route' },
+  decidedOn: 'the date of the decision',
+  outcome: { select: 'the outcome' },
+  startedOn: 'the start date',
+  pump: { select: 'the pump' },
+  cgm: { select: 'the CGM' },
+  algorithm: { select: 'the algorithm' },
+  reviewedOn: 'the date of the review',
+  on: 'the date of the withdrawal',
+  reason: { select: 'the reason' },
+};
+
 export const actions: Actions = {
   event: async ({ request, locals, params }) => {
     const values = eventBodyFromForm(await readForm(request));
     const isReview = values.type === 'review';
     const review = isReview ? reviewHba1cFromForm(values) : { body: values, errors: {} };
-    const parsed = parseForm(eventBody, review.body);
+    const parsed = parseForm(eventBody, review.body, EVENT_FIELDS);
     if (!parsed.ok || Object.keys(review.errors).length) {
       // Every problem at once: the form's own (a review's HbA1c included), and the referral's checks (dates against
       // its history, the therapy's answers, devices), in the order the form asks.

@@ -73,3 +73,21 @@ describe("the review form's HbA1c", () => {
     expect(outcome.data.values.hba1cResult).toBe('8.7');
   });
 });
+
+describe("the step forms' messages", () => {
+  const post = async (fields: Record<string, string>) => {
+    const form = new FormData();
+    for (const [k, v] of Object.entries({ version: '5', ...fields })) form.append(k, v);
+    const locals = { ctx: { actor: nurse, requestId: 'test', clientAddress: null }, services: { referrals: { recordEvent: async () => undefined, eventFieldProblems: async () => [] } } };
+    const request = new Request(`http://localhost/referrals/${HCL}?/event`, { method: 'POST', body: form });
+    return (await actions.event!({ request, locals, params: { id: HCL } } as never)) as Record<string, any>;
+  };
+
+  it('name the date and the choice as the page labels them, not by their codes', async () => {
+    expect((await post({ type: 'review', decision: 'continue' })).data.errors).toEqual({ reviewedOn: 'Enter the date of the review' });
+    expect((await post({ type: 'withdrawn', on: '2026-06-31' })).data.errors).toEqual({
+      on: 'The date of the withdrawal must be a real date, for example 27/03/2026',
+      reason: 'Select the reason',
+    });
+  });
+});
