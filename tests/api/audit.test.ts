@@ -35,6 +35,14 @@ describe('the audit trail names people and records', () => {
     expect(JSON.stringify(failed)).not.toContain('Wrong-Secret-42');
   });
 
+  it('keeps no text typed in the email field that is not an email address: it may be a password in the wrong box', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'Typed-My-Secret-99', password: 'x' } });
+    expect(res.statusCode).toBe(401);
+    const [latest] = (await audit('limit=50')).filter((e) => e.action === 'auth.login_failed');
+    expect(latest!.after).toEqual({ email: null });
+    expect(JSON.stringify(await audit('limit=50'))).not.toContain('Typed-My-Secret-99');
+  });
+
   it("names the patient (with NHS number) of a patient's and a referral's entry, the referral's therapy and date, and a facilitation activity's site", async () => {
     const client = pathwayClient(t, nurse.cookie);
     const p = await client.createPatient(site.id, { givenName: 'Leo', familyName: 'Harris' });

@@ -65,8 +65,10 @@ export class AuthService {
     if (!row || !ok) {
       await this.db.transaction(async (tx) => {
         await recordLoginFailures(tx, [accountKey, addressKey]);
-        // The email as typed, so an administrator sees who was tried; never the password.
-        await writeAudit(tx, meta, { action: 'auth.login_failed', entityType: 'user', entityId: row?.id ?? null, after: { email } });
+        // The email as typed, so an administrator sees who was tried; never the password, nor what was typed in the
+        // email field when it is not an email address (it may be a password typed in the wrong box).
+        const tried = /^[^\s@]+@[^\s@]+$/.test(email) ? email : null;
+        await writeAudit(tx, meta, { action: 'auth.login_failed', entityType: 'user', entityId: row?.id ?? null, after: { email: tried } });
       });
       throw unauthorized('Email or password is not right');
     }
