@@ -1,7 +1,8 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { expectAccessible, signIn } from './support';
 
-const NAME = /^[A-Z' -]+, \S/;
+// The family name in capitals, then the given name: "HARRIS, Leo" (other tests' patients may carry digits).
+const NAME = /^[^\p{Ll}]+, \S/u;
 const NHS_NUMBER = /^(\d{3} \d{3} \d{4}|None)$/;
 const UK_DATE = /\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) \d{4}/;
 
