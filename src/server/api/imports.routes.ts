@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import { validatorCompiler, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -11,21 +10,6 @@ import { ctxOf } from '../plugins/auth.plugin';
 import { sendProblem } from '../plugins/problems.plugin';
 
 const TOO_LARGE = `A caseload file must be at most ${CASELOAD_MAX_BYTES / (1024 * 1024)} MiB: split it into smaller files`;
-
-// Long enough for any client to finish sending and read the answer; short enough that a sender who never stops
-// cannot hold the connection.
-const DISCARD_MS = 10_000;
-
-/**
- * After a body has been refused part-way through, reads and drops the rest for a bounded time before the
- * connection closes, so that the client gets the answer rather than a reset while it is still sending.
- */
-function discardRest(raw: IncomingMessage, reply: FastifyReply) {
-  reply.header('connection', 'close');
-  const timer = setTimeout(() => raw.destroy(), DISCARD_MS).unref();
-  raw.once('end', () => clearTimeout(timer));
-  raw.resume();
-}
 
 /** Why the body cannot be taken as a caseload file, or null: text/csv, UTF-8 unless it says otherwise. */
 function mediaTypeProblem(header: string | undefined): string | null {
@@ -88,7 +72,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     handler: async (req, reply) => {
       const { siteId, mode } = req.query;
       const stream = req.body as unknown as Readable | undefined;
-      // Left open when reading stops early, so that a refusal can still be answered (see discardRest).
+      // Left open when reading stops early, so that a refusal can still be answered (see lingering-close.plugin.ts).
       const body = stream ? stream.iterator({ destroyOnReturn: false }) : new Uint8Array();
       const imports = app.services.caseloadImport;
       try {
@@ -96,10 +80,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         if (mode === 'apply' && report.errors.length > 0) return reply.code(422).type('application/problem+json').send(rejected(report));
         return report;
       } catch (e) {
-        if (e instanceof CaseloadTooLargeError) {
-          discardRest(req.raw, reply);
-          return sendProblem(reply, 'payload_too_large', TOO_LARGE);
-        }
+        // The lingering-close plugin reads and drops the rest of the file before the 413 goes.
+        if (e instanceof CaseloadTooLargeError) return sendProblem(reply, 'payload_too_large', TOO_LARGE);
         // The sender stopped part-way: whatever answer there is may never arrive, and nothing was written.
         if (req.raw.readableAborted) return sendProblem(reply, 'validation', 'The file did not arrive whole: send it again');
         throw e;
