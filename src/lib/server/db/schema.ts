@@ -16,6 +16,9 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { ROLES } from '../../domain/access';
+import { COUNT_GRAINS } from '../../domain/count-buckets';
+import { WAIT_NAMES, type WaitName } from '../../domain/metrics';
+import { WAIT_BINS } from '../../domain/metrics-series';
 import { INITIAL_STATUS, RECORD_EVENT_TYPES, REFERRAL_STATUSES } from '../../domain/pathway';
 import {
   BARRIER_CATEGORIES,
@@ -335,7 +338,104 @@ export const referralMilestones = pgTable(
     followUpOn: date('follow_up_on', { mode: 'string' }),
     followUpMmolMol: integer('follow_up_mmol_mol'),
   },
-  (t) => [index('referral_milestones_site_idx').on(t.siteId, t.enteredOn), index('referral_milestones_follow_up_idx').on(t.followUpOn)],
+  (t) => [
+    index('referral_milestones_site_idx').on(t.siteId, t.enteredOn),
+    index('referral_milestones_follow_up_idx').on(t.followUpOn),
+    index('referral_milestones_patient_idx').on(t.patientId),
+    // The waits of a period, each read from its index alone: the end date first, then what the statement needs.
+    index('referral_milestones_decided_idx').on(t.decidedOn, t.receivedOn, t.siteId, t.therapy, t.enteredOn),
+    index('referral_milestones_funding_decided_idx').on(t.fundingDecidedOn, t.eligibleOn, t.siteId, t.therapy, t.enteredOn),
+    index('referral_milestones_started_idx').on(t.startedOn, t.approvedOn, t.receivedOn, t.siteId, t.therapy, t.enteredOn),
+  ],
+);
+
+/** The first withdrawal of each withdrawn referral: no longer waiting for funding from this date. Kept by the database. */
+export const referralWithdrawals = pgTable('referral_withdrawals', {
+  referralId: uuid('referral_id').primaryKey(),
+  withdrawnOn: date('withdrawn_on', { mode: 'string' }).notNull(),
+});
+
+/**
+ * The patients whose records cannot be counted one by one: records on therapy at two sites or at overlapping times,
+ * two device starts, or dates out of the pathway's order (only a direct edit of the database makes those).
+ * milestone_counts leaves their records out, and the reports count them from referral_milestones. Kept by the
+ * database (migrations/0014_milestone_counts.sql).
+ */
+export const patientsCountedDirectly = pgTable('patients_counted_directly', {
+  patientId: uuid('patient_id').primaryKey(),
+});
+
+/** The column of milestone_counts counting one wait's bin (an index into WAIT_BINS): referral_to_assessment_0, ... */
+export const waitBinColumn = (name: WaitName, bin: number) => `${name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}_${bin}`;
+const WAIT_BIN_COLUMNS = WAIT_NAMES.flatMap((name) => WAIT_BINS.map((_, bin) => waitBinColumn(name, bin)));
+
+const counts = (names: readonly string[]) => Object.fromEntries(names.map((name) => [name, integer(name).notNull().default(0)]));
+
+/**
+ * Counts of referral_milestones' dates by site, therapy and origin, per day, month and year (`grain`; `bucket` is
+ * the first day of it), so that a report reads a few rows per site for any period: whole years and months, and the
+ * days at either end. The database keeps it from referral_milestones (migrations/0014_milestone_counts.sql) and
+ * nothing else writes it. Flows count the records whose date falls in the bucket; the stocks count each record
+ * when it comes in and when it goes out (on_therapy_in/out, awaiting_funding_in/out), so that a stock at a date is
+ * the sum of everything up to it. The records of patients_counted_directly are left out.
+ */
+export const milestoneCounts = pgTable(
+  'milestone_counts',
+  {
+    grain: text('grain', { enum: COUNT_GRAINS }).notNull(),
+    bucket: date('bucket', { mode: 'string' }).notNull(),
+    siteId: uuid('site_id').notNull(),
+    therapy: therapyEnum('therapy').notNull(),
+    origin: text('origin', { enum: REFERRAL_ORIGINS }).notNull(),
+    ...counts(['referrals', 'assessed', 'eligible', 'funding_requested', 'funding_approved', 'funding_declined', 'started', 'discontinued']),
+    // From the later of on_therapy_from and entered_on, to the later of that and ended_on.
+    ...counts(['on_therapy_in', 'on_therapy_out']),
+    // The later of continuing_12m_on and entered_on; the later of the start's first anniversary and entered_on.
+    ...counts(['continuing', 'reached']),
+    // From the later of eligible_on and entered_on, to the later of that and the first of funding_decided_on and withdrawn_on.
+    ...counts(['awaiting_funding_in', 'awaiting_funding_out']),
+    // Each wait in its bin (WAIT_BINS), counted on the day it ended.
+    ...counts(WAIT_BIN_COLUMNS),
+  },
+  (t) => [primaryKey({ name: 'milestone_counts_pk', columns: [t.grain, t.bucket, t.siteId, t.therapy, t.origin] })],
+);
+
+/**
+ * One row per funding request and decision, with the commissioner and route of the request (a decision's is that
+ * of the latest request before it), and for a request the first date of anything recorded on the referral after
+ * it. Kept by the database from referral_events (migrations/0014_milestone_counts.sql); nothing else writes it.
+ */
+export const fundingSteps = pgTable(
+  'funding_steps',
+  {
+    eventId: uuid('event_id').primaryKey(),
+    referralId: uuid('referral_id').notNull(),
+    siteId: uuid('site_id').notNull(),
+    therapy: therapyEnum('therapy').notNull(),
+    occurredOn: date('occurred_on', { mode: 'string' }).notNull(),
+    outcome: text('outcome', { enum: ['submitted', 'approved', 'declined', 'more_info'] }).notNull(),
+    commissioner: text('commissioner').notNull(),
+    route: text('route').notNull(),
+    answeredOn: date('answered_on', { mode: 'string' }),
+  },
+  (t) => [index('funding_steps_referral_idx').on(t.referralId)],
+);
+
+/** funding_steps counted as milestone_counts counts milestones, by commissioner and route. */
+export const fundingCounts = pgTable(
+  'funding_counts',
+  {
+    grain: text('grain', { enum: COUNT_GRAINS }).notNull(),
+    bucket: date('bucket', { mode: 'string' }).notNull(),
+    siteId: uuid('site_id').notNull(),
+    therapy: therapyEnum('therapy').notNull(),
+    commissioner: text('commissioner').notNull(),
+    route: text('route').notNull(),
+    ...counts(['submitted', 'approved', 'declined', 'more_info']),
+    // A request is awaiting its decision from its date to the first date of anything recorded after it.
+    ...counts(['awaiting_in', 'awaiting_out']),
+  },
+  (t) => [primaryKey({ name: 'funding_counts_pk', columns: [t.grain, t.bucket, t.siteId, t.therapy, t.commissioner, t.route] })],
 );
 
 /** Where a value pulled from FHIR came from: kept with the value so every figure can be traced. */

@@ -3,8 +3,8 @@ import { FACILITATION_ORDER, WAIT_NAMES, type Period, type WaitName } from '../.
 import { WAIT_BINS, type SeriesGroup, type SeriesSite, type TimeBin } from '../../domain/metrics-series';
 import type { SpcBin, SpcMeasure } from '../../domain/spc-series';
 import { rowsOf, type Db } from '../db/client';
-import { barriers, facilitationActivities } from '../db/schema';
-import { executeWithoutJit, toNumber, WAIT_COLUMNS } from './metrics.repository';
+import { barriers, facilitationActivities, waitBinColumn } from '../db/schema';
+import { DIRECT_RECORDS, executeWithoutJit, periodBuckets, toNumber, WAIT_COLUMNS } from './metrics.repository';
 
 /**
  * The dashboard's aggregate series (domain/metrics-series.ts; definitions in each route's OpenAPI description).
@@ -20,7 +20,7 @@ function siteGroupsTable(groups: readonly SeriesGroup[]): SQL {
   return sql`site_groups(site_id, group_key) as (values ${sql.join(pairs, sql`, `)})`;
 }
 
-const therapyFilter = (therapy: string | undefined): SQL => (therapy ? sql`and r.therapy = ${therapy}::therapy` : sql``);
+const therapyFilter = (therapy: string | undefined, alias: string): SQL => (therapy ? sql`and ${sql.raw(alias)}.therapy = ${therapy}::therapy` : sql``);
 
 /**
  * `m`: the scoped referrals received by `to`, a row of milestones each (referral_milestones) with its group; after
@@ -31,6 +31,13 @@ const milestonesOf = (to: string, therapy: string | undefined): SQL =>
   sql`m as not materialized (
     select m.*, g.group_key from referral_milestones m join site_groups g on g.site_id = m.site_id
     where m.entered_on <= ${to}::date ${therapy ? sql`and m.therapy = ${therapy}::therapy` : sql``})`;
+
+/** `m` as milestonesOf makes it, of the records of the patients counted directly alone (DIRECT_RECORDS). */
+const directMilestonesOf = (to: string, therapy: string | undefined): SQL =>
+  sql`direct_records as materialized ${DIRECT_RECORDS},
+  m as (
+    select m.*, g.group_key from direct_records m join site_groups g on g.site_id = m.site_id
+    where m.entered_on <= ${to}::date ${therapyFilter(therapy, 'm')})`;
 
 /** The day 12 months after a start, by the calendar convention of calendar-date.ts (29 February -> 1 March). */
 const anniversary = (date: SQL): SQL =>
@@ -60,18 +67,29 @@ export async function seriesSites(db: Db, to: string, siteIds: readonly string[]
   }));
 }
 
-/** Device starts in the period per site and time bucket (the bucket's first day, YYYY-MM-DD); empty ones are absent. */
+/**
+ * Device starts in the period per site and time bucket (the bucket's first day, YYYY-MM-DD); empty ones are absent.
+ * The metrics' `started`: milestone_counts by day and month (a month or quarter is whole months, and days at the
+ * period's ends), and the starts of patients counted directly.
+ */
 export async function startsBySiteAndBucket(
   db: Db,
   { period, bin, siteIds, therapy }: { period: Period; bin: TimeBin; siteIds: readonly string[]; therapy: string | undefined },
 ): Promise<{ siteId: string; bucket: string; n: number }[]> {
+  const sites = sql.join(siteIds.map((id) => sql`${id}::uuid`), sql`, `);
+  const { flow } = periodBuckets(period, ['day', 'month']);
   const rows = await executeWithoutJit(db, sql`
-      select r.site_id::text as site_id, to_char(date_trunc(${bin}, e.occurred_on::timestamp), 'YYYY-MM-DD') as bucket, count(*) as n
-      from referral_events e
-      join referrals r on r.id = e.referral_id
-      where e.type = 'device_started' and e.occurred_on between ${period.from}::date and ${period.to}::date
-        and r.site_id in (${sql.join(siteIds.map((id) => sql`${id}::uuid`), sql`, `)}) ${therapyFilter(therapy)}
-      group by 1, 2`);
+      select site_id::text as site_id, to_char(date_trunc(${bin}, day::timestamp), 'YYYY-MM-DD') as bucket, sum(n) as n
+      from (
+        select c.site_id, c.bucket as day, c.started as n from milestone_counts c
+        where c.site_id in (${sites}) and ${flow} and c.started <> 0 ${therapyFilter(therapy, 'c')}
+        union all
+        select m.site_id, m.started_on, 1 from ${DIRECT_RECORDS} m
+        where m.site_id in (${sites}) and m.started_on between ${period.from}::date and ${period.to}::date
+          and m.entered_on <= ${period.to}::date ${therapyFilter(therapy, 'm')}
+      ) starts
+      group by 1, 2
+      having sum(n) <> 0`);
   return rows.map((r) => ({ siteId: String(r.site_id), bucket: String(r.bucket), n: count(r.n) }));
 }
 
@@ -102,113 +120,122 @@ export interface SeriesScope {
 
 /**
  * Waits per group, wait and bin (an index into WAIT_BINS); empty bins are absent. A wait counts in the period its
- * end falls in, as in the metrics report, so each distribution has the report's n for its group.
+ * end falls in, as in the metrics report, so each distribution has the report's n for its group: milestone_counts
+ * keeps each wait's bin on the day it ended; the waits of patients counted directly are read from their records.
  */
-export async function waitBinCounts(db: Db, { groups, period: { from, to }, therapy }: SeriesScope): Promise<{ groupKey: string; wait: WaitName; bin: number; n: number }[]> {
-  const byWait = WAIT_NAMES.map((name) => {
+export async function waitBinCounts(db: Db, { groups, period, therapy }: SeriesScope): Promise<{ groupKey: string; wait: WaitName; bin: number; n: number }[]> {
+  const { from, to } = period;
+  const { flow } = periodBuckets(period);
+  const binColumns = WAIT_NAMES.flatMap((name) => WAIT_BINS.map((_, bin) => ({ name, bin, column: sql.raw(`c.${waitBinColumn(name, bin)}`) })));
+  const direct = WAIT_NAMES.map((name) => {
     const { start, end } = WAIT_COLUMNS[name];
-    return sql`select group_key, ${name}::text as wait, ${end} - ${start} as days from m
+    return sql`select group_key, ${name}::text as wait, ${waitBinCase(sql`${end} - ${start}`)} as bin, 1 as n from m
           where ${end} between ${from}::date and ${to}::date and ${start} <= ${to}::date`;
   });
   const rows = await executeWithoutJit(db, sql`
         with ${siteGroupsTable(groups)},
-        ${milestonesOf(to, therapy)},
-        waits as (${sql.join(byWait, sql` union all `)})
-        select group_key, wait, ${waitBinCase(sql`days`)} as bin, count(*) as n
+        ${directMilestonesOf(to, therapy)},
+        counted as (
+          select g.group_key, ${sql.join(binColumns.map(({ column }, i) => sql`sum(${column}) as ${sql.raw(`b${i}`)}`), sql`, `)}
+          from milestone_counts c join site_groups g on g.site_id = c.site_id
+          where ${flow} ${therapyFilter(therapy, 'c')}
+          group by 1
+        ),
+        waits as (
+          select c.group_key, w.wait, w.bin, w.n from counted c
+          cross join lateral (values ${sql.join(binColumns.map(({ name, bin }, i) => sql`(${name}::text, ${bin}::int, ${sql.raw(`c.b${i}`)})`), sql`, `)}) w(wait, bin, n)
+          union all
+          ${sql.join(direct, sql` union all `)}
+        )
+        select group_key, wait, bin, sum(n) as n
         from waits
-        group by 1, 2, 3`);
+        group by 1, 2, 3
+        having sum(n) <> 0`);
   return rows.map((r) => ({ groupKey: String(r.group_key), wait: r.wait as WaitName, bin: Number(r.bin), n: count(r.n) }));
 }
 
-const fundingScope = ({ groups, period, therapy }: SeriesScope): SQL => sql`${siteGroupsTable(groups)}, ${milestonesOf(period.to, therapy)}`;
-
 /**
- * Funding requests and decisions by the commissioner and route named on the request. Each decision answers the
- * submission just before it (the pathway allows nothing else between them). A submission is unanswered at `to`
- * when it is the referral's latest event by then (events are recorded in date order); only a referral with no
- * final funding decision by `to` can have one, and the milestones find those without reading every submission.
+ * Funding requests and decisions by the commissioner and route named on the request, from funding_counts, which
+ * the database keeps from each referral's events (funding_steps: a decision answers the latest request before it).
+ * A request awaits its decision at `to` when nothing was recorded on the referral after it by then. Only the
+ * commissioners and routes with something to count appear.
  */
 export async function fundingByRoute(
   db: Db,
-  scope: SeriesScope,
+  { groups, period, therapy }: SeriesScope,
 ): Promise<{ commissioner: string; route: string; submitted: number; approved: number; declined: number; moreInfo: number; awaitingDecision: number }[]> {
-  const { from, to } = scope.period;
-  const route = (q: string) => sql.raw(`${q}.payload->>'commissioner' as commissioner, ${q}.payload->>'route' as route`);
+  const { flow, stock } = periodBuckets(period);
+  const sites = sql.join(groups.flatMap((g) => g.siteIds.map((id) => sql`${id}::uuid`)), sql`, `);
   const rows = await executeWithoutJit(db, sql`
-        with ${fundingScope(scope)},
-        -- The period's requests and decisions, found once for the two counts below.
-        in_period as (
-          select e.referral_id, e.seq, e.type, e.status_after, e.payload
-          from referral_events e join m on m.referral_id = e.referral_id
-          where e.type in ('funding_requested', 'funding_decision') and e.occurred_on between ${from}::date and ${to}::date
-        ),
-        tagged as (
-          select ${route('q')}, 'submitted' as what from in_period q where q.type = 'funding_requested'
-          union all
-          select q.commissioner, q.route,
-            case d.status_after when 'awaiting_start' then 'approved' when 'funding_declined' then 'declined' else 'moreInfo' end
-          from in_period d
-          cross join lateral (
-            select ${route('q')} from referral_events q
-            where q.referral_id = d.referral_id and q.type = 'funding_requested' and q.seq < d.seq
-            order by q.seq desc limit 1
-          ) q
-          where d.type = 'funding_decision'
-          union all
-          select q.commissioner, q.route, 'awaitingDecision'
-          from m
-          cross join lateral (
-            select q.type, ${route('q')} from referral_events q
-            where q.referral_id = m.referral_id and q.occurred_on <= ${to}::date
-            order by q.seq desc limit 1
-          ) q
-          where m.requested_on <= ${to}::date and (m.funding_decided_on is null or m.funding_decided_on > ${to}::date)
-            and q.type = 'funding_requested'
-        )
         select commissioner, route,
-          count(*) filter (where what = 'submitted') as submitted,
-          count(*) filter (where what = 'approved') as approved,
-          count(*) filter (where what = 'declined') as declined,
-          count(*) filter (where what = 'moreInfo') as more_info,
-          count(*) filter (where what = 'awaitingDecision') as awaiting_decision
-        from tagged group by 1, 2`);
-  return rows.map((r) => ({
-    commissioner: String(r.commissioner),
-    route: String(r.route),
-    submitted: count(r.submitted),
-    approved: count(r.approved),
-    declined: count(r.declined),
-    moreInfo: count(r.more_info),
-    awaitingDecision: count(r.awaiting_decision),
-  }));
+          coalesce(sum(c.submitted) filter (where ${flow}), 0) as submitted,
+          coalesce(sum(c.approved) filter (where ${flow}), 0) as approved,
+          coalesce(sum(c.declined) filter (where ${flow}), 0) as declined,
+          coalesce(sum(c.more_info) filter (where ${flow}), 0) as more_info,
+          coalesce(sum(c.awaiting_in - c.awaiting_out) filter (where ${stock}), 0) as awaiting_decision
+        from funding_counts c
+        where c.site_id in (${sites}) and (${flow} or ${stock}) ${therapyFilter(therapy, 'c')}
+        group by 1, 2`);
+  return rows
+    .map((r) => ({
+      commissioner: String(r.commissioner),
+      route: String(r.route),
+      submitted: count(r.submitted),
+      approved: count(r.approved),
+      declined: count(r.declined),
+      moreInfo: count(r.more_info),
+      awaitingDecision: count(r.awaiting_decision),
+    }))
+    .filter((r) => r.submitted + r.approved + r.declined + r.moreInfo + r.awaitingDecision > 0);
 }
 
-/** People waiting for funding at `to` per group: found eligible by then, with no final funding decision and no withdrawal. */
-export async function awaitingFundingByGroup(db: Db, scope: SeriesScope): Promise<{ groupKey: string; n: number }[]> {
-  const { to } = scope.period;
+/**
+ * People waiting for funding at `to` per group: found eligible by then, with no final funding decision and no
+ * withdrawal. Counted in milestone_counts from eligibility to the first of those, and directly for the patients
+ * counted directly.
+ */
+export async function awaitingFundingByGroup(db: Db, { groups, period, therapy }: SeriesScope): Promise<{ groupKey: string; n: number }[]> {
+  const { to } = period;
+  const { stock } = periodBuckets(period);
   const rows = await executeWithoutJit(db, sql`
-        with ${fundingScope(scope)}
-        select group_key, count(*) as n
-        from m
-        where eligible_on <= ${to}::date and (funding_decided_on is null or funding_decided_on > ${to}::date)
-          and not exists (select 1 from referral_events x where x.referral_id = m.referral_id and x.type = 'withdrawn' and x.occurred_on <= ${to}::date)
+        with ${siteGroupsTable(groups)},
+        ${directMilestonesOf(to, therapy)}
+        select group_key, sum(n) as n
+        from (
+          select g.group_key, c.awaiting_funding_in - c.awaiting_funding_out as n
+          from milestone_counts c join site_groups g on g.site_id = c.site_id
+          where ${stock} ${therapyFilter(therapy, 'c')}
+          union all
+          select group_key, 1 from m
+          where eligible_on <= ${to}::date and (funding_decided_on is null or funding_decided_on > ${to}::date)
+            and not exists (select 1 from referral_withdrawals w where w.referral_id = m.referral_id and w.withdrawn_on <= ${to}::date)
+        ) waiting
         group by 1`);
   return rows.map((r) => ({ groupKey: String(r.group_key), n: count(r.n) }));
 }
 
 /**
  * Per group, the people whose first anniversary of a start fell by `to`, and those of them continuing then
- * (continuing_12m_on is the start's first anniversary when therapy had not stopped by then).
+ * (continuing_12m_on is the start's first anniversary when therapy had not stopped by then): milestone_counts counts
+ * each record's, and the patients counted directly are counted once each from their records.
  */
 export async function continuationByGroup(db: Db, { groups, period, therapy }: SeriesScope): Promise<{ groupKey: string; reached: number; continuing: number }[]> {
   const to = sql`${period.to}::date`;
+  const { stock } = periodBuckets(period);
   const rows = await executeWithoutJit(db, sql`
         with ${siteGroupsTable(groups)},
-        ${milestonesOf(period.to, therapy)}
-        select group_key, count(distinct patient_id) as reached,
-          count(distinct patient_id) filter (where continuing_12m_on <= ${to}) as continuing
-        from m
-        where started_on is not null and ${anniversary(sql`started_on`)} <= ${to}
+        ${directMilestonesOf(period.to, therapy)}
+        select group_key, sum(reached) as reached, sum(continuing) as continuing
+        from (
+          select g.group_key, c.reached, c.continuing
+          from milestone_counts c join site_groups g on g.site_id = c.site_id
+          where ${stock} ${therapyFilter(therapy, 'c')}
+          union all
+          select group_key, count(distinct patient_id), count(distinct patient_id) filter (where continuing_12m_on <= ${to})
+          from m
+          where started_on is not null and ${anniversary(sql`started_on`)} <= ${to}
+          group by 1
+        ) people
         group by 1`);
   return rows.map((r) => ({ groupKey: String(r.group_key), reached: count(r.reached), continuing: count(r.continuing) }));
 }

@@ -1,4 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
+import { bucketsCovering, type BucketRange, type CountGrain } from '../../domain/count-buckets';
 import { WAIT_NAMES, type GroupBy, type Period, type WaitName } from '../../domain/metrics';
 import { rowsOf, type Db } from '../db/client';
 
@@ -40,31 +41,76 @@ export const WAIT_COLUMNS: Record<WaitName, { start: SQL; end: SQL }> = {
   referralToStart: { start: sql`m.received_on`, end: sql`m.started_on` },
 };
 
+/** The rows of counts (milestone_counts or funding_counts, aliased `c`) whose buckets make up exactly these ranges. */
+export function inBuckets(ranges: readonly BucketRange[]): SQL {
+  if (ranges.length === 0) return sql`false`;
+  const range = ({ grain, first, last }: BucketRange) =>
+    sql`(c.grain = ${grain} and c.bucket ${first === null ? sql`<= ${last}::date` : sql`between ${first}::date and ${last}::date`})`;
+  return sql`(${sql.join(ranges.map(range), sql` or `)})`;
+}
+
+/** The counts of a period's flows, and of the stocks at its end, in milestone_counts and funding_counts. */
+export const periodBuckets = ({ from, to }: Period, grains?: readonly CountGrain[]) => ({
+  flow: inBuckets(bucketsCovering(from, to, grains)),
+  stock: inBuckets(bucketsCovering(null, to, grains)),
+});
+
 /**
- * The one statement behind a report: a row per group with every exact figure. It reads each referral's milestones
- * from referral_milestones, which the database keeps from the event history (see schema.ts): a milestone counts for
- * the period when its date falls in it, and has been reached by the end of the period when its date is on or before
- * `to`.
+ * The records of the patients counted directly (patients_counted_directly), to select from like referral_milestones.
+ * They are a handful among all: `offset 0` keeps the planner from turning the lateral read into a join that it would
+ * answer by reading referral_milestones whole, rather than each patient's few records through their index.
  */
-function metricsStatement({ from, to, groupBy, therapy, siteIds }: MetricsParams): SQL {
+export const DIRECT_RECORDS = sql`(
+  select m.* from patients_counted_directly p
+  cross join lateral (select * from referral_milestones m where m.patient_id = p.patient_id offset 0) m
+)`;
+
+/** The flow counts of a row, each the number of records whose milestone fell in the period. */
+const FLOWS = {
+  referrals: sql`m.received_on`,
+  assessed: sql`m.decided_on`,
+  eligible: sql`m.eligible_on`,
+  funding_requested: sql`m.requested_on`,
+  funding_approved: sql`m.approved_on`,
+  funding_declined: sql`m.declined_on`,
+  started: sql`m.started_on`,
+  discontinued: sql`m.discontinued_on`,
+} as const;
+const STOCKS = ['on_therapy', 'pathway_on_therapy', 'continuing12m'] as const;
+
+/**
+ * The one statement behind a report: a row per group with every exact figure, from referral_milestones, where the
+ * database keeps each referral's milestones from its events (see schema.ts). A milestone counts for the period when
+ * its date falls in it, and has been reached by the end of the period when its date is on or before `to`.
+ *
+ * The counts are read from milestone_counts (whole years, months and days: a few rows per site for any period),
+ * plus those of the few patients counted directly (patients_counted_directly), from their own records.
+ * The waits' medians and the HbA1c change need each value: they are read from the records of the period alone,
+ * through indexes on the dates that end them, and counted by days before their medians are found.
+ */
+export function metricsStatement({ from, to, groupBy, therapy, siteIds }: MetricsParams): SQL {
   const fromDate = sql`${from}::date`;
   const toDate = sql`${to}::date`;
   const inPeriod = (column: SQL) => sql`${column} between ${fromDate} and ${toDate}`;
   const scope = siteIds === undefined ? sql`true` : siteIds.length === 0 ? sql`false` : sql`s.id in (${sql.join(siteIds.map((id) => sql`${id}::uuid`), sql`, `)})`;
   const group = GROUP_OF[groupBy];
-  const received = sql`m.entered_on <= ${toDate} ${therapy ? sql`and m.therapy = ${therapy}::therapy` : sql``}`;
+  const ofTherapy = (alias: string) => (therapy ? sql`and ${sql.raw(alias)}.therapy = ${therapy}::therapy` : sql``);
+  const received = sql`m.entered_on <= ${toDate} ${ofTherapy('m')}`;
   const onTherapyAtEnd = sql`m.on_therapy_from <= ${toDate} and (m.ended_on is null or m.ended_on > ${toDate})`;
+  const { flow, stock } = periodBuckets({ from, to });
+  const flowNames = Object.keys(FLOWS) as (keyof typeof FLOWS)[];
 
-  const waits = WAIT_NAMES.map((name) => {
+  const waits = WAIT_NAMES.map((name, i) => {
     const { start, end } = WAIT_COLUMNS[name];
-    // float8 for both percentiles (percentile_cont would cast to it anyway): with identical input they share one sort.
-    const days = sql`(${end} - ${start})::float8`;
-    const when = sql`filter (where ${inPeriod(end)} and ${start} <= ${toDate})`;
-    return sql`,
-      count(*) ${when} as "${sql.raw(name)}_n",
-      percentile_cont(0.5) within group (order by ${days}) ${when} as "${sql.raw(name)}_median",
-      percentile_disc(0.9) within group (order by ${days}) ${when} as "${sql.raw(name)}_p90"`;
+    return sql`select ${i}::int as wait, m.site_id, ${end} - ${start} as days from referral_milestones m
+      where ${inPeriod(end)} and ${start} <= ${toDate} and ${received}`;
   });
+  const waitColumns = WAIT_NAMES.map(
+    (name, i) => sql`,
+      coalesce(sum(n) filter (where wait = ${i}), 0) as "${sql.raw(name)}_n",
+      min(median) filter (where wait = ${i}) as "${sql.raw(name)}_median",
+      min(p90) filter (where wait = ${i}) as "${sql.raw(name)}_p90"`,
+  );
 
   return sql`
 with scoped_sites as (
@@ -80,7 +126,7 @@ with scoped_sites as (
   from sites s
   where ${scope}
 ),
--- Each group gets a number: the HbA1c changes are grouped by it, which sorts faster than a text key.
+-- Each group gets a number: the statement's parts are joined and grouped by it, which is faster than a text key.
 grouped_sites as (
   select s.id, ${group.key} as group_key, dense_rank() over (order by ${group.key}) as group_no, ${group.label} as group_label, s.population
   from scoped_sites s
@@ -90,29 +136,63 @@ groups as (
     sum(population)::float8 as population, bool_and(population is not null) as population_complete
   from grouped_sites group by group_no
 ),
--- One aggregate per group over its sites' referrals, read through the site index: no sort of every referral by
--- group, which a single grouped aggregate (needed by the medians and distinct counts) would make.
-flows as (
-  select g.group_no, f.*
-  from groups g
-  cross join lateral (
-    select
-      count(*) filter (where m.received_on >= ${fromDate}) as referrals,
-      count(*) filter (where ${inPeriod(sql`m.decided_on`)}) as assessed,
-      count(*) filter (where ${inPeriod(sql`m.eligible_on`)}) as eligible,
-      count(*) filter (where ${inPeriod(sql`m.requested_on`)}) as funding_requested,
-      count(*) filter (where ${inPeriod(sql`m.approved_on`)}) as funding_approved,
-      count(*) filter (where ${inPeriod(sql`m.declined_on`)}) as funding_declined,
-      count(*) filter (where ${inPeriod(sql`m.started_on`)}) as started,
-      count(*) filter (where ${inPeriod(sql`m.discontinued_on`)}) as discontinued,
-      count(distinct m.patient_id) filter (where ${onTherapyAtEnd}) as on_therapy,
-      count(distinct m.patient_id) filter (where ${onTherapyAtEnd} and m.origin = 'pathway') as pathway_on_therapy,
-      count(distinct m.patient_id) filter (where m.continuing_12m_on <= ${toDate}) as continuing12m
-      ${sql.join(waits, sql``)}
-    from grouped_sites gs
-    join referral_milestones m on m.site_id = gs.id
-    where gs.group_no = g.group_no and ${received}
-  ) f
+-- The counts of the records counted one by one: the period's flows, and the stocks (from each record's coming in,
+-- less its going out) summed over every bucket up to the period's end.
+counted as (
+  select gs.group_no,
+    ${sql.join(flowNames.map((f) => sql`sum(c.${sql.raw(f)}) filter (where ${flow}) as ${sql.raw(f)}`), sql`,
+    `)},
+    sum(c.on_therapy_in - c.on_therapy_out) filter (where ${stock}) as on_therapy,
+    sum(c.on_therapy_in - c.on_therapy_out) filter (where ${stock} and c.origin = 'pathway') as pathway_on_therapy,
+    sum(c.continuing) filter (where ${stock}) as continuing12m
+  from grouped_sites gs
+  join milestone_counts c on c.site_id = gs.id
+  where (${flow} or ${stock}) ${ofTherapy('c')}
+  group by gs.group_no
+),
+-- The records of the patients counted directly, found first: then joined to their groups once.
+direct_records as materialized ${DIRECT_RECORDS},
+-- The same figures for the patients counted directly, from their records.
+direct as (
+  select gs.group_no,
+    ${sql.join(flowNames.map((f) => sql`count(*) filter (where ${f === 'referrals' ? sql`m.received_on >= ${fromDate}` : inPeriod(FLOWS[f])}) as ${sql.raw(f)}`), sql`,
+    `)},
+    count(distinct m.patient_id) filter (where ${onTherapyAtEnd}) as on_therapy,
+    count(distinct m.patient_id) filter (where ${onTherapyAtEnd} and m.origin = 'pathway') as pathway_on_therapy,
+    count(distinct m.patient_id) filter (where m.continuing_12m_on <= ${toDate}) as continuing12m
+  from grouped_sites gs
+  join direct_records m on m.site_id = gs.id
+  where ${received}
+  group by gs.group_no
+),
+-- Each wait that ended in the period, as how many waited how many days per group: far fewer rows to sort than waits.
+wait_days as (
+  select gs.group_no, w.wait, w.days, count(*) as n
+  from (${sql.join(waits, sql`
+    union all
+    `)}) w
+  join grouped_sites gs on gs.id = w.site_id
+  group by 1, 2, 3
+),
+-- How many waited that long or less, and in all.
+wait_ranks as (
+  select group_no, wait, days, n,
+    (sum(n) over (partition by group_no, wait order by days))::bigint as up_to, (sum(n) over (partition by group_no, wait))::bigint as total
+  from wait_days
+),
+-- The median is the mean of the ((n + 1) / 2)th and (n / 2 + 1)th smallest (integer division: the middle one twice
+-- when n is odd); p90 the ceil(0.9 n)th, the first with 10 x up_to >= 9 x n: exact, as percentile_cont(0.5) and
+-- percentile_disc(0.9) over the waits give them.
+wait_stats as (
+  select group_no, wait, min(total) as n,
+    (min(days) filter (where up_to >= (total + 1) / 2) + min(days) filter (where up_to >= total / 2 + 1)) / 2.0 as median,
+    min(days) filter (where 10 * up_to >= 9 * total) as p90
+  from wait_ranks
+  group by group_no, wait
+),
+waits as (
+  select group_no ${sql.join(waitColumns, sql``)}
+  from wait_stats group by group_no
 ),
 -- A start's baseline and follow-up HbA1c are kept with its milestones; the follow-up (150 days or more after the
 -- start) must fall in the period. A patient with several such starts counts once, with the latest.
@@ -128,9 +208,15 @@ hba1c as (
   from changes group by group_no
 )
 select g.group_key as key, g.label, case when g.population_complete then g.population end as population,
-  f.*, h.n as hba1c_n, h.median as hba1c_median
+  ${sql.join([...flowNames, ...STOCKS].map((f) => sql`coalesce(c.${sql.raw(f)}, 0) + coalesce(d.${sql.raw(f)}, 0) as ${sql.raw(f)}`), sql`,
+  `)},
+  ${sql.join(WAIT_NAMES.map((name) => sql.raw(`coalesce(w."${name}_n", 0) as "${name}_n", w."${name}_median", w."${name}_p90"`)), sql`,
+  `)},
+  coalesce(h.n, 0) as hba1c_n, h.median as hba1c_median
 from groups g
-join flows f on f.group_no = g.group_no
+left join counted c on c.group_no = g.group_no
+left join direct d on d.group_no = g.group_no
+left join waits w on w.group_no = g.group_no
 left join hba1c h on h.group_no = g.group_no`;
 }
 
@@ -164,11 +250,12 @@ export async function metricsGroups(db: Db, params: MetricsParams): Promise<Metr
 /**
  * Runs an aggregate statement in a transaction of its own with JIT off. PostgreSQL's planner overestimates these
  * aggregates; past jit_above_cost it then spends over a second compiling a query that runs in a fraction of that.
- * PGlite has no JIT and accepts the setting.
+ * PGlite has no JIT and accepts the setting. The statement may also sort a little more in memory than the default
+ * (a nation's waits of a year are a few MB) rather than on disk.
  */
 export async function executeWithoutJit(db: Db, statement: SQL): Promise<Record<string, unknown>[]> {
   const result = await db.transaction(async (tx) => {
-    await tx.execute(sql`set local jit = off`);
+    await tx.execute(sql`select set_config('jit', 'off', true), set_config('work_mem', '32MB', true)`);
     return tx.execute(statement);
   });
   return rowsOf<Record<string, unknown>>(result);
