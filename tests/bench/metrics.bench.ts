@@ -1,62 +1,89 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { MetricsReport, MetricsRow } from '../../src/lib/domain/metrics';
-import { fromPglite, migrate, openPostgres, type Database } from '../../src/lib/server/db/client';
+import { fromPglite, migrate, openPostgres, rowsOf, type Database } from '../../src/lib/server/db/client';
 import { createServices } from '../../src/lib/server/services';
 import { systemCtx } from '../../src/lib/server/context';
-import { rowsOf } from '../../src/lib/server/db/client';
 import { maintainEmbedded } from '../../src/lib/server/db/embedded-maintenance';
-import { toNumber } from '../../src/lib/server/repositories/metrics.repository';
+import { metricsStatement, toNumber } from '../../src/lib/server/repositories/metrics.repository';
 import { load as dashboardLoad } from '../../src/routes/dashboard/+page.server';
 import { buildApp } from '../../src/server/app';
-import { loadRegion, REGION_SITES, REGION_TODAY } from '../support/region';
+import { loadArea, NATION, REGION, type Area } from '../support/region';
 import { floorStatement } from './metrics-floor';
 import { freshBenchDatabase } from './postgres';
 
 const FROM = '2025-11-01';
-const TO = REGION_TODAY;
-const QUERY = `from=${FROM}&to=${TO}&groupBy=site`;
+const TO = REGION.today;
 const PASSWORD = 'bench-password-1';
+const GROUPINGS = ['site', 'icb'] as const;
 
 /**
- * The implementation metrics for a region (tests/support/region.ts: 20 sites, 60,000 people with type 1
- * diabetes, 30,000 referrals over five years), a 12-month period grouped by site, on PostgreSQL and on the
- * embedded database. Timed one request after another after a warm-up:
+ * The implementation metrics for 12 months, grouped by site and by ICB, for a region (tests/support/region.ts: 20
+ * sites, 60,000 people with type 1 diabetes, about 30,000 referrals over five years) on PostgreSQL and on the
+ * embedded database, and for a nation (42 ICBs of 5 sites, 210 sites, 300,000 people, about 150,000 referrals) on
+ * PostgreSQL. Timed one request after another after a warm-up, in `rounds` rounds, each figure printed as its
+ * range over the rounds (the machine is shared, so the spread is part of the answer):
  * - `api`: GET /api/v1/metrics through the whole Fastify app (app.inject: routing, session, query, disclosure
  *   control, serialisation), as a commissioner and as an admin;
- * - `floor`: the hand-written query for the same figures (metrics-floor.ts), and the API's ratio to it;
+ * - `floor`: the hand-written statement for the same figures (metrics-floor.ts), and the API's ratio to it in the
+ *   same round;
  * - `dashboard`: the dashboard page's server work for a commissioner, short of rendering the HTML: resolving
- *   the session (as hooks.server.ts does) and the page's own load function (+page.server.ts).
+ *   the session (as hooks.server.ts does) and the page's own load function (+page.server.ts): the report and the
+ *   four series, by site.
  * After the load, PostgreSQL is vacuumed and analysed, as autovacuum would soon do, and the embedded database
- * gets the maintenance the app gives it (embedded-maintenance.ts). The page's load function imports `$lib`, which tsx
- * resolves through the paths `svelte-kit sync` writes (npm run bench runs it first).
+ * gets the maintenance the app gives it (embedded-maintenance.ts). With `plans` (a folder), the EXPLAIN ANALYZE of
+ * the service's statement and of the floor for each grouping is written there for each PostgreSQL area. The page's
+ * load function imports `$lib`, which tsx resolves through the paths `svelte-kit sync` writes (npm run bench runs
+ * it first).
  */
-export async function metricsBench(serverUrl: string, runs: number) {
-  const url = await freshBenchDatabase(serverUrl, 'bench_metrics');
-  // The service turns JIT off for its statement; the floor is one bare statement, so it gets the same here.
-  const admin = openPostgres(url, { max: 1 });
-  await admin.db.execute(sql`alter database bench_metrics set jit = off`);
-  await admin.close();
-  const postgresDb = openPostgres(url, { max: 10 });
-  await migrate(postgresDb, url);
-  const embedded = fromPglite(await PGlite.create());
-  await migrate(embedded);
-  try {
-    return {
-      region: { sites: REGION_SITES.length, t1dPopulation: REGION_SITES.reduce((n, s) => n + s.t1dPopulation, 0), period: { from: FROM, to: TO }, groupBy: 'site', runs },
-      postgres: await measure(postgresDb, runs),
-      embedded: await measure(embedded, runs),
+export async function metricsBench(serverUrl: string, { runs, rounds, areas, plans }: { runs: number; rounds: number; areas: string[]; plans?: string }) {
+  const result: Record<string, unknown> = { period: { from: FROM, to: TO }, runs, rounds };
+  for (const [name, area] of [['region', REGION], ['nation', NATION]] as const) {
+    if (!areas.includes(name)) continue;
+    const summary = {
+      sites: area.sites.length,
+      icbs: new Set(area.sites.map((s) => s.icb)).size,
+      t1dPopulation: area.sites.reduce((n, s) => n + s.t1dPopulation, 0),
     };
-  } finally {
-    await postgresDb.close();
-    await embedded.close();
+    const database = `bench_metrics_${name}`;
+    const url = await freshBenchDatabase(serverUrl, database);
+    // The service turns JIT off for its statements; the floor is one bare statement, so it gets the same here.
+    const admin = openPostgres(url, { max: 1 });
+    await admin.db.execute(sql.raw(`alter database ${database} set jit = off`));
+    await admin.db.execute(sql.raw(`alter database ${database} set work_mem = '32MB'`));
+    await admin.close();
+    const postgresDb = openPostgres(url, { max: 10 });
+    await migrate(postgresDb, url);
+    try {
+      const figures: Record<string, unknown> = { ...summary, postgres: await measure(postgresDb, area, runs, rounds, plans && join(plans, name)) };
+      // The embedded database is for a single service, not a nation.
+      if (name === 'region') {
+        const embedded = fromPglite(await PGlite.create());
+        await migrate(embedded);
+        try {
+          figures.embedded = await measure(embedded, area, runs, rounds);
+        } finally {
+          await embedded.close();
+        }
+      }
+      result[name] = figures;
+    } finally {
+      await postgresDb.close();
+    }
   }
+  return result;
 }
 
-async function measure(database: Database, runs: number) {
+type Timing = { p50: number; p95: number };
+const range = (values: number[]) => [Math.min(...values), Math.max(...values)];
+const spread = (timings: Timing[]) => ({ p50: range(timings.map((t) => t.p50)), p95: range(timings.map((t) => t.p95)) });
+
+async function measure(database: Database, area: Area, runs: number, rounds: number, plans?: string) {
   const started = performance.now();
-  const loaded = await loadRegion(database.db);
+  const loaded = await loadArea(database.db, area);
   // What would follow a load soon in service: autovacuum on a server, the app's own maintenance when embedded.
   if (database.kind === 'postgres') await database.db.execute(sql`vacuum analyze`);
   else await maintainEmbedded(database.db);
@@ -75,36 +102,75 @@ async function measure(database: Database, runs: number) {
     };
     const commissioner = await signIn('commissioner');
     const adminUser = await signIn('admin');
-    const api = async (cookie: string) => {
-      const res = await app.inject({ method: 'GET', url: `/api/v1/metrics?${QUERY}`, headers: { cookie } });
+    const api = async (cookie: string, groupBy: string) => {
+      const res = await app.inject({ method: 'GET', url: `/api/v1/metrics?from=${FROM}&to=${TO}&groupBy=${groupBy}`, headers: { cookie } });
       if (res.statusCode !== 200) throw new Error(`metrics answered ${res.statusCode}: ${res.body}`);
       return res.json() as MetricsReport;
     };
-    const floor = async () => rowsOf<Record<string, unknown>>(await database.db.execute(floorStatement(FROM, TO)));
-    checkFloor(await api(adminUser.header), await floor());
+    const floor = async (groupBy: 'site' | 'icb') => rowsOf<Record<string, unknown>>(await database.db.execute(floorStatement(FROM, TO, groupBy)));
+    for (const groupBy of GROUPINGS) checkFloor(await api(adminUser.header, groupBy), await floor(groupBy));
 
     const dashboard = async () => {
       const actor = await services.auth.resolve(commissioner.token);
       const locals = { services, actor, ctx: { actor: actor!, requestId: 'bench', clientAddress: null } };
       // Only what this load function reads of its event is given.
-      return dashboardLoad({ locals, url: new URL(`http://bench/dashboard?${QUERY}`) } as unknown as Parameters<typeof dashboardLoad>[0]);
+      return dashboardLoad({ locals, url: new URL(`http://bench/dashboard?from=${FROM}&to=${TO}`) } as unknown as Parameters<typeof dashboardLoad>[0]);
     };
 
-    const apiCommissioner = await timed(runs, () => api(commissioner.header));
-    const apiAdmin = await timed(runs, () => api(adminUser.header));
-    const floorMs = await timed(runs, floor);
-    const dashboardMs = await timed(runs, dashboard);
-    const ratio = (ms: { p50: number; p95: number }) => ({ p50: round(ms.p50 / floorMs.p50, 2), p95: round(ms.p95 / floorMs.p95, 2) });
+    const measured: { byGrouping: Record<string, { commissioner: Timing; admin: Timing; floor: Timing }>; dashboard: Timing }[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const byGrouping: Record<string, { commissioner: Timing; admin: Timing; floor: Timing }> = {};
+      for (const groupBy of GROUPINGS) {
+        byGrouping[groupBy] = {
+          commissioner: await timed(runs, () => api(commissioner.header, groupBy)),
+          admin: await timed(runs, () => api(adminUser.header, groupBy)),
+          floor: await timed(runs, () => floor(groupBy)),
+        };
+      }
+      measured.push({ byGrouping, dashboard: await timed(runs, dashboard) });
+    }
+    if (plans && database.kind === 'postgres') {
+      await mkdir(plans, { recursive: true });
+      for (const groupBy of GROUPINGS) {
+        await writeFile(join(plans, `api-by-${groupBy}.txt`), await explain(database, metricsStatement({ from: FROM, to: TO, groupBy }), true));
+        await writeFile(join(plans, `floor-by-${groupBy}.txt`), await explain(database, floorStatement(FROM, TO, groupBy), false));
+      }
+    }
+
+    const ratio = (api: Timing, floor: Timing) => ({ p50: Math.round((api.p50 / floor.p50) * 100) / 100, p95: Math.round((api.p95 / floor.p95) * 100) / 100 });
     return {
       loaded: { ...loaded, seconds: loadSeconds },
-      apiMs: { commissioner: apiCommissioner, admin: apiAdmin },
-      floorMs,
-      apiToFloor: { commissioner: ratio(apiCommissioner), admin: ratio(apiAdmin) },
-      dashboardLoadMs: { commissioner: dashboardMs },
+      ...Object.fromEntries(
+        GROUPINGS.map((groupBy) => {
+          const of = (pick: (m: { commissioner: Timing; admin: Timing; floor: Timing }) => Timing) => measured.map((m) => pick(m.byGrouping[groupBy]!));
+          return [
+            `by${groupBy === 'site' ? 'Site' : 'Icb'}`,
+            {
+              apiMs: { commissioner: spread(of((m) => m.commissioner)), admin: spread(of((m) => m.admin)) },
+              floorMs: spread(of((m) => m.floor)),
+              apiToFloor: {
+                commissioner: spread(of((m) => ratio(m.commissioner, m.floor))),
+                admin: spread(of((m) => ratio(m.admin, m.floor))),
+              },
+            },
+          ];
+        }),
+      ),
+      dashboardLoadMs: { commissioner: spread(measured.map((m) => m.dashboard)) },
     };
   } finally {
     await app.close();
   }
+}
+
+/** EXPLAIN (ANALYZE, BUFFERS) of a statement, after a few runs to warm the cache; in the service's own settings when asked. */
+async function explain(database: Database, statement: SQL, asTheService: boolean): Promise<string> {
+  return database.db.transaction(async (tx) => {
+    if (asTheService) await tx.execute(sql`select set_config('jit', 'off', true), set_config('work_mem', '32MB', true)`);
+    for (let i = 0; i < 3; i++) await tx.execute(statement);
+    const rows = rowsOf<Record<string, string>>(await tx.execute(sql`explain (analyze, buffers) ${statement}`));
+    return `${rows.map((r) => r['QUERY PLAN']).join('\n')}\n`;
+  });
 }
 
 /** p50 and p95 (nearest rank) of `runs` calls made one after another, after a warm-up of a fifth as many. */
@@ -124,7 +190,7 @@ export async function timed(runs: number, call: () => Promise<unknown>) {
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /** The floor must give the admin's exact figures, or it measures a cheaper question. */
-function checkFloor(report: MetricsReport, floorRows: Record<string, unknown>[]) {
+export function checkFloor(report: MetricsReport, floorRows: Record<string, unknown>[]) {
   const n = (v: unknown) => toNumber(v) ?? 0;
   const wait = (r: Record<string, unknown>, p: string) => ({ n: n(r[`${p}_n`]), medianDays: toNumber(r[`${p}_median`]), p90Days: toNumber(r[`${p}_p90`]) });
   const fromFloor = new Map(
@@ -150,8 +216,8 @@ function checkFloor(report: MetricsReport, floorRows: Record<string, unknown>[])
   );
   for (const { key, label: _label, uptakePct: _uptake, suppressed: _suppressed, ...figures } of report.rows as MetricsRow[]) {
     if (!isDeepStrictEqual(figures, fromFloor.get(key))) {
-      throw new Error(`The floor query disagrees with the service for site ${key}:\n${JSON.stringify(figures)}\n${JSON.stringify(fromFloor.get(key))}`);
+      throw new Error(`The floor disagrees with the service for ${key}:\n${JSON.stringify(figures)}\n${JSON.stringify(fromFloor.get(key))}`);
     }
   }
-  if (fromFloor.size !== report.rows.length) throw new Error('The floor query has a different number of sites');
+  if (fromFloor.size !== report.rows.length) throw new Error('The floor has a different number of groups');
 }

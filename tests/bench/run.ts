@@ -2,7 +2,8 @@
  * `npm run bench`: the speed figures the issues ask for, printed as JSON. Uses BENCH_DATABASE_URL, or starts a
  * throwaway PostgreSQL cluster (the CI script's). BENCH_SECONDS sets each load phase's length (default 20),
  * BENCH_RUNS the number of timed requests per metrics or national return figure (default 50), BENCH_SOAK_SECONDS
- * the soak's (default 300). Phase names as arguments run only those phases (`npm run bench -- national-return`).
+ * the soak's (default 300); BENCH_METRICS_AREAS the metrics' areas (default `region,nation`), BENCH_METRICS_ROUNDS
+ * their rounds (default 3) and BENCH_PLANS a folder for the metrics statements' plans. Phase names as arguments run only those phases (`npm run bench -- national-return`).
  * The pages phase needs no PostgreSQL (it runs the demo), so run alone it starts none.
  */
 import { caseloadBench } from './caseload.bench';
@@ -47,8 +48,10 @@ try {
     console.log(JSON.stringify(await fhirSyncBench(server.url, 5), null, 2));
   }
   if (want('metrics')) {
-    console.log('implementation metrics for a region of 20 sites and 30,000 referrals, 12 months by site (ms, one request at a time):');
-    console.log(JSON.stringify(await metricsBench(server.url, runs), null, 2));
+    console.log('implementation metrics for a region (20 sites, 30,000 referrals) and a nation (210 sites, 150,000 referrals), 12 months by site and by ICB (ms, one request at a time, each the range over the rounds):');
+    const areas = (process.env.BENCH_METRICS_AREAS ?? 'region,nation').split(',');
+    const rounds = Number(process.env.BENCH_METRICS_ROUNDS ?? 3);
+    console.log(JSON.stringify(await metricsBench(server.url, { runs, rounds, areas, ...(process.env.BENCH_PLANS ? { plans: process.env.BENCH_PLANS } : {}) }), null, 2));
   }
   if (want('caseload')) {
     console.log('caseload import of 10,000 rows through the API (PostgreSQL, seconds; server memory in MiB):');

@@ -342,10 +342,11 @@ export const referralMilestones = pgTable(
     index('referral_milestones_site_idx').on(t.siteId, t.enteredOn),
     index('referral_milestones_follow_up_idx').on(t.followUpOn),
     index('referral_milestones_patient_idx').on(t.patientId),
-    // The waits of a period, each read from its index alone: the end date first, then what the statement needs.
-    index('referral_milestones_decided_idx').on(t.decidedOn, t.receivedOn, t.siteId, t.therapy, t.enteredOn),
-    index('referral_milestones_funding_decided_idx').on(t.fundingDecidedOn, t.eligibleOn, t.siteId, t.therapy, t.enteredOn),
-    index('referral_milestones_started_idx').on(t.startedOn, t.approvedOn, t.receivedOn, t.siteId, t.therapy, t.enteredOn),
+    // A site's waits that ended in a period, each read from its index alone: the site and end date, then the rest the
+    // metrics read.
+    index('referral_milestones_decided_idx').on(t.siteId, t.decidedOn, t.receivedOn, t.enteredOn, t.therapy),
+    index('referral_milestones_funding_decided_idx').on(t.siteId, t.fundingDecidedOn, t.eligibleOn, t.enteredOn, t.therapy),
+    index('referral_milestones_started_idx').on(t.siteId, t.startedOn, t.approvedOn, t.receivedOn, t.enteredOn, t.therapy),
   ],
 );
 

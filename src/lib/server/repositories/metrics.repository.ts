@@ -84,9 +84,10 @@ const STOCKS = ['on_therapy', 'pathway_on_therapy', 'continuing12m'] as const;
  * its date falls in it, and has been reached by the end of the period when its date is on or before `to`.
  *
  * The counts are read from milestone_counts (whole years, months and days: a few rows per site for any period),
- * plus those of the few patients counted directly (patients_counted_directly), from their own records.
- * The waits' medians and the HbA1c change need each value: they are read from the records of the period alone,
- * through indexes on the dates that end them, and counted by days before their medians are found.
+ * plus those of the few patients counted directly (patients_counted_directly), from their own records. The waits'
+ * medians and the HbA1c change need each value: they are read from the records of the period alone, through
+ * indexes on each site's dates that end them, a group at a time, so that each group's values are sorted on their
+ * own rather than the whole period's together.
  */
 export function metricsStatement({ from, to, groupBy, therapy, siteIds }: MetricsParams): SQL {
   const fromDate = sql`${from}::date`;
@@ -100,30 +101,32 @@ export function metricsStatement({ from, to, groupBy, therapy, siteIds }: Metric
   const { flow, stock } = periodBuckets({ from, to });
   const flowNames = Object.keys(FLOWS) as (keyof typeof FLOWS)[];
 
-  const waits = WAIT_NAMES.map((name, i) => {
+  // A site's waits that ended in the period, each read through the index of its site and end date.
+  const siteWaits = WAIT_NAMES.map((name, i) => {
     const { start, end } = WAIT_COLUMNS[name];
-    return sql`select ${i}::int as wait, m.site_id, ${end} - ${start} as days from referral_milestones m
-      where ${inPeriod(end)} and ${start} <= ${toDate} and ${received}`;
+    return sql`select ${i}::int as wait, (${end} - ${start})::float8 as days from referral_milestones m
+          where m.site_id = site.id and ${inPeriod(end)} and ${start} <= ${toDate} and ${received}`;
   });
-  const waitColumns = WAIT_NAMES.map(
-    (name, i) => sql`,
-      coalesce(sum(n) filter (where wait = ${i}), 0) as "${sql.raw(name)}_n",
-      min(median) filter (where wait = ${i}) as "${sql.raw(name)}_median",
-      min(p90) filter (where wait = ${i}) as "${sql.raw(name)}_p90"`,
-  );
+  // float8 for both percentiles (percentile_cont would cast to it anyway): with identical input they share one sort.
+  const waitFigures = WAIT_NAMES.map((name, i) => {
+    const of = sql`filter (where w.wait = ${i}::int)`;
+    return sql`count(*) ${of} as "${sql.raw(name)}_n",
+      percentile_cont(0.5) within group (order by w.days) ${of} as "${sql.raw(name)}_median",
+      percentile_disc(0.9) within group (order by w.days) ${of} as "${sql.raw(name)}_p90"`;
+  });
 
   return sql`
 with scoped_sites as (
-  select s.id, s.name, s.icb,
-    (
-      select c.t1d_population from site_population_counts c
-      where c.site_id = s.id and c.as_of <= ${toDate} order by c.as_of desc limit 1
-    ) as population,
-    coalesce((
-      select max(case f.mode when 'active' then 2 when 'passive' then 1 else 0 end)
-      from facilitation_activities f where f.site_id = s.id and f."on" <= ${toDate}
-    ), 0) as facilitation
+  select s.id, s.name, s.icb, p.population, coalesce(f.facilitation, 0) as facilitation
   from sites s
+  left join (
+    select distinct on (c.site_id) c.site_id, c.t1d_population as population from site_population_counts c
+    where c.as_of <= ${toDate} order by c.site_id, c.as_of desc
+  ) p on p.site_id = s.id
+  left join (
+    select f.site_id, max(case f.mode when 'active' then 2 when 'passive' then 1 else 0 end) as facilitation
+    from facilitation_activities f where f."on" <= ${toDate} group by f.site_id
+  ) f on f.site_id = s.id
   where ${scope}
 ),
 -- Each group gets a number: the statement's parts are joined and grouped by it, which is faster than a text key.
@@ -132,7 +135,7 @@ grouped_sites as (
   from scoped_sites s
 ),
 groups as (
-  select group_no, min(group_key) as group_key, min(group_label) as label,
+  select group_no, min(group_key) as group_key, min(group_label) as label, array_agg(id) as site_ids,
     sum(population)::float8 as population, bool_and(population is not null) as population_complete
   from grouped_sites group by group_no
 ),
@@ -165,34 +168,20 @@ direct as (
   where ${received}
   group by gs.group_no
 ),
--- Each wait that ended in the period, as how many waited how many days per group: far fewer rows to sort than waits.
-wait_days as (
-  select gs.group_no, w.wait, w.days, count(*) as n
-  from (${sql.join(waits, sql`
-    union all
-    `)}) w
-  join grouped_sites gs on gs.id = w.site_id
-  group by 1, 2, 3
-),
--- How many waited that long or less, and in all.
-wait_ranks as (
-  select group_no, wait, days, n,
-    (sum(n) over (partition by group_no, wait order by days))::bigint as up_to, (sum(n) over (partition by group_no, wait))::bigint as total
-  from wait_days
-),
--- The median is the mean of the ((n + 1) / 2)th and (n / 2 + 1)th smallest (integer division: the middle one twice
--- when n is odd); p90 the ceil(0.9 n)th, the first with 10 x up_to >= 9 x n: exact, as percentile_cont(0.5) and
--- percentile_disc(0.9) over the waits give them.
-wait_stats as (
-  select group_no, wait, min(total) as n,
-    (min(days) filter (where up_to >= (total + 1) / 2) + min(days) filter (where up_to >= total / 2 + 1)) / 2.0 as median,
-    min(days) filter (where 10 * up_to >= 9 * total) as p90
-  from wait_ranks
-  group by group_no, wait
-),
+-- Each group's waits that ended in the period, and their distributions.
 waits as (
-  select group_no ${sql.join(waitColumns, sql``)}
-  from wait_stats group by group_no
+  select g.group_no, w.*
+  from groups g
+  cross join lateral (
+    select ${sql.join(waitFigures, sql`,
+      `)}
+    from unnest(g.site_ids) site(id)
+    cross join lateral (
+      ${sql.join(siteWaits, sql`
+      union all
+      `)}
+    ) w
+  ) w
 ),
 -- A start's baseline and follow-up HbA1c are kept with its milestones; the follow-up (150 days or more after the
 -- start) must fall in the period. A patient with several such starts counts once, with the latest.
@@ -210,7 +199,7 @@ hba1c as (
 select g.group_key as key, g.label, case when g.population_complete then g.population end as population,
   ${sql.join([...flowNames, ...STOCKS].map((f) => sql`coalesce(c.${sql.raw(f)}, 0) + coalesce(d.${sql.raw(f)}, 0) as ${sql.raw(f)}`), sql`,
   `)},
-  ${sql.join(WAIT_NAMES.map((name) => sql.raw(`coalesce(w."${name}_n", 0) as "${name}_n", w."${name}_median", w."${name}_p90"`)), sql`,
+  ${sql.join(WAIT_NAMES.map((name) => sql.raw(`w."${name}_n", w."${name}_median", w."${name}_p90"`)), sql`,
   `)},
   coalesce(h.n, 0) as hba1c_n, h.median as hba1c_median
 from groups g
@@ -250,12 +239,15 @@ export async function metricsGroups(db: Db, params: MetricsParams): Promise<Metr
 /**
  * Runs an aggregate statement in a transaction of its own with JIT off. PostgreSQL's planner overestimates these
  * aggregates; past jit_above_cost it then spends over a second compiling a query that runs in a fraction of that.
- * PGlite has no JIT and accepts the setting. The statement may also sort a little more in memory than the default
- * (a nation's waits of a year are a few MB) rather than on disk.
+ * PGlite has no JIT and accepts the setting. Each run is planned for its own period and sites: a prepared
+ * statement's generic plan, made without them, reads far more than one of the period's. And the statement may sort a
+ * little more in memory than the default (a nation's HbA1c changes of a year) rather than on disk.
  */
 export async function executeWithoutJit(db: Db, statement: SQL): Promise<Record<string, unknown>[]> {
   const result = await db.transaction(async (tx) => {
-    await tx.execute(sql`select set_config('jit', 'off', true), set_config('work_mem', '32MB', true)`);
+    await tx.execute(
+      sql`select set_config('jit', 'off', true), set_config('plan_cache_mode', 'force_custom_plan', true), set_config('work_mem', '32MB', true)`,
+    );
     return tx.execute(statement);
   });
   return rowsOf<Record<string, unknown>>(result);
