@@ -82,11 +82,13 @@ CREATE TABLE "referral_withdrawals" (
 	"withdrawn_on" date NOT NULL
 );
 --> statement-breakpoint
+DROP INDEX "referral_milestones_follow_up_idx";--> statement-breakpoint
 CREATE INDEX "funding_steps_referral_idx" ON "funding_steps" USING btree ("referral_id");--> statement-breakpoint
 CREATE INDEX "referral_milestones_patient_idx" ON "referral_milestones" USING btree ("patient_id");--> statement-breakpoint
 CREATE INDEX "referral_milestones_decided_idx" ON "referral_milestones" USING btree ("site_id","decided_on","received_on","entered_on","therapy");--> statement-breakpoint
 CREATE INDEX "referral_milestones_funding_decided_idx" ON "referral_milestones" USING btree ("site_id","funding_decided_on","eligible_on","entered_on","therapy");--> statement-breakpoint
-CREATE INDEX "referral_milestones_started_idx" ON "referral_milestones" USING btree ("site_id","started_on","approved_on","received_on","entered_on","therapy");
+CREATE INDEX "referral_milestones_started_idx" ON "referral_milestones" USING btree ("site_id","started_on","approved_on","received_on","entered_on","therapy");--> statement-breakpoint
+CREATE INDEX "referral_milestones_follow_up_idx" ON "referral_milestones" USING btree ("site_id","follow_up_on","baseline_mmol_mol","follow_up_mmol_mol","patient_id","entered_on","therapy");
 --> statement-breakpoint
 -- Each referral's first withdrawal (referral_withdrawals), from its events.
 CREATE FUNCTION referral_withdrawals_refresh(ids uuid[]) RETURNS void LANGUAGE plpgsql AS $$

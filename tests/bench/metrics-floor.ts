@@ -86,10 +86,19 @@ waits as (
   ) w
 ),
 changes as (
-  select distinct on (m.patient_id) ${key} as key, m.follow_up_mmol_mol - m.baseline_mmol_mol as change
-  from referral_milestones m join sites s on s.id = m.site_id
+  select ${key} as key, m.follow_up_mmol_mol - m.baseline_mmol_mol as change
+  from sites s join referral_milestones m on m.site_id = s.id
   where ${inPeriod('m.follow_up_on')} and m.baseline_mmol_mol is not null and m.entered_on <= ${t}
-  order by m.patient_id, m.started_on desc, m.referral_id desc
+    and not exists (select 1 from patients_counted_directly p where p.patient_id = m.patient_id)
+  union all
+  select * from (
+    select distinct on (m.patient_id) ${key} as key, m.follow_up_mmol_mol - m.baseline_mmol_mol as change
+    from patients_counted_directly p
+    cross join lateral (select * from referral_milestones m where m.patient_id = p.patient_id offset 0) m
+    join sites s on s.id = m.site_id
+    where ${inPeriod('m.follow_up_on')} and m.baseline_mmol_mol is not null and m.entered_on <= ${t}
+    order by m.patient_id, m.started_on desc, m.referral_id desc
+  ) latest
 ),
 hba1c as (
   select key, count(*) as hba1c_n, percentile_cont(0.5) within group (order by change) as hba1c_median from changes group by key

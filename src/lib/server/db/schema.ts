@@ -340,7 +340,8 @@ export const referralMilestones = pgTable(
   },
   (t) => [
     index('referral_milestones_site_idx').on(t.siteId, t.enteredOn),
-    index('referral_milestones_follow_up_idx').on(t.followUpOn),
+    // A site's HbA1c changes whose follow-up fell in a period, read from the index alone.
+    index('referral_milestones_follow_up_idx').on(t.siteId, t.followUpOn, t.baselineMmolMol, t.followUpMmolMol, t.patientId, t.enteredOn, t.therapy),
     index('referral_milestones_patient_idx').on(t.patientId),
     // A site's waits that ended in a period, each read from its index alone: the site and end date, then the rest the
     // metrics read.

@@ -76,16 +76,18 @@ export async function startsBySiteAndBucket(
   db: Db,
   { period, bin, siteIds, therapy }: { period: Period; bin: TimeBin; siteIds: readonly string[]; therapy: string | undefined },
 ): Promise<{ siteId: string; bucket: string; n: number }[]> {
-  const sites = sql.join(siteIds.map((id) => sql`${id}::uuid`), sql`, `);
+  const sites = sql.join(siteIds.map((id) => sql`(${id}::uuid)`), sql`, `);
   const { flow } = periodBuckets(period, ['day', 'month']);
   const rows = await executeWithoutJit(db, sql`
       select site_id::text as site_id, to_char(date_trunc(${bin}, day::timestamp), 'YYYY-MM-DD') as bucket, sum(n) as n
       from (
-        select c.site_id, c.bucket as day, c.started as n from milestone_counts c
-        where c.site_id in (${sites}) and ${flow} and c.started <> 0 ${therapyFilter(therapy, 'c')}
+        select c.site_id, c.bucket as day, c.started as n
+        from milestone_counts c join (values ${sites}) scoped(site_id) on scoped.site_id = c.site_id
+        where ${flow} and c.started <> 0 ${therapyFilter(therapy, 'c')}
         union all
-        select m.site_id, m.started_on, 1 from ${DIRECT_RECORDS} m
-        where m.site_id in (${sites}) and m.started_on between ${period.from}::date and ${period.to}::date
+        select m.site_id, m.started_on, 1
+        from ${DIRECT_RECORDS} m join (values ${sites}) scoped(site_id) on scoped.site_id = m.site_id
+        where m.started_on between ${period.from}::date and ${period.to}::date
           and m.entered_on <= ${period.to}::date ${therapyFilter(therapy, 'm')}
       ) starts
       group by 1, 2
@@ -165,7 +167,7 @@ export async function fundingByRoute(
   { groups, period, therapy }: SeriesScope,
 ): Promise<{ commissioner: string; route: string; submitted: number; approved: number; declined: number; moreInfo: number; awaitingDecision: number }[]> {
   const { flow, stock } = periodBuckets(period);
-  const sites = sql.join(groups.flatMap((g) => g.siteIds.map((id) => sql`${id}::uuid`)), sql`, `);
+  const sites = sql.join(groups.flatMap((g) => g.siteIds.map((id) => sql`(${id}::uuid)`)), sql`, `);
   const rows = await executeWithoutJit(db, sql`
         select commissioner, route,
           coalesce(sum(c.submitted) filter (where ${flow}), 0) as submitted,
@@ -174,7 +176,8 @@ export async function fundingByRoute(
           coalesce(sum(c.more_info) filter (where ${flow}), 0) as more_info,
           coalesce(sum(c.awaiting_in - c.awaiting_out) filter (where ${stock}), 0) as awaiting_decision
         from funding_counts c
-        where c.site_id in (${sites}) and (${flow} or ${stock}) ${therapyFilter(therapy, 'c')}
+        join (values ${sites}) scoped(site_id) on scoped.site_id = c.site_id
+        where (${flow} or ${stock}) ${therapyFilter(therapy, 'c')}
         group by 1, 2`);
   return rows
     .map((r) => ({

@@ -184,13 +184,23 @@ waits as (
   ) w
 ),
 -- A start's baseline and follow-up HbA1c are kept with its milestones; the follow-up (150 days or more after the
--- start) must fall in the period. A patient with several such starts counts once, with the latest.
+-- start) must fall in the period. A patient with several such starts counts once, with the latest: only a patient
+-- counted directly can have several (two starts), so the others' are read a site at a time through its index.
 changes as (
-  select distinct on (m.patient_id) gs.group_no, m.follow_up_mmol_mol - m.baseline_mmol_mol as change
-  from grouped_sites gs
-  join referral_milestones m on m.site_id = gs.id
+  select g.group_no, m.follow_up_mmol_mol - m.baseline_mmol_mol as change
+  from groups g
+  cross join unnest(g.site_ids) site(id)
+  join referral_milestones m on m.site_id = site.id
   where ${inPeriod(sql`m.follow_up_on`)} and m.baseline_mmol_mol is not null and ${received}
-  order by m.patient_id, m.started_on desc, m.referral_id desc
+    and not exists (select 1 from patients_counted_directly p where p.patient_id = m.patient_id)
+  union all
+  select * from (
+    select distinct on (m.patient_id) gs.group_no, m.follow_up_mmol_mol - m.baseline_mmol_mol as change
+    from grouped_sites gs
+    join direct_records m on m.site_id = gs.id
+    where ${inPeriod(sql`m.follow_up_on`)} and m.baseline_mmol_mol is not null and ${received}
+    order by m.patient_id, m.started_on desc, m.referral_id desc
+  ) latest
 ),
 hba1c as (
   select group_no, count(*) as n, percentile_cont(0.5) within group (order by change) as median
