@@ -3,7 +3,8 @@
  * throwaway PostgreSQL cluster (the CI script's). BENCH_SECONDS sets each load phase's length (default 20),
  * BENCH_RUNS the number of timed requests per metrics or national return figure (default 50), BENCH_SOAK_SECONDS
  * the soak's (default 300); BENCH_METRICS_AREAS the metrics' areas (default `region,nation`), BENCH_METRICS_ROUNDS
- * their rounds (default 3) and BENCH_PLANS a folder for the metrics statements' plans. Phase names as arguments run only those phases (`npm run bench -- national-return`).
+ * their rounds (default 3) and BENCH_PLANS a folder for the metrics statements' plans; BENCH_PATHWAY_ROUNDS the
+ * pathway phase's rounds of writes and write floor (default 3). Phase names as arguments run only those phases (`npm run bench -- national-return`).
  * The pages phase needs no PostgreSQL (it runs the demo), so run alone it starts none.
  */
 import { caseloadBench } from './caseload.bench';
@@ -36,8 +37,8 @@ const needsPostgres = only.length === 0 || only.some((name) => name !== 'pages')
 const server = needsPostgres ? await benchServer() : { url: '', stop: () => {} };
 try {
   if (want('pathway')) {
-    console.log('pathway events and reads under load (PostgreSQL, 32 clients):');
-    console.log(JSON.stringify(await pathwayLoad(server.url, seconds), null, 2));
+    console.log('pathway events and reads under load (PostgreSQL, 32 clients), and the write floor (the same statements from bare postgres.js), each the range over the rounds:');
+    console.log(JSON.stringify(await pathwayLoad(server.url, seconds, Number(process.env.BENCH_PATHWAY_ROUNDS ?? 3)), null, 2));
   }
   if (want('fhir-import')) {
     console.log('FHIR import of one patient with ten years of history, against the same searches made directly:');
