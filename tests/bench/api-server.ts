@@ -22,6 +22,7 @@ console.log(`listening ${address}`);
 const profiles = process.env.BENCH_CPU_PROF;
 const profiler = profiles ? new Session() : null;
 let profiling: string | null = null;
+let connected = false;
 
 /** Ends the profile of the phase that has just finished, and starts one for the phase that begins. */
 async function phase(next: string | null) {
@@ -29,9 +30,10 @@ async function phase(next: string | null) {
   if (profiling) {
     const { profile } = await profiler.post('Profiler.stop');
     await writeFile(join(profiles!, `${profiling}.cpuprofile`), JSON.stringify(profile));
-  } else {
+  } else if (!connected) {
     profiler.connect();
     await profiler.post('Profiler.enable');
+    connected = true;
   }
   profiling = next;
   if (next) await profiler.post('Profiler.start');
