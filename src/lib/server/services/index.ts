@@ -14,6 +14,7 @@ import { MetricsSeriesService } from './metrics-series.service';
 import { NationalReturnService } from './national-return.service';
 import { PatientService } from './patient.service';
 import { PopulationService } from './population.service';
+import { ReferenceService } from './reference.service';
 import { ReferralService } from './referral.service';
 import { SiteService } from './site.service';
 import { SpcService } from './spc.service';
@@ -46,6 +47,7 @@ export function createServices(
     spc: new SpcService(db),
     nationalReturns: new NationalReturnService(db),
     caseloadImport: new CaseloadImportService(db),
+    reference: new ReferenceService(db),
     demoHistory: new DemoHistoryService(db),
     fhir: options.fhir ? new FhirImportService(db, createFhirClient(options.fhir), patients) : null,
   };
