@@ -7,6 +7,9 @@ import { normalisePostcode } from './postcode';
  * one postcode a row. Pure: the service streams the rows through it and stores what it passes.
  */
 
+/** The national file of about 1.7 million postcodes is some 20 MiB: room for one written with quotes and more columns. */
+export const IMD_FILE_MAX_BYTES = 64 * 1024 * 1024;
+
 /** How many problems a refusal lists: enough to see what is wrong with a file, not a million lines of it. */
 export const IMD_FILE_MAX_ERRORS = 20;
 

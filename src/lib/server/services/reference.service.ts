@@ -2,7 +2,7 @@ import { setImmediate as turn } from 'node:timers/promises';
 import { CsvError, parse } from 'csv-parse';
 import { authorize } from '../../domain/access';
 import { validation } from '../../domain/errors';
-import { ImdFileReader, type ImdRow } from '../../domain/imd-file';
+import { IMD_FILE_MAX_BYTES, ImdFileReader, type ImdRow } from '../../domain/imd-file';
 import type { Db, Tx } from '../db/client';
 import { isUniqueViolation, sqlDetail } from '../db/errors';
 import { feed } from './csv';
@@ -10,8 +10,7 @@ import { writeAudit } from '../repositories/audit.repository';
 import { clearImdPostcodes, countImdPostcodes, insertImdPostcodes } from '../repositories/imd.repository';
 import type { Ctx } from '../context';
 
-/** The national file has about 1.7 million postcodes of some 12 bytes: 64 MiB leaves room for a file with spaces and quotes. */
-export const IMD_FILE_MAX_BYTES = 64 * 1024 * 1024;
+export { IMD_FILE_MAX_BYTES };
 // Ten thousand rows a statement: few round trips, and each batch's arrays stay small.
 const BATCH_ROWS = 10_000;
 // A memory guard: a real row is a postcode and a number; a longer record is a quote never closed.
@@ -30,6 +29,12 @@ export class ImdFileTooLargeError extends Error {
  */
 export class ReferenceService {
   constructor(private readonly db: Db) {}
+
+  /** How many postcodes the table holds: what the admin page shows before a load. */
+  async imdTableSize(ctx: Ctx): Promise<{ postcodes: number }> {
+    authorize(ctx.actor, 'reference:manage');
+    return { postcodes: await countImdPostcodes(this.db) };
+  }
 
   async replaceImd(ctx: Ctx, body: AsyncIterable<Uint8Array>): Promise<{ postcodes: number }> {
     authorize(ctx.actor, 'reference:manage');
