@@ -67,6 +67,7 @@ const OPERATION_IDS: Record<string, string> = {
   'GET /api/v1/metrics.csv': 'getMetricsCsv',
   'GET /api/v1/metrics/starts': 'getStartsSeries',
   'GET /api/v1/metrics/spc': 'getSpcCharts',
+  'GET /api/v1/metrics/equity': 'getEquityReport',
   'GET /api/v1/metrics/waits': 'getWaitDistributions',
   'GET /api/v1/metrics/funding': 'getFundingReport',
   'GET /api/v1/metrics/continuation': 'getContinuationReport',

@@ -6,6 +6,7 @@ import { AuthService } from './auth.service';
 import { CaseloadImportService } from './caseload-import.service';
 import { DemoHistoryService } from './demo-history.service';
 import { DeviceService } from './device.service';
+import { EquityService } from './equity.service';
 import { FhirImportService } from './fhir-import.service';
 import { HealthService } from './health.service';
 import { ImplementationService } from './implementation.service';
@@ -45,6 +46,7 @@ export function createServices(
     metrics: new MetricsService(db),
     metricsSeries: new MetricsSeriesService(db),
     spc: new SpcService(db),
+    equity: new EquityService(db),
     nationalReturns: new NationalReturnService(db),
     caseloadImport: new CaseloadImportService(db),
     reference: new ReferenceService(db),
