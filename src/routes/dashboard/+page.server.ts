@@ -17,12 +17,16 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   const parsed = parseForm(dashboardQuery, raw, { from: 'the from date', to: 'the to date', therapy: 'the therapy', groupBy: 'what to compare' });
   const { bin, ...query } = parsed.ok ? parsed.data : dashboardQuery.parse({});
   const series = locals.services.metricsSeries;
-  const [report, starts, waits, funding, continuation] = await Promise.all([
+  const equity = (by: 'imdQuintile' | 'ethnicGroup', groupBy: 'all' | 'site') => locals.services.equity.report(ctx, { ...query, by, groupBy });
+  const [report, starts, waits, funding, continuation, deprivation, ethnicity, deprivationBySite] = await Promise.all([
     locals.services.metrics.report(ctx, query),
     series.starts(ctx, { ...query, bin }),
     series.waits(ctx, query),
     series.funding(ctx, query),
     series.continuation(ctx, query),
+    equity('imdQuintile', 'all'),
+    equity('ethnicGroup', 'all'),
+    equity('imdQuintile', 'site'),
   ]);
   return {
     report,
@@ -30,6 +34,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     waits,
     funding,
     continuation,
+    equity: { deprivation, ethnicity, deprivationBySite },
     query: { ...query, bin, from: report.from, to: report.to },
     errors: parsed.ok ? {} : parsed.failure.data.errors,
     controlled: isDisclosureControlled(ctx.actor),
