@@ -55,7 +55,7 @@ type Valued = SpcPoint & { value: number };
 const valued = (points: readonly SpcPoint[]): Valued[] => points.filter((p): p is Valued => p.value !== null);
 
 /**
- * The sentence for one group's chart. `change` names what its rebases mark ("facilitation began"). A withheld chart
+ * The sentence for one group's chart. `change` names what its rebases mark ("hands-on facilitation"). A withheld chart
  * gets why it is not drawn instead.
  */
 export function spcReading(group: SpcGroup, { measure, bin, change }: { measure: SpcMeasure; bin: SpcBin; change: string }): string {
