@@ -15,6 +15,7 @@ const services = {
     funding: async () => ({ decisions: [], groups: [] }),
     continuation: async () => ({ rows: [] }),
   },
+  equity: { report: async () => ({ rows: [] }) },
   spc: {
     charts: async (_ctx: unknown, query: SpcQuery) => {
       spcAsked.push(query);
