@@ -21,7 +21,7 @@ describe.runIf(onPostgresServer())('reads on a read replica (PostgreSQL)', () =>
     await relay.start();
     const replica = openPostgres(relay.url(), { max: 2, statementTimeoutMs: STATEMENT_TIMEOUT_MS });
     const moves: string[] = [];
-    const log = { info: (_: object, msg: string) => moves.push(msg), warn: (_: object, msg: string) => moves.push(msg) };
+    const log = { info: (_: unknown, msg?: string) => void moves.push(msg!), warn: (_: unknown, msg?: string) => void moves.push(msg!) };
     const reads = replicaReads(fresh.db, replica.db, { maxLagSeconds: 30, log });
     const services = createServices(fresh, { SESSION_IDLE_MINUTES: 30, SESSION_ABSOLUTE_HOURS: 12 }, { reads });
     const app = await buildApp({ config: { ORIGIN: undefined, LOG_LEVEL: 'silent', NODE_ENV: 'test' }, services });

@@ -1,7 +1,8 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -35,12 +36,14 @@ export interface Replication {
   standbyUrl: string;
   stopStandby(): Promise<void>;
   startStandby(): Promise<void>;
+  /** The standby's server log, to show when a test fails. */
+  standbyLog(): Promise<string>;
   stop(): Promise<void>;
 }
 
-/** A primary with the app's database, and a hot standby streaming from it. `dir` must be empty. */
-export async function primaryAndStandby(dir: string, database = 'pump_pathway'): Promise<Replication> {
-  await mkdir(dir, { recursive: true });
+/** A primary with the app's database, and a hot standby streaming from it, in a new folder that `stop` removes. */
+export async function primaryAndStandby(database = 'pump_pathway'): Promise<Replication> {
+  const dir = await mkdtemp(join(tmpdir(), 'pp-replication-'));
   if (asRoot) await exec('chown', ['postgres:postgres', dir]);
   const [primaryPort, standbyPort] = [await freePort(), await freePort()];
   const primary = join(dir, 'primary');
@@ -58,7 +61,7 @@ export async function primaryAndStandby(dir: string, database = 'pump_pathway'):
   await pg('createdb', ['-h', '127.0.0.1', '-p', String(primaryPort), '-U', 'postgres', database]);
 
   // The standby: a copy of the primary that follows it (-R writes standby.signal and primary_conninfo).
-  await pg('pg_basebackup', ['-h', '127.0.0.1', '-p', String(primaryPort), '-U', 'postgres', '-D', standby, '-R', '-X', 'stream', '--no-sync']);
+  await pg('pg_basebackup', ['-h', '127.0.0.1', '-p', String(primaryPort), '-U', 'postgres', '-D', standby, '-R', '-X', 'stream', '--checkpoint=fast', '--no-sync']);
   await appendFile(join(standby, 'postgresql.conf'), `port = ${standbyPort}\n`);
   await start(standby);
 
@@ -68,9 +71,11 @@ export async function primaryAndStandby(dir: string, database = 'pump_pathway'):
     standbyUrl: url(standbyPort),
     stopStandby: async () => void (await stop(standby)),
     startStandby: async () => void (await start(standby)),
+    standbyLog: () => readFile(`${standby}.log`, 'utf8'),
     stop: async () => {
       await stop(standby).catch(() => {});
       await stop(primary).catch(() => {});
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }

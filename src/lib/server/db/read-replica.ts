@@ -101,14 +101,16 @@ export function replicaReads(primary: Db, replica: Db, options: { maxLagSeconds:
 
 /**
  * How far a standby is behind (docs/architecture.md, "Growing past one machine"): nothing when everything it has
- * received is replayed, else the time since the last transaction it replayed was committed. A server that is not
- * in recovery (a promoted standby) is not behind. Null when a standby has replayed nothing yet.
+ * received is replayed, else the time since the last transaction it replayed was committed. "Everything received
+ * is replayed" is the replay position at or past the receive position: a restarted standby's receiver starts from
+ * the beginning of a WAL segment, behind what was already replayed. A server that is not in recovery (a promoted
+ * standby) is not behind. Null when a standby has replayed nothing yet.
  */
 async function replicaLagSeconds(db: Db): Promise<number | null> {
   const [row] = rowsOf<{ lag: number | null }>(
     await db.execute(sql`
       select case
-        when not pg_is_in_recovery() or pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() then 0
+        when not pg_is_in_recovery() or pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() then 0
         else extract(epoch from now() - pg_last_xact_replay_timestamp())::float8
       end as lag`),
   );
