@@ -1,5 +1,4 @@
 import { mkdir } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -11,7 +10,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import lockfile from 'proper-lockfile';
 import postgres from 'postgres';
-import { watchedConnection } from './connection-watchdog';
+import { watchedSockets } from './connection-watchdog';
 import * as schema from './schema';
 
 export type Schema = typeof schema;
@@ -96,7 +95,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
     ...(statementTimeoutMs
       ? {
           connection: { statement_timeout: statementTimeoutMs },
-          socket: watchedSocket(statementTimeoutMs + SILENCE_MARGIN_MS),
+          socket: watchedSockets(statementTimeoutMs + SILENCE_MARGIN_MS),
         }
       : {}),
   } as postgres.Options<Record<string, postgres.PostgresType>>);
@@ -105,19 +104,6 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
     db,
     kind: 'postgres',
     close: () => client.end({ timeout: 5 }),
-  };
-}
-
-/**
- * postgres.js's socket factory (an option its types leave out): it opens each connection itself, to the server's
- * hosts in turn as postgres.js would. TLS connections are left unwatched (see connection-watchdog.ts).
- */
-function watchedSocket(silenceMs: number) {
-  let next = 0;
-  return (o: { host: string[]; port: number[]; path?: string | false; ssl?: unknown }) => {
-    const i = next++ % o.host.length;
-    const target = { host: o.host[i]!, port: o.port[i]!, ...(o.path ? { path: o.path } : {}) };
-    return o.ssl ? (target.path ? connect(target.path) : connect(target.port, target.host)) : watchedConnection(target, silenceMs);
   };
 }
 

@@ -18,8 +18,18 @@ import { connect, type Socket } from 'node:net';
  * and is never touched. Only plain connections are watched: over TLS the bytes cannot be read here, and such
  * connections rely on keepalive and the statement timeout alone.
  */
-export function watchedConnection(target: { path?: string; host: string; port: number }, silenceMs: number): Socket {
-  const socket = target.path ? connect(target.path) : connect(target.port, target.host);
+export function watchedSockets(silenceMs: number) {
+  let next = 0;
+  // postgres.js's socket factory (an option its types leave out): each connection to the server's hosts in turn, as
+  // postgres.js would open it.
+  return (o: { host: string[]; port: number[]; path?: string | false; ssl?: unknown }): Socket => {
+    const i = next++ % o.host.length;
+    const socket = o.path ? connect(o.path) : connect(o.port[i]!, o.host[i]!);
+    return o.ssl ? socket : watched(socket, silenceMs);
+  };
+}
+
+function watched(socket: Socket, silenceMs: number): Socket {
   let startupSent = false;
   let syncsSent = 0;
   let readyReceived = 0;
@@ -32,6 +42,7 @@ export function watchedConnection(target: { path?: string; host: string; port: n
   const owesAnswer = () => syncsSent > readyReceived || sentSinceReceived || skip > 0 || header.length > 0;
   const silent = () =>
     socket.destroy(Object.assign(new Error(`The database sent nothing for ${silenceMs} ms while a query waited for it`), { code: 'ETIMEDOUT' }));
+  const arm = () => (timer ??= setTimeout(silent, silenceMs).unref());
   const stop = () => {
     clearTimeout(timer);
     timer = undefined;
@@ -44,7 +55,7 @@ export function watchedConnection(target: { path?: string; host: string; port: n
     startupSent = true;
     sentSinceReceived = true;
     // The wait is measured from the last byte received, or from this write when nothing was owed before it.
-    timer ??= setTimeout(silent, silenceMs);
+    arm();
     return write(bytes, ...rest);
   }) as Socket['write'];
 
@@ -65,7 +76,7 @@ export function watchedConnection(target: { path?: string; host: string; port: n
       skip = header.readUInt32BE(1) - 4;
       header = Buffer.alloc(0);
     }
-    if (owesAnswer()) (timer ??= setTimeout(silent, silenceMs)).refresh();
+    if (owesAnswer()) arm().refresh();
     else stop();
   });
   socket.on('close', stop);
