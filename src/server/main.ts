@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig, type Config } from '../lib/server/config';
 import { DatabaseLockedError, migrate, openEmbedded, openPostgres, type Database } from '../lib/server/db/client';
 import { prepareFirstStart } from '../lib/server/bootstrap';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../lib/server/demo/demo.seed';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, syncDemoPopulations } from '../lib/server/demo/demo.seed';
 import { provideAppContext } from '../lib/server/app-context';
 import { createServices } from '../lib/server/services';
 import { buildApp } from './app';
@@ -63,6 +63,11 @@ async function main() {
   const app = await buildApp({ config, services, pages: config.NODE_ENV === 'development' ? 'dev' : 'build', logger: log });
   await app.listen({ port: config.PORT, host: config.HOST });
   if (firstStart === 'demo') {
+    // After the server answers: the first start is not held up by the demo's population sync.
+    syncDemoPopulations(services).then(
+      (sites) => log.info({ sites }, 'demo mode: population counted by every split from the demo FHIR server'),
+      (err: unknown) => log.warn({ err }, 'demo mode: the population sync from the demo FHIR server did not finish'),
+    );
     const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
     // Plain text for the person at the console, beside the structured log line.
     console.log(
