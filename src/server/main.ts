@@ -9,6 +9,7 @@ import { createLogger } from './logger';
 import { fhirClientOptionsFrom } from '../lib/server/fhir/fhir.config';
 import { startDemoFhirServer } from '../lib/server/demo/fhir-demo.server';
 import { scheduleEmbeddedMaintenance } from '../lib/server/db/embedded-maintenance';
+import { replicaReads } from '../lib/server/db/read-replica';
 
 const SHUTDOWN_GRACE_MS = 25_000;
 
@@ -32,8 +33,9 @@ async function main() {
   process.env.ADDRESS_HEADER = 'x-client-address';
 
   let database: Database;
+  const statementTimeoutMs = config.DATABASE_STATEMENT_TIMEOUT_MS;
   try {
-    database = config.DATABASE_URL ? openPostgres(config.DATABASE_URL) : await openEmbedded(config.DATA_DIR);
+    database = config.DATABASE_URL ? openPostgres(config.DATABASE_URL, { statementTimeoutMs }) : await openEmbedded(config.DATA_DIR);
     await migrate(database, config.DATABASE_URL);
   } catch (e) {
     if (e instanceof DatabaseLockedError) {
@@ -49,7 +51,11 @@ async function main() {
   const fhir = config.FHIR_BASE_URL
     ? fhirClientOptionsFrom({ ...config, FHIR_BASE_URL: config.FHIR_BASE_URL })
     : demoFhir && { baseUrl: demoFhir.baseUrl, serverId: demoFhir.serverId, timeoutMs: config.FHIR_TIMEOUT_MS };
-  const services = createServices(database, config, { fhir });
+  // The replica is opened lazily: the app starts, and reads from the primary, while it is down.
+  const replica = config.READ_DATABASE_URL ? openPostgres(config.READ_DATABASE_URL, { statementTimeoutMs }) : null;
+  const reads = replica ? replicaReads(database.db, replica.db, { maxLagSeconds: config.READ_MAX_LAG_SECONDS, log }) : undefined;
+  const services = createServices(database, config, { fhir, reads });
+  await reads?.replica(); // logs where the reads go from the start
   const firstStart = await prepareFirstStart(config, database, services, log);
   provideAppContext({ services, log, demoFhirExamples: demoFhir?.examples });
   const maintenance = database.kind === 'embedded' ? scheduleEmbeddedMaintenance(database.db, log) : null;
@@ -78,6 +84,7 @@ async function main() {
     await app.close();
     await maintenance?.stop();
     await demoFhir?.close();
+    await replica?.close();
     await database.close();
     log.info('stopped');
     process.exit(0);

@@ -8,6 +8,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 export function tcpRelay(target: URL) {
   let server: Server | undefined;
   const sockets = new Set<Socket>();
+  const clients = new Set<Socket>();
   let port = 0;
   let silent = false;
   let swallowed = 0;
@@ -21,6 +22,8 @@ export function tcpRelay(target: URL) {
       silent = false;
       server = createServer((client) => {
         track(client);
+        clients.add(client);
+        client.on('close', () => clients.delete(client));
         client.on('data', (d: Buffer) => {
           if (silent) swallowed += d.length;
         });
@@ -49,6 +52,8 @@ export function tcpRelay(target: URL) {
     silence() {
       silent = true;
     },
+    /** Client connections open through the relay. */
+    openConnections: () => clients.size,
     /** Bytes that clients sent into the silence: a query waiting on a dead connection shows here. */
     swallowedBytes: () => swallowed,
     async close() {

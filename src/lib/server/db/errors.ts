@@ -15,6 +15,8 @@ export const sqlDetail = (e: unknown): string | undefined => driverError(e)?.det
 
 export const isUniqueViolation = (e: unknown) => sqlState(e) === '23505';
 export const isForeignKeyViolation = (e: unknown) => sqlState(e) === '23503';
+/** A hot standby cancelled a read that conflicted with the changes it was replaying. */
+export const isRecoveryConflict = (e: unknown) => sqlState(e) === '40001';
 
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
@@ -26,6 +28,7 @@ const UNAVAILABLE_CODES = new Set([
   'CONNECTION_ENDED',
   'CONNECTION_DESTROYED',
   'CONNECT_TIMEOUT',
+  '57014', // query_canceled: the statement timeout, the bound on a query the database is too slow to answer
   '57P01', // admin_shutdown
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now

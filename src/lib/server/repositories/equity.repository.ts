@@ -23,11 +23,13 @@ const GROUP_OF: Record<EquityGroupBy, { key: SQL; label: SQL }> = {
   all: { key: sql`'all'`, label: sql`'All sites'` },
 };
 
-/** Age in completed years on `to` (a 29 February birthday falls on 1 March in a common year, as in age.ts). */
-function ageOn(to: SQL): SQL {
-  const birthday = sql`case when to_char(p.birth_date, 'MMDD') = '0229' and to_char(make_date(extract(year from ${to})::int, 3, 1) - 1, 'DD') <> '29'
-    then '0301' else to_char(p.birth_date, 'MMDD') end`;
-  return sql`(extract(year from ${to})::int - extract(year from p.birth_date)::int - case when to_char(${to}, 'MMDD') >= ${birthday} then 0 else 1 end)`;
+/**
+ * Age in completed years on `to`: the difference of the two dates written as numbers YYYYMMDD, in whole 10,000s. A
+ * 29 February birthday then falls on 1 March in a common year (20250301 - 20000229 reaches 250,000 first), as in age.ts.
+ */
+function ageOn(to: string): SQL {
+  const [year, month, day] = to.split('-').map(Number) as [number, number, number];
+  return sql`((${year * 10000 + month * 100 + day}::int - (extract(year from p.birth_date)::int * 10000 + extract(month from p.birth_date)::int * 100 + extract(day from p.birth_date)::int)) / 10000)`;
 }
 
 /**
@@ -73,7 +75,7 @@ function figuresStatement({ from, to, groupBy, by, therapy, siteIds }: EquityPar
 with people as (
   select ${group.key} as group_key, m.patient_id, m.received_on, m.started_on, m.on_therapy_from, m.ended_on,
     p.birth_date, p.sex, p.ethnic_category,
-    ${by === 'ageBand' ? ageOn(toDate) : sql`null::int`} as age,
+    ${by === 'ageBand' ? ageOn(to) : sql`null::int`} as age,
     ${by === 'imdQuintile' ? sql`coalesce(p.imd_decile, i.imd_decile)` : sql`null::int`} as decile
   from sites s
   join referral_milestones m on m.site_id = s.id

@@ -1,5 +1,6 @@
 import type { Config } from '../config';
 import type { Database } from '../db/client';
+import { primaryReads, type Reads } from '../db/read-replica';
 import { createFhirClient, type FhirClientOptions } from '../fhir/fhir.client';
 import { AuditService } from './audit.service';
 import { AuthService } from './auth.service';
@@ -23,17 +24,19 @@ import { UserService } from './user.service';
 
 /**
  * Built once per process and shared by the API routes and the pages: one database handle, one set of rules.
- * `fhir` is the hospital FHIR server's client options; without it, FHIR imports answer 503.
+ * `fhir` is the hospital FHIR server's client options; without it, FHIR imports answer 503. `reads` is where the
+ * reads that tolerate staleness go (a read replica, see db/read-replica.ts); without it, the one database.
  */
 export function createServices(
   database: Database,
   config: Pick<Config, 'SESSION_IDLE_MINUTES' | 'SESSION_ABSOLUTE_HOURS'>,
-  options: { fhir?: FhirClientOptions | null } = {},
+  options: { fhir?: FhirClientOptions | null; reads?: Reads } = {},
 ) {
   const { db } = database;
+  const reads = options.reads ?? primaryReads(db);
   const patients = new PatientService(db);
   return {
-    health: new HealthService(db),
+    health: new HealthService(db, reads),
     auth: new AuthService(db, { idleMinutes: config.SESSION_IDLE_MINUTES, absoluteHours: config.SESSION_ABSOLUTE_HOURS }),
     users: new UserService(db),
     sites: new SiteService(db),
@@ -43,11 +46,11 @@ export function createServices(
     audit: new AuditService(db),
     devices: new DeviceService(db),
     implementation: new ImplementationService(db),
-    metrics: new MetricsService(db),
-    metricsSeries: new MetricsSeriesService(db),
-    spc: new SpcService(db),
-    equity: new EquityService(db),
-    nationalReturns: new NationalReturnService(db),
+    metrics: new MetricsService(reads),
+    metricsSeries: new MetricsSeriesService(reads),
+    spc: new SpcService(reads),
+    equity: new EquityService(reads),
+    nationalReturns: new NationalReturnService(db, reads),
     caseloadImport: new CaseloadImportService(db),
     reference: new ReferenceService(db),
     demoHistory: new DemoHistoryService(db),
