@@ -57,7 +57,8 @@ test("a consultant reads their sites' improvement charts: a sentence, a chart sp
 });
 
 test('a commissioner sees each site charted, or why it is not, and the disclosed figures', async ({ page }) => {
-  test.setTimeout(60_000);
+  // Twelve tables opened and an accessibility scan of the long page.
+  test.setTimeout(120_000);
   await signIn(page, 'commissioner@example.org');
   await page.goto('/dashboard');
   for (const s of SECTIONS) {
