@@ -10,6 +10,7 @@ import { fhirClientOptionsFrom } from '../lib/server/fhir/fhir.config';
 import { startDemoFhirServer } from '../lib/server/demo/fhir-demo.server';
 import { scheduleEmbeddedMaintenance } from '../lib/server/db/embedded-maintenance';
 import { replicaReads } from '../lib/server/db/read-replica';
+import { isLostArrayTypeFetch } from '../lib/server/db/errors';
 
 const SHUTDOWN_GRACE_MS = 25_000;
 
@@ -25,6 +26,10 @@ async function main() {
     throw e;
   }
   const log = createLogger(config.LOG_LEVEL);
+  process.on('unhandledRejection', (reason) => {
+    if (!isLostArrayTypeFetch(reason)) throw reason; // as Node would: the process stops
+    log.warn({ err: reason }, 'a new database connection was lost while it was being set up; it reconnects');
+  });
   // Whatever a stalled reader left held back gets one last offer, never a wait (see LogDestination).
   process.on('exit', () => log.flush());
   // adapter-node reads these when the page handler loads. Without ORIGIN, the public URL comes from the Host

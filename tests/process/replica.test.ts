@@ -29,6 +29,7 @@ const apps: ServerProcess[] = [];
 let proxy: Haproxy;
 let site: { id: string };
 const cookies = { admin: '', nurse: '', consultant: '' };
+let stopping = false;
 
 describe.skipIf(!HAS_BUILD || !HAS_REPLICATION_TOOLS)('two app processes behind HAProxy, with a streaming standby (needs `npm run build`, PostgreSQL 15 and HAProxy)', () => {
   beforeAll(async () => {
@@ -45,6 +46,12 @@ describe.skipIf(!HAS_BUILD || !HAS_REPLICATION_TOOLS)('two app processes behind 
     };
     // Both start at once on the new database: one migrates and creates the admin, the other waits for it, then finds it.
     apps.push(...(await Promise.all([startServer(env), startServer(env)])));
+    // A process that dies on its own shows why, whichever test then fails.
+    for (const app of apps) {
+      void app.exited.then((code) => {
+        if (code !== null && !stopping) console.error(`an app process exited with ${code} on its own:\n${app.output().slice(-6000)}`);
+      });
+    }
     proxy = await haproxyInFront(dir, apps.map((a) => a.url));
 
     cookies.admin = await signInTo(proxy.url, 'admin@replica.test', PASSWORD);
@@ -56,6 +63,7 @@ describe.skipIf(!HAS_BUILD || !HAS_REPLICATION_TOOLS)('two app processes behind 
   }, 180_000);
 
   afterAll(async () => {
+    stopping = true;
     await proxy?.stop();
     for (const app of apps) await stopServer(app);
     await standby?.end();

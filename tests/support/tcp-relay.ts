@@ -12,6 +12,7 @@ export function tcpRelay(target: URL) {
   let port = 0;
   let silent = false;
   let swallowed = 0;
+  let dropOn: { marker: string; times: number } | undefined;
   const track = (s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
@@ -30,7 +31,13 @@ export function tcpRelay(target: URL) {
         if (silent) return;
         const upstream = connect(Number(target.port), target.hostname);
         track(upstream);
-        client.on('data', (d: Buffer) => !silent && upstream.write(d));
+        client.on('data', (d: Buffer) => {
+          if (dropOn && dropOn.times > 0 && d.includes(dropOn.marker)) {
+            dropOn.times--;
+            return client.resetAndDestroy();
+          }
+          if (!silent) upstream.write(d);
+        });
         upstream.on('data', (d: Buffer) => !silent && client.write(d));
         client.on('close', () => upstream.destroy());
         upstream.on('close', () => !silent && client.destroy());
@@ -51,6 +58,10 @@ export function tcpRelay(target: URL) {
     },
     silence() {
       silent = true;
+    },
+    /** The next `times` connections on which the client sends `marker` are reset there, as a failing network would. */
+    dropWhenClientSends(marker: string, times: number) {
+      dropOn = { marker, times };
     },
     /** Client connections open through the relay. */
     openConnections: () => clients.size,

@@ -48,3 +48,14 @@ export function isDatabaseUnavailable(e: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * postgres.js asks each new connection for the server's array types (connection.js, fetchArrayTypes) without
+ * handling a failure: a connection lost at that moment (a server stopping, a network failing) rejects a promise
+ * nobody awaits. postgres.js itself reconnects and carries on; only that rejection is left over, and it must not
+ * stop the process (Node stops on an unhandled rejection). Recognised by its query text, so nothing else is.
+ */
+export function isLostArrayTypeFetch(e: unknown): boolean {
+  const query = (e as { query?: unknown } | null)?.query;
+  return typeof query === 'string' && query.includes('from pg_catalog.pg_type a') && isDatabaseUnavailable(e);
+}
