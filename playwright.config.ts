@@ -45,7 +45,7 @@ export default defineConfig({
     command: `rm -rf ${DATA_DIR} && NODE_ENV=production LOG_LEVEL=warn PORT=${PORT} DATA_DIR=${DATA_DIR} npx tsx src/server/main.ts`,
     url: `http://localhost:${PORT}/api/health`,
     reuseExistingServer: false,
-    timeout: 60_000,
+    timeout: 180_000, // the demo's first start fills its database: well over a minute on a busy machine
     stdout: 'pipe',
   },
 });

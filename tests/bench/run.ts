@@ -9,7 +9,9 @@
  */
 import { caseloadBench } from './caseload.bench';
 import { fhirImportBench } from './fhir-import.bench';
+import { equitySpcBench } from './equity-spc.bench';
 import { fhirSyncBench } from './fhir-sync.bench';
+import { imdBench } from './imd.bench';
 import { metricsBench } from './metrics.bench';
 import { nationalReturnBench } from './national-return.bench';
 import { pagesBench } from './pages.bench';
@@ -54,9 +56,17 @@ try {
     const rounds = Number(process.env.BENCH_METRICS_ROUNDS ?? 3);
     console.log(JSON.stringify(await metricsBench(server.url, { runs, rounds, areas, ...(process.env.BENCH_PLANS ? { plans: process.env.BENCH_PLANS } : {}) }), null, 2));
   }
+  if (want('equity-spc')) {
+    console.log('improvement (SPC) charts over 5 years by month, and equity by each split over 12 months, for the region (PostgreSQL, ms, one request at a time; ranges over 3 rounds):');
+    console.log(JSON.stringify(await equitySpcBench(server.url, runs), null, 2));
+  }
   if (want('caseload')) {
     console.log('caseload import of 10,000 rows through the API (PostgreSQL, seconds; server memory in MiB):');
     console.log(JSON.stringify(await caseloadBench(server.url), null, 2));
+  }
+  if (want('imd')) {
+    console.log('the national postcode-to-deprivation file (1.7 million postcodes) loaded through the API (PostgreSQL, seconds; server memory in MiB):');
+    console.log(JSON.stringify(await imdBench(server.url), null, 2));
   }
   if (want('national-return')) {
     console.log('national HCL return of a site with 2,000 closed loop users, pathway and existing, among the region (PostgreSQL, ms, one request at a time):');

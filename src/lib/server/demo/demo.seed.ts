@@ -1,6 +1,7 @@
 import type { Services } from '../services';
 import { systemCtx, type Ctx } from '../context';
 import { addDays } from '../../domain/calendar-date';
+import { demoPostcodeFile } from './demo.demographics';
 import { DEMO_FHIR_SERVER_ID } from './fhir-demo.id';
 import { demoHistorySites } from './history.demo-sites';
 import { generateHistory } from './history.generator';
@@ -76,6 +77,22 @@ export async function seedDemo(services: Services, asOf: string): Promise<void> 
   });
   await services.demoHistory.load(seeding, history);
   await seedImplementation(services, seeding, sites, asOf);
+  // The postcode table for the demo's areas, loaded as an admin loads the national file.
+  await services.reference.replaceImd(seeding, (async function* () { yield new TextEncoder().encode(demoPostcodeFile()); })());
+}
+
+/**
+ * Today's population count of each demo site from the demo FHIR server, as an admin's sync makes it: the count, and
+ * the count by age band, sex, ethnic group and deprivation that the "Who is reached" figures divide by. Run once the
+ * server is answering, so that the first start is not held up by it; until it ends, those figures have no
+ * population. Without the demo FHIR server (DEMO_FHIR=false) the sites keep their manual counts, which have no split.
+ */
+export async function syncDemoPopulations(services: Services): Promise<number> {
+  if (!services.fhir) return 0;
+  const ctx = systemCtx('demo seed', 'demo-population-sync');
+  const sites = (await services.sites.list(ctx, { limit: 500 })).items.filter((s) => DEMO_SITES.some((d) => d.odsCode === s.odsCode));
+  for (const site of sites) await services.fhir.syncPopulation(ctx, site.id);
+  return sites.length;
 }
 
 /** The help each demo site had and what held it back, dated to match the history's story. */

@@ -1,11 +1,13 @@
 import type { Config } from '../config';
 import type { Database } from '../db/client';
+import { primaryReads, type Reads } from '../db/read-replica';
 import { createFhirClient, type FhirClientOptions } from '../fhir/fhir.client';
 import { AuditService } from './audit.service';
 import { AuthService } from './auth.service';
 import { CaseloadImportService } from './caseload-import.service';
 import { DemoHistoryService } from './demo-history.service';
 import { DeviceService } from './device.service';
+import { EquityService } from './equity.service';
 import { FhirImportService } from './fhir-import.service';
 import { HealthService } from './health.service';
 import { ImplementationService } from './implementation.service';
@@ -14,6 +16,7 @@ import { MetricsSeriesService } from './metrics-series.service';
 import { NationalReturnService } from './national-return.service';
 import { PatientService } from './patient.service';
 import { PopulationService } from './population.service';
+import { ReferenceService } from './reference.service';
 import { ReferralService } from './referral.service';
 import { SiteService } from './site.service';
 import { SpcService } from './spc.service';
@@ -21,17 +24,19 @@ import { UserService } from './user.service';
 
 /**
  * Built once per process and shared by the API routes and the pages: one database handle, one set of rules.
- * `fhir` is the hospital FHIR server's client options; without it, FHIR imports answer 503.
+ * `fhir` is the hospital FHIR server's client options; without it, FHIR imports answer 503. `reads` is where the
+ * reads that tolerate staleness go (a read replica, see db/read-replica.ts); without it, the one database.
  */
 export function createServices(
   database: Database,
   config: Pick<Config, 'SESSION_IDLE_MINUTES' | 'SESSION_ABSOLUTE_HOURS'>,
-  options: { fhir?: FhirClientOptions | null } = {},
+  options: { fhir?: FhirClientOptions | null; reads?: Reads } = {},
 ) {
   const { db } = database;
+  const reads = options.reads ?? primaryReads(db);
   const patients = new PatientService(db);
   return {
-    health: new HealthService(db),
+    health: new HealthService(db, reads),
     auth: new AuthService(db, { idleMinutes: config.SESSION_IDLE_MINUTES, absoluteHours: config.SESSION_ABSOLUTE_HOURS }),
     users: new UserService(db),
     sites: new SiteService(db),
@@ -41,11 +46,13 @@ export function createServices(
     audit: new AuditService(db),
     devices: new DeviceService(db),
     implementation: new ImplementationService(db),
-    metrics: new MetricsService(db),
-    metricsSeries: new MetricsSeriesService(db),
-    spc: new SpcService(db),
-    nationalReturns: new NationalReturnService(db),
+    metrics: new MetricsService(reads),
+    metricsSeries: new MetricsSeriesService(reads),
+    spc: new SpcService(reads),
+    equity: new EquityService(reads),
+    nationalReturns: new NationalReturnService(db, reads),
     caseloadImport: new CaseloadImportService(db),
+    reference: new ReferenceService(db),
     demoHistory: new DemoHistoryService(db),
     fhir: options.fhir ? new FhirImportService(db, createFhirClient(options.fhir), patients) : null,
   };
