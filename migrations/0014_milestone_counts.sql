@@ -293,6 +293,8 @@ BEGIN
     HAVING sum(r.sign) <> 0
   ) changed
   GROUP BY 1, 2, 3, 4, 5
+  -- Written, and so locked, in key order: two transactions counting on the same rows cannot each hold one the other waits for.
+  ORDER BY 1, 2, 3, 4, 5
   ON CONFLICT (grain, bucket, site_id, therapy, origin) DO UPDATE SET
     referrals = c.referrals + excluded.referrals,
     assessed = c.assessed + excluded.assessed,
@@ -335,6 +337,18 @@ BEGIN
 END;
 $$;
 --> statement-breakpoint
+-- Two transactions writing records of one patient at once (two referrals of the same person) would each judge
+-- whether the patient is counted directly without the other's change, and could leave the counts wrong. So each
+-- takes the lock of the patient's row first (in id order, so that writers of several patients cannot deadlock),
+-- and what it reads after that, in statements of its own, includes what the other committed. The row lock of
+-- FOR NO KEY UPDATE does not stop referrals being added for the patient (their key checks take FOR KEY SHARE),
+-- and takes no room in the lock table, so a load of thousands of records can hold them all.
+CREATE FUNCTION milestone_counts_lock_patients(patient_ids uuid[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM 1 FROM patients WHERE id = ANY (patient_ids) ORDER BY id FOR NO KEY UPDATE;
+END;
+$$;
+--> statement-breakpoint
 -- The counts are kept by three triggers, each counting its own table's change against the current state of the
 -- other two: records (referral_milestones), withdrawals, and the patients counted directly, whose records are left
 -- out. Whatever changes a record (a refresh, a new referral, a referral moved or removed), the patients concerned
@@ -352,6 +366,7 @@ BEGIN
     removed := ARRAY(SELECT o FROM old_rows o);
   END IF;
   IF cardinality(added) + cardinality(removed) > 0 THEN
+    PERFORM milestone_counts_lock_patients(ARRAY(SELECT DISTINCT r.patient_id FROM unnest(added || removed) r));
     PERFORM milestone_counts_apply(ARRAY(
       SELECT ROW(r.sign, r.m, w.withdrawn_on)::milestone_count_change
       FROM (SELECT 1 AS sign, a AS m FROM unnest(added) a UNION ALL SELECT -1, d FROM unnest(removed) d) r
@@ -384,6 +399,9 @@ BEGIN
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
     removed := ARRAY(SELECT o FROM old_rows o);
   END IF;
+  PERFORM milestone_counts_lock_patients(ARRAY(
+    SELECT r.patient_id FROM referrals r WHERE r.id IN (SELECT referral_id FROM unnest(added || removed))
+  ));
   -- A withdrawal recorded replaces the record's facts without one, and one removed puts them back.
   PERFORM milestone_counts_apply(ARRAY(
     SELECT ROW(c.sign, m, c.withdrawn_on)::milestone_count_change
@@ -557,6 +575,7 @@ BEGIN
     HAVING sum(r.sign) <> 0
   ) changed
   GROUP BY 1, 2, 3, 4, 5, 6
+  ORDER BY 1, 2, 3, 4, 5, 6
   ON CONFLICT (grain, bucket, site_id, therapy, commissioner, route) DO UPDATE SET
     submitted = c.submitted + excluded.submitted,
     approved = c.approved + excluded.approved,

@@ -67,32 +67,40 @@ export async function seriesSites(db: Db, to: string, siteIds: readonly string[]
   }));
 }
 
+/** The milestones counted by bin: their column in milestone_counts and their date in referral_milestones. */
+const BINNED_MILESTONES = {
+  referrals: { counted: sql`c.referrals`, on: sql`m.received_on` },
+  started: { counted: sql`c.started`, on: sql`m.started_on` },
+} as const;
+
 /**
- * Device starts in the period per site and time bucket (the bucket's first day, YYYY-MM-DD); empty ones are absent.
- * The metrics' `started`: milestone_counts by day and month (a month or quarter is whole months, and days at the
- * period's ends), and the starts of patients counted directly.
+ * Per group and bin (the first day of its month or quarter, YYYY-MM-DD), the records that reached a milestone in the
+ * period; empty bins are absent. The metrics' own counts: milestone_counts by month (and by day for a part month at
+ * either end of the period), and the records of the patients counted directly. Only pathway records have these
+ * dates.
  */
-export async function startsBySiteAndBucket(
+export async function milestonesByGroupAndBin(
   db: Db,
-  { period, bin, siteIds, therapy }: { period: Period; bin: TimeBin; siteIds: readonly string[]; therapy: string | undefined },
-): Promise<{ siteId: string; bucket: string; n: number }[]> {
-  const sites = sql.join(siteIds.map((id) => sql`(${id}::uuid)`), sql`, `);
+  { groups, period, bin, milestone, therapy }: SeriesScope & { bin: TimeBin; milestone: keyof typeof BINNED_MILESTONES },
+): Promise<{ groupKey: string; bin: string; n: number }[]> {
+  const { counted, on } = BINNED_MILESTONES[milestone];
   const { flow } = periodBuckets(period, ['day', 'month']);
   const rows = await executeWithoutJit(db, sql`
-      select site_id::text as site_id, to_char(date_trunc(${bin}, day::timestamp), 'YYYY-MM-DD') as bucket, sum(n) as n
+      with ${siteGroupsTable(groups)}
+      select group_key, to_char(date_trunc(${bin}, day::timestamp), 'YYYY-MM-DD') as bin, sum(n) as n
       from (
-        select c.site_id, c.bucket as day, c.started as n
-        from milestone_counts c join (values ${sites}) scoped(site_id) on scoped.site_id = c.site_id
-        where ${flow} and c.started <> 0 ${therapyFilter(therapy, 'c')}
+        select g.group_key, c.bucket as day, ${counted} as n
+        from milestone_counts c join site_groups g on g.site_id = c.site_id
+        where ${flow} and ${counted} <> 0 ${therapyFilter(therapy, 'c')}
         union all
-        select m.site_id, m.started_on, 1
-        from ${DIRECT_RECORDS} m join (values ${sites}) scoped(site_id) on scoped.site_id = m.site_id
-        where m.started_on between ${period.from}::date and ${period.to}::date
+        select g.group_key, ${on}, 1
+        from ${DIRECT_RECORDS} m join site_groups g on g.site_id = m.site_id
+        where ${on} between ${period.from}::date and ${period.to}::date
           and m.entered_on <= ${period.to}::date ${therapyFilter(therapy, 'm')}
-      ) starts
+      ) counted
       group by 1, 2
       having sum(n) <> 0`);
-  return rows.map((r) => ({ siteId: String(r.site_id), bucket: String(r.bucket), n: count(r.n) }));
+  return rows.map((r) => ({ groupKey: String(r.group_key), bin: String(r.bin), n: count(r.n) }));
 }
 
 /** The sites' facilitation activities in the period, in date order. */
@@ -254,14 +262,24 @@ const SPC_STATEMENTS: Record<SpcMeasure, { on: SQL; value: SQL; n: SQL }> = {
   },
 };
 
+/** The charts that count a milestone, which the metrics' counts answer a month at a time. */
+const SPC_COUNTED: Partial<Record<SpcMeasure, keyof typeof BINNED_MILESTONES>> = { referrals: 'referrals', starts: 'started' };
+
 /**
  * Per group and bin (its first day), the measure's value and the number of records behind it, over whole bins from
- * `from` to `to`; bins with nothing are absent. Waits are those of pathway records that ended in the bin.
+ * `from` to `to`; bins with nothing are absent. Waits are those of pathway records that ended in the bin. Monthly
+ * counts are the metrics' (milestonesByGroupAndBin: a few rows per site and month); weeks and medians need the
+ * records themselves.
  */
 export async function spcValues(
   db: Db,
   { groups, from, to, bin, measure, therapy }: { groups: readonly SeriesGroup[]; from: string; to: string; bin: SpcBin; measure: SpcMeasure; therapy: string | undefined },
 ): Promise<{ groupKey: string; bin: string; value: number; n: number }[]> {
+  const milestone = SPC_COUNTED[measure];
+  if (milestone && bin === 'month') {
+    const counted = await milestonesByGroupAndBin(db, { groups, period: { from, to }, bin, milestone, therapy });
+    return counted.map((r) => ({ ...r, value: r.n }));
+  }
   const { on, value, n } = SPC_STATEMENTS[measure];
   // date_trunc('week') starts ISO weeks on Monday, as the bins do.
   const rows = await executeWithoutJit(db, sql`

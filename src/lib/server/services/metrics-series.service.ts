@@ -32,8 +32,8 @@ import {
   continuationByGroup,
   facilitationActivitiesIn,
   fundingByRoute,
+  milestonesByGroupAndBin,
   seriesSites,
-  startsBySiteAndBucket,
   waitBinCounts,
 } from '../repositories/metrics-series.repository';
 import { todayIso } from '../clock';
@@ -56,17 +56,18 @@ export class MetricsSeriesService {
       const empty = { ...period, bin, buckets, sites: [] };
       if (siteIds.length === 0) return empty;
 
-      const counted = await startsBySiteAndBucket(db, { period, bin, siteIds, therapy: query.therapy });
+      const groups = seriesGroups(sites, 'site');
+      const counted = await milestonesByGroupAndBin(db, { groups, period, bin, milestone: 'started', therapy: query.therapy });
       const activities = await facilitationActivitiesIn(db, siteIds, period);
       const open = await barriersOpenIn(db, siteIds, period);
 
       const bucketIndex = new Map(buckets.map((b, i) => [b.start, i]));
       const byId = new Map(sites.map((s) => [s.id, s]));
       // Sites in the order of the metrics' rows by site.
-      const bySite = seriesGroups(sites, 'site').map(({ key }): SiteStarts => {
+      const bySite = groups.map(({ key }): SiteStarts => {
         const site = byId.get(key)!;
         const starts = buckets.map(() => 0);
-        for (const row of counted) if (row.siteId === site.id) starts[bucketIndex.get(row.bucket)!]! += row.n;
+        for (const row of counted) if (row.groupKey === site.id) starts[bucketIndex.get(row.bin)!]! += row.n;
         return {
           siteId: site.id,
           name: site.name,
