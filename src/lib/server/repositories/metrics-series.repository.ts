@@ -86,17 +86,15 @@ export async function milestonesByGroupAndBin(
   const { counted, on } = BINNED_MILESTONES[milestone];
   const { flow } = periodBuckets(period, ['day', 'month']);
   const rows = await executeWithoutJit(db, sql`
-      with ${siteGroupsTable(groups)}
+      with ${siteGroupsTable(groups)},
+      ${directMilestonesOf(period.to, therapy)}
       select group_key, to_char(date_trunc(${bin}, day::timestamp), 'YYYY-MM-DD') as bin, sum(n) as n
       from (
         select g.group_key, c.bucket as day, ${counted} as n
         from milestone_counts c join site_groups g on g.site_id = c.site_id
         where ${flow} and ${counted} <> 0 ${therapyFilter(therapy, 'c')}
         union all
-        select g.group_key, ${on}, 1
-        from ${DIRECT_RECORDS} m join site_groups g on g.site_id = m.site_id
-        where ${on} between ${period.from}::date and ${period.to}::date
-          and m.entered_on <= ${period.to}::date ${therapyFilter(therapy, 'm')}
+        select group_key, ${on}, 1 from m where ${on} between ${period.from}::date and ${period.to}::date
       ) counted
       group by 1, 2
       having sum(n) <> 0`);
