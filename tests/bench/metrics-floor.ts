@@ -7,8 +7,8 @@ import { bucketsCovering, type BucketRange } from '../../src/lib/domain/count-bu
  * tables, with none of its generality (therapy and site scopes, facilitation groups, disclosure control). It reads
  * what the service reads: the counts the database keeps per site and day, month and year (milestone_counts), the
  * records of the patients counted directly, and the period's waits and HbA1c changes through the indexes on their
- * dates, each site's waits through its own. The service is measured against it. Its figures are checked against the service's before any timing, so it
- * cannot be a cheaper wrong answer.
+ * dates, each site's waits through its own. The service is measured against it. Its figures are checked against the
+ * service's before any timing, so it cannot be a cheaper wrong answer.
  */
 export function floorStatement(from: string, to: string, groupBy: 'site' | 'icb'): SQL {
   const buckets = (ranges: BucketRange[]) =>
