@@ -90,8 +90,12 @@ CREATE INDEX "referral_milestones_funding_decided_idx" ON "referral_milestones" 
 CREATE INDEX "referral_milestones_started_idx" ON "referral_milestones" USING btree ("site_id","started_on","approved_on","received_on","entered_on","therapy");--> statement-breakpoint
 CREATE INDEX "referral_milestones_follow_up_idx" ON "referral_milestones" USING btree ("site_id","follow_up_on","baseline_mmol_mol","follow_up_mmol_mol","patient_id","entered_on","therapy");
 --> statement-breakpoint
+-- The functions below run inside the writes that keep the counts. Each is planned once per connection
+-- (plan_cache_mode = force_generic_plan): PostgreSQL would otherwise plan their statements afresh on every call, a
+-- custom plan for the array at hand always looking cheaper than the cached one, and planning them costs more than
+-- running them for the one or two records a write changes (most of what the counts added to a recorded start).
 -- Each referral's first withdrawal (referral_withdrawals), from its events.
-CREATE FUNCTION referral_withdrawals_refresh(ids uuid[]) RETURNS void LANGUAGE plpgsql AS $$
+CREATE FUNCTION referral_withdrawals_refresh(ids uuid[]) RETURNS void LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
   DELETE FROM referral_withdrawals w
   WHERE w.referral_id = ANY (ids) AND NOT EXISTS (SELECT 1 FROM referral_events e WHERE e.referral_id = w.referral_id AND e.type = 'withdrawn');
@@ -101,7 +105,7 @@ BEGIN
 END;
 $$;
 --> statement-breakpoint
-CREATE FUNCTION referral_withdrawals_after_events() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION referral_withdrawals_after_events() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
   ids uuid[];
 BEGIN
@@ -146,7 +150,7 @@ SELECT referral_id, min(occurred_on) FROM referral_events WHERE type = 'withdraw
 -- ended_on is null), as the metrics count it. Dates out of order: a milestone before the record was entered, a
 -- funding decision before eligibility, a start before approval. Written only when it changes: each write fires
 -- the table's statement triggers.
-CREATE FUNCTION patients_counted_directly_refresh(patient_ids uuid[]) RETURNS void LANGUAGE plpgsql AS $$
+CREATE FUNCTION patients_counted_directly_refresh(patient_ids uuid[]) RETURNS void LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
   direct uuid[];
   leaving uuid[];
@@ -233,7 +237,7 @@ CREATE TYPE milestone_count_change AS (sign integer, m referral_milestones, with
 --> statement-breakpoint
 -- Adds or takes away the facts of each record, in each of their days, months and years. Facts that cancel out
 -- (most of a record that changed in one date) write nothing.
-CREATE FUNCTION milestone_counts_apply(changes milestone_count_change[]) RETURNS void LANGUAGE plpgsql AS $$
+CREATE FUNCTION milestone_counts_apply(changes milestone_count_change[]) RETURNS void LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
   INSERT INTO milestone_counts AS c (grain, bucket, site_id, therapy, origin,
   referrals, assessed, eligible, funding_requested, funding_approved, funding_declined, started,
@@ -343,7 +347,7 @@ $$;
 -- and what it reads after that, in statements of its own, includes what the other committed. The row lock of
 -- FOR NO KEY UPDATE does not stop referrals being added for the patient (their key checks take FOR KEY SHARE),
 -- and takes no room in the lock table, so a load of thousands of records can hold them all.
-CREATE FUNCTION milestone_counts_lock_patients(patient_ids uuid[]) RETURNS void LANGUAGE plpgsql AS $$
+CREATE FUNCTION milestone_counts_lock_patients(patient_ids uuid[]) RETURNS void LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
   PERFORM 1 FROM patients WHERE id = ANY (patient_ids) ORDER BY id FOR NO KEY UPDATE;
 END;
@@ -353,7 +357,7 @@ $$;
 -- other two: records (referral_milestones), withdrawals, and the patients counted directly, whose records are left
 -- out. Whatever changes a record (a refresh, a new referral, a referral moved or removed), the patients concerned
 -- are judged again.
-CREATE FUNCTION milestone_counts_after_milestones() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION milestone_counts_after_milestones() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
   added referral_milestones[] := '{}';
   removed referral_milestones[] := '{}';
@@ -388,7 +392,7 @@ CREATE TRIGGER milestone_counts_on_update AFTER UPDATE ON referral_milestones
 CREATE TRIGGER milestone_counts_on_delete AFTER DELETE ON referral_milestones
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION milestone_counts_after_milestones();
 --> statement-breakpoint
-CREATE FUNCTION milestone_counts_after_withdrawals() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION milestone_counts_after_withdrawals() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
   added referral_withdrawals[] := '{}';
   removed referral_withdrawals[] := '{}';
@@ -424,7 +428,7 @@ CREATE TRIGGER milestone_counts_on_withdrawal_delete AFTER DELETE ON referral_wi
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION milestone_counts_after_withdrawals();
 --> statement-breakpoint
 -- A patient counted directly from now on: their records stop being counted here; and the other way round.
-CREATE FUNCTION milestone_counts_after_direct_patients() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION milestone_counts_after_direct_patients() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
     PERFORM milestone_counts_apply(ARRAY(
@@ -474,7 +478,7 @@ CREATE FUNCTION funding_steps_of(ids uuid[]) RETURNS SETOF funding_steps LANGUAG
 $$;
 --> statement-breakpoint
 -- Only the steps that change are written, so that funding_counts sees only real changes.
-CREATE FUNCTION funding_steps_refresh(ids uuid[]) RETURNS void LANGUAGE plpgsql AS $$
+CREATE FUNCTION funding_steps_refresh(ids uuid[]) RETURNS void LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
   DELETE FROM funding_steps s
   WHERE s.referral_id = ANY (ids) AND s.event_id NOT IN (SELECT w.event_id FROM funding_steps_of(ids) w);
@@ -488,7 +492,7 @@ BEGIN
 END;
 $$;
 --> statement-breakpoint
-CREATE FUNCTION funding_steps_after_events() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION funding_steps_after_events() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
   ids uuid[];
 BEGIN
@@ -546,7 +550,7 @@ CREATE TRIGGER funding_steps_on_referral_update AFTER UPDATE OF site_id, therapy
 --> statement-breakpoint
 -- As milestone_counts_apply, for funding steps: a request is awaiting its decision from its date until the first
 -- date of anything recorded after it.
-CREATE FUNCTION funding_counts_apply(added funding_steps[], removed funding_steps[]) RETURNS void LANGUAGE plpgsql AS $$
+CREATE FUNCTION funding_counts_apply(added funding_steps[], removed funding_steps[]) RETURNS void LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
   INSERT INTO funding_counts AS c (grain, bucket, site_id, therapy, commissioner, route,
   submitted, approved, declined, more_info, awaiting_in, awaiting_out)
@@ -586,7 +590,7 @@ BEGIN
 END;
 $$;
 --> statement-breakpoint
-CREATE FUNCTION funding_counts_after_steps() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION funding_counts_after_steps() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
   added funding_steps[] := '{}';
   removed funding_steps[] := '{}';
