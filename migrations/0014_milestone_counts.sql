@@ -105,43 +105,6 @@ BEGIN
 END;
 $$;
 --> statement-breakpoint
-CREATE FUNCTION referral_withdrawals_after_events() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
-DECLARE
-  ids uuid[];
-BEGIN
-  IF TG_OP = 'INSERT' THEN
-    ids := ARRAY(SELECT DISTINCT referral_id FROM new_events WHERE type = 'withdrawn');
-  ELSIF TG_OP = 'UPDATE' THEN
-    ids := ARRAY(SELECT referral_id FROM new_events UNION SELECT referral_id FROM old_events);
-  ELSE
-    ids := ARRAY(SELECT DISTINCT referral_id FROM old_events);
-  END IF;
-  IF cardinality(ids) > 0 THEN
-    PERFORM referral_withdrawals_refresh(ids);
-  END IF;
-  RETURN NULL;
-END;
-$$;
---> statement-breakpoint
-CREATE TRIGGER referral_withdrawals_on_event_insert AFTER INSERT ON referral_events
-  REFERENCING NEW TABLE AS new_events FOR EACH STATEMENT EXECUTE FUNCTION referral_withdrawals_after_events();
---> statement-breakpoint
-CREATE TRIGGER referral_withdrawals_on_event_update AFTER UPDATE ON referral_events
-  REFERENCING OLD TABLE AS old_events NEW TABLE AS new_events FOR EACH STATEMENT EXECUTE FUNCTION referral_withdrawals_after_events();
---> statement-breakpoint
-CREATE TRIGGER referral_withdrawals_on_event_delete AFTER DELETE ON referral_events
-  REFERENCING OLD TABLE AS old_events FOR EACH STATEMENT EXECUTE FUNCTION referral_withdrawals_after_events();
---> statement-breakpoint
-CREATE FUNCTION referral_withdrawals_clear() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  DELETE FROM referral_withdrawals;
-  RETURN NULL;
-END;
-$$;
---> statement-breakpoint
-CREATE TRIGGER referral_withdrawals_on_event_truncate AFTER TRUNCATE ON referral_events
-  FOR EACH STATEMENT EXECUTE FUNCTION referral_withdrawals_clear();
---> statement-breakpoint
 INSERT INTO referral_withdrawals (referral_id, withdrawn_on)
 SELECT referral_id, min(occurred_on) FROM referral_events WHERE type = 'withdrawn' GROUP BY referral_id;
 --> statement-breakpoint
@@ -492,13 +455,16 @@ BEGIN
 END;
 $$;
 --> statement-breakpoint
-CREATE FUNCTION funding_steps_after_events() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
+-- A referral's withdrawal and funding steps follow its events. A new event changes the withdrawal when it is one,
+-- and the steps when it is one or answers a request (most events do neither).
+CREATE FUNCTION withdrawals_and_funding_steps_after_events() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
-  ids uuid[];
+  withdrawn uuid[];
+  funded uuid[];
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    -- A new event changes the steps when it is one, or when it answers a request (most events answer none).
-    ids := ARRAY(
+    withdrawn := ARRAY(SELECT DISTINCT referral_id FROM new_events WHERE type = 'withdrawn');
+    funded := ARRAY(
       SELECT DISTINCT n.referral_id FROM new_events n
       WHERE n.type IN ('funding_requested', 'funding_decision')
         OR EXISTS (
@@ -507,35 +473,41 @@ BEGIN
         )
     );
   ELSIF TG_OP = 'UPDATE' THEN
-    ids := ARRAY(SELECT referral_id FROM new_events UNION SELECT referral_id FROM old_events);
+    withdrawn := ARRAY(SELECT referral_id FROM new_events UNION SELECT referral_id FROM old_events);
+    funded := withdrawn;
   ELSE
-    ids := ARRAY(SELECT DISTINCT referral_id FROM old_events);
+    withdrawn := ARRAY(SELECT DISTINCT referral_id FROM old_events);
+    funded := withdrawn;
   END IF;
-  IF cardinality(ids) > 0 THEN
-    PERFORM funding_steps_refresh(ids);
+  IF cardinality(withdrawn) > 0 THEN
+    PERFORM referral_withdrawals_refresh(withdrawn);
+  END IF;
+  IF cardinality(funded) > 0 THEN
+    PERFORM funding_steps_refresh(funded);
   END IF;
   RETURN NULL;
 END;
 $$;
 --> statement-breakpoint
-CREATE TRIGGER funding_steps_on_event_insert AFTER INSERT ON referral_events
-  REFERENCING NEW TABLE AS new_events FOR EACH STATEMENT EXECUTE FUNCTION funding_steps_after_events();
+CREATE TRIGGER withdrawals_and_funding_steps_on_event_insert AFTER INSERT ON referral_events
+  REFERENCING NEW TABLE AS new_events FOR EACH STATEMENT EXECUTE FUNCTION withdrawals_and_funding_steps_after_events();
 --> statement-breakpoint
-CREATE TRIGGER funding_steps_on_event_update AFTER UPDATE ON referral_events
-  REFERENCING OLD TABLE AS old_events NEW TABLE AS new_events FOR EACH STATEMENT EXECUTE FUNCTION funding_steps_after_events();
+CREATE TRIGGER withdrawals_and_funding_steps_on_event_update AFTER UPDATE ON referral_events
+  REFERENCING OLD TABLE AS old_events NEW TABLE AS new_events FOR EACH STATEMENT EXECUTE FUNCTION withdrawals_and_funding_steps_after_events();
 --> statement-breakpoint
-CREATE TRIGGER funding_steps_on_event_delete AFTER DELETE ON referral_events
-  REFERENCING OLD TABLE AS old_events FOR EACH STATEMENT EXECUTE FUNCTION funding_steps_after_events();
+CREATE TRIGGER withdrawals_and_funding_steps_on_event_delete AFTER DELETE ON referral_events
+  REFERENCING OLD TABLE AS old_events FOR EACH STATEMENT EXECUTE FUNCTION withdrawals_and_funding_steps_after_events();
 --> statement-breakpoint
-CREATE FUNCTION funding_steps_clear() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION withdrawals_and_funding_steps_clear() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  DELETE FROM referral_withdrawals;
   DELETE FROM funding_steps;
   RETURN NULL;
 END;
 $$;
 --> statement-breakpoint
-CREATE TRIGGER funding_steps_on_event_truncate AFTER TRUNCATE ON referral_events
-  FOR EACH STATEMENT EXECUTE FUNCTION funding_steps_clear();
+CREATE TRIGGER withdrawals_and_funding_steps_on_event_truncate AFTER TRUNCATE ON referral_events
+  FOR EACH STATEMENT EXECUTE FUNCTION withdrawals_and_funding_steps_clear();
 --> statement-breakpoint
 -- No path changes a referral's site or therapy today; were one to, its steps follow.
 CREATE FUNCTION funding_steps_follow_referral() RETURNS trigger LANGUAGE plpgsql AS $$
