@@ -23,16 +23,9 @@ function siteGroupsTable(groups: readonly SeriesGroup[]): SQL {
 const therapyFilter = (therapy: string | undefined, alias: string): SQL => (therapy ? sql`and ${sql.raw(alias)}.therapy = ${therapy}::therapy` : sql``);
 
 /**
- * `m`: the scoped referrals received by `to`, a row of milestones each (referral_milestones) with its group; after
- * siteGroupsTable in a with clause. Not materialised: a statement that reads it more than once would otherwise
- * copy every row into a temporary store first, which on the embedded database goes to disk.
+ * `m`: the records of the patients counted directly (DIRECT_RECORDS) entered by `to`, each with its group; after
+ * siteGroupsTable in a with clause.
  */
-const milestonesOf = (to: string, therapy: string | undefined): SQL =>
-  sql`m as not materialized (
-    select m.*, g.group_key from referral_milestones m join site_groups g on g.site_id = m.site_id
-    where m.entered_on <= ${to}::date ${therapy ? sql`and m.therapy = ${therapy}::therapy` : sql``})`;
-
-/** `m` as milestonesOf makes it, of the records of the patients counted directly alone (DIRECT_RECORDS). */
 const directMilestonesOf = (to: string, therapy: string | undefined): SQL =>
   sql`direct_records as materialized ${DIRECT_RECORDS},
   m as (
@@ -249,15 +242,15 @@ export async function continuationByGroup(db: Db, { groups, period, therapy }: S
   return rows.map((r) => ({ groupKey: String(r.group_key), reached: count(r.reached), continuing: count(r.continuing) }));
 }
 
-/** What each improvement chart measures: the milestone that places a record in a bin, and the value of a bin. */
-const SPC_STATEMENTS: Record<SpcMeasure, { on: SQL; value: SQL; n: SQL }> = {
-  referrals: { on: sql`m.received_on`, value: sql`count(*)`, n: sql`count(*)` },
-  starts: { on: sql`m.started_on`, value: sql`count(*)`, n: sql`count(*)` },
-  referral_to_start_days: {
-    on: sql`m.started_on`,
-    value: sql`percentile_cont(0.5) within group (order by (m.started_on - m.received_on)::float8)`,
-    n: sql`count(*)`,
-  },
+/**
+ * What each improvement chart measures: the date that places a record in a bin, each read through a site's index of
+ * it, and the value of a bin. Only pathway records have a referral date or a device start; a referral is entered on
+ * the day it was received (schema.ts).
+ */
+const SPC_STATEMENTS: Record<SpcMeasure, { on: SQL; value: SQL; only?: SQL }> = {
+  referrals: { on: sql`m.entered_on`, value: sql`count(*)`, only: sql`and m.received_on is not null` },
+  starts: { on: sql`m.started_on`, value: sql`count(*)` },
+  referral_to_start_days: { on: sql`m.started_on`, value: sql`percentile_cont(0.5) within group (order by (m.started_on - m.received_on)::float8)` },
 };
 
 /** The charts that count a milestone, which the metrics' counts answer a month at a time. */
@@ -267,7 +260,7 @@ const SPC_COUNTED: Partial<Record<SpcMeasure, keyof typeof BINNED_MILESTONES>> =
  * Per group and bin (its first day), the measure's value and the number of records behind it, over whole bins from
  * `from` to `to`; bins with nothing are absent. Waits are those of pathway records that ended in the bin. Monthly
  * counts are the metrics' (milestonesByGroupAndBin: a few rows per site and month); weeks and medians need the
- * records themselves.
+ * records themselves, read a site at a time through its index of the date.
  */
 export async function spcValues(
   db: Db,
@@ -278,14 +271,16 @@ export async function spcValues(
     const counted = await milestonesByGroupAndBin(db, { groups, period: { from, to }, bin, milestone, therapy });
     return counted.map((r) => ({ ...r, value: r.n }));
   }
-  const { on, value, n } = SPC_STATEMENTS[measure];
+  const { on, value, only = sql`` } = SPC_STATEMENTS[measure];
   // date_trunc('week') starts ISO weeks on Monday, as the bins do.
   const rows = await executeWithoutJit(db, sql`
-        with ${siteGroupsTable(groups)},
-        ${milestonesOf(to, therapy)}
-        select group_key, to_char(date_trunc(${bin}, ${on}::timestamp), 'YYYY-MM-DD') as bin, ${value} as value, ${n} as n
-        from m
-        where m.origin = 'pathway' and ${on} between ${from}::date and ${to}::date
+        with ${siteGroupsTable(groups)}
+        select g.group_key, to_char(date_trunc(${bin}, ${on}::timestamp), 'YYYY-MM-DD') as bin, ${value} as value, count(*) as n
+        from site_groups g
+        cross join lateral (
+          select m.entered_on, m.received_on, m.started_on from referral_milestones m
+          where m.site_id = g.site_id and ${on} between ${from}::date and ${to}::date and m.entered_on <= ${to}::date ${only} ${therapyFilter(therapy, 'm')}
+        ) m
         group by 1, 2`);
   return rows.map((r) => ({ groupKey: String(r.group_key), bin: String(r.bin), value: toNumber(r.value)!, n: count(r.n) }));
 }
