@@ -5,6 +5,11 @@ import { PGlite } from '@electric-sql/pglite';
 import { sql, type SQL } from 'drizzle-orm';
 import type { MetricsReport, MetricsRow } from '../../src/lib/domain/metrics';
 import { fromPglite, migrate, openPostgres, rowsOf, type Database } from '../../src/lib/server/db/client';
+import { SPC_MEASURES } from '../../src/lib/domain/spc-series';
+import { equityQuery } from '../../src/lib/schemas/equity.schema';
+import { metricsQuery } from '../../src/lib/schemas/metrics.schema';
+import { startsQuery } from '../../src/lib/schemas/metrics-series.schema';
+import { spcQuery } from '../../src/lib/schemas/spc.schema';
 import { createServices } from '../../src/lib/server/services';
 import { systemCtx } from '../../src/lib/server/context';
 import { maintainEmbedded } from '../../src/lib/server/db/embedded-maintenance';
@@ -32,7 +37,8 @@ const GROUPINGS = ['site', 'icb'] as const;
  *   same round;
  * - `dashboard`: the dashboard page's server work for a commissioner, short of rendering the HTML: resolving
  *   the session (as hooks.server.ts does) and the page's own load function (+page.server.ts): the report and the
- *   four series, by site.
+ *   four series, the three improvement charts and three views of who is reached, by site; and each of those three
+ *   parts timed alone (`parts`), to show where the time goes.
  * After the load, PostgreSQL is vacuumed and analysed, as autovacuum would soon do, and the embedded database
  * gets the maintenance the app gives it (embedded-maintenance.ts). With `plans` (a folder), the EXPLAIN ANALYZE of
  * the service's statement and of the floor for each grouping is written there for each PostgreSQL area. The page's
@@ -117,7 +123,33 @@ async function measure(database: Database, area: Area, runs: number, rounds: num
       return dashboardLoad({ locals, url: new URL(`http://bench/dashboard?from=${FROM}&to=${TO}`) } as unknown as Parameters<typeof dashboardLoad>[0]);
     };
 
-    const measured: { byGrouping: Record<string, { commissioner: Timing; admin: Timing; floor: Timing }>; dashboard: Timing }[] = [];
+    // Where the dashboard's time goes: its three kinds of figures, each run as the page runs them (together), alone.
+    const ctx = { actor: (await services.auth.resolve(commissioner.token))!, requestId: 'bench', clientAddress: null };
+    const query = metricsQuery.parse({ from: FROM, to: TO });
+    const dashboardParts = {
+      reportAndSeries: () =>
+        Promise.all([
+          services.metrics.report(ctx, query),
+          services.metricsSeries.starts(ctx, startsQuery.parse({ from: FROM, to: TO, bin: 'month' })),
+          services.metricsSeries.waits(ctx, query),
+          services.metricsSeries.funding(ctx, query),
+          services.metricsSeries.continuation(ctx, query),
+        ]),
+      improvementCharts: () => Promise.all(SPC_MEASURES.map((measure) => services.spc.charts(ctx, spcQuery.parse({ from: FROM, to: TO, measure, rebase: 'facilitation' })))),
+      whoIsReached: () =>
+        Promise.all(
+          (
+            [
+              ['imdQuintile', 'all'],
+              ['ethnicGroup', 'all'],
+              ['imdQuintile', 'site'],
+            ] as const
+          ).map(([by, groupBy]) => services.equity.report(ctx, equityQuery.parse({ from: FROM, to: TO, by, groupBy }))),
+        ),
+    };
+    type Part = keyof typeof dashboardParts;
+
+    const measured: { byGrouping: Record<string, { commissioner: Timing; admin: Timing; floor: Timing }>; dashboard: Timing; parts: Record<Part, Timing> }[] = [];
     for (let round = 0; round < rounds; round++) {
       const byGrouping: Record<string, { commissioner: Timing; admin: Timing; floor: Timing }> = {};
       for (const groupBy of GROUPINGS) {
@@ -127,7 +159,9 @@ async function measure(database: Database, area: Area, runs: number, rounds: num
           floor: await timed(runs, () => floor(groupBy)),
         };
       }
-      measured.push({ byGrouping, dashboard: await timed(runs, dashboard) });
+      const parts = {} as Record<Part, Timing>;
+      for (const [name, part] of Object.entries(dashboardParts)) parts[name as Part] = await timed(runs, part);
+      measured.push({ byGrouping, dashboard: await timed(runs, dashboard), parts });
     }
     if (plans && database.kind === 'postgres') {
       await mkdir(plans, { recursive: true });
@@ -156,7 +190,10 @@ async function measure(database: Database, area: Area, runs: number, rounds: num
           ];
         }),
       ),
-      dashboardLoadMs: { commissioner: spread(measured.map((m) => m.dashboard)) },
+      dashboardLoadMs: {
+        commissioner: spread(measured.map((m) => m.dashboard)),
+        parts: Object.fromEntries(Object.keys(dashboardParts).map((name) => [name, spread(measured.map((m) => m.parts[name as Part]))])),
+      },
     };
   } finally {
     await app.close();
