@@ -9,6 +9,7 @@ import { createLogger } from './logger';
 import { fhirClientOptionsFrom } from '../lib/server/fhir/fhir.config';
 import { startDemoFhirServer } from '../lib/server/demo/fhir-demo.server';
 import { scheduleEmbeddedMaintenance } from '../lib/server/db/embedded-maintenance';
+import { signInSettingsFrom, type SignInSettings } from '../lib/server/auth/sign-in.settings';
 
 const SHUTDOWN_GRACE_MS = 25_000;
 
@@ -20,6 +21,16 @@ async function main() {
     if (e instanceof ConfigError) {
       console.error(e.message);
       process.exit(78); // EX_CONFIG
+    }
+    throw e;
+  }
+  let signIn: SignInSettings;
+  try {
+    signIn = signInSettingsFrom(config, config.DATABASE_URL ? 'postgres' : 'embedded');
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(78);
     }
     throw e;
   }
@@ -49,7 +60,7 @@ async function main() {
   const fhir = config.FHIR_BASE_URL
     ? fhirClientOptionsFrom({ ...config, FHIR_BASE_URL: config.FHIR_BASE_URL })
     : demoFhir && { baseUrl: demoFhir.baseUrl, serverId: demoFhir.serverId, timeoutMs: config.FHIR_TIMEOUT_MS };
-  const services = createServices(database, config, { fhir });
+  const services = createServices(database, config, { fhir, signIn });
   const firstStart = await prepareFirstStart(config, database, services, log);
   provideAppContext({ services, log, demoFhirExamples: demoFhir?.examples });
   const maintenance = database.kind === 'embedded' ? scheduleEmbeddedMaintenance(database.db, log) : null;

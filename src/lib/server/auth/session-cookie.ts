@@ -4,3 +4,10 @@ export const SESSION_COOKIE = 'pp_session';
 export function sessionCookieOptions(secure: boolean, expires: Date) {
   return { httpOnly: true, sameSite: 'lax' as const, secure, path: '/', expires };
 }
+
+/** A sign-in half done (single sign-on at the provider, or a password waiting for its code): a short-lived token. */
+export const SIGN_IN_FLOW_COOKIE = 'pp_sign_in';
+
+export function signInFlowCookieOptions(secure: boolean, expires: Date) {
+  return { httpOnly: true, sameSite: 'lax' as const, secure, path: '/', expires };
+}

@@ -1,3 +1,6 @@
+import { OidcClient } from '../auth/oidc.client';
+import { SecretBox } from '../auth/secret-box';
+import { PASSWORD_ONLY, type SignInSettings } from '../auth/sign-in.settings';
 import type { Config } from '../config';
 import type { Database } from '../db/client';
 import { createFhirClient, type FhirClientOptions } from '../fhir/fhir.client';
@@ -15,25 +18,37 @@ import { NationalReturnService } from './national-return.service';
 import { PatientService } from './patient.service';
 import { PopulationService } from './population.service';
 import { ReferralService } from './referral.service';
+import { SecondFactorService } from './second-factor.service';
 import { SiteService } from './site.service';
+import { SsoService } from './sso.service';
 import { SpcService } from './spc.service';
 import { UserService } from './user.service';
 
 /**
  * Built once per process and shared by the API routes and the pages: one database handle, one set of rules.
- * `fhir` is the hospital FHIR server's client options; without it, FHIR imports answer 503.
+ * `fhir` is the hospital FHIR server's client options; without it, FHIR imports answer 503. `signIn` says how people
+ * sign in (password only, without a second factor, unless given).
  */
 export function createServices(
   database: Database,
   config: Pick<Config, 'SESSION_IDLE_MINUTES' | 'SESSION_ABSOLUTE_HOURS'>,
-  options: { fhir?: FhirClientOptions | null } = {},
+  options: { fhir?: FhirClientOptions | null; signIn?: SignInSettings } = {},
 ) {
   const { db } = database;
   const patients = new PatientService(db);
+  const signIn = options.signIn ?? PASSWORD_ONLY;
+  const secrets = signIn.totpKey ? new SecretBox(signIn.totpKey) : null;
+  const auth = new AuthService(
+    db,
+    { idleMinutes: config.SESSION_IDLE_MINUTES, absoluteHours: config.SESSION_ABSOLUTE_HOURS },
+    { passwordSignIn: signIn.passwordSignIn, mfaRequiredRoles: signIn.mfaRequiredRoles, secrets, ssoDisplayName: signIn.oidc?.displayName ?? null },
+  );
   return {
     health: new HealthService(db),
-    auth: new AuthService(db, { idleMinutes: config.SESSION_IDLE_MINUTES, absoluteHours: config.SESSION_ABSOLUTE_HOURS }),
-    users: new UserService(db),
+    auth,
+    secondFactor: new SecondFactorService(db, secrets),
+    sso: signIn.oidc ? new SsoService(db, new OidcClient(signIn.oidc), auth) : null,
+    users: new UserService(db, signIn.oidc !== null),
     sites: new SiteService(db),
     population: new PopulationService(db),
     patients,

@@ -1,23 +1,31 @@
 import { authorize, type UserActor } from '../../domain/access';
-import { conflict, validation } from '../../domain/errors';
-import type { CreateUser, User } from '../../schemas/users.schema';
+import { conflict, fieldError, validation } from '../../domain/errors';
+import type { CreateUser, ManagedUser, User } from '../../schemas/users.schema';
 import { hashPassword } from '../auth/password';
 import type { Db, Tx } from '../db/client';
 import { isUniqueViolation } from '../db/errors';
 import { writeAudit } from '../repositories/audit.repository';
 import { existingSiteIds } from '../repositories/site.repository';
+import { usersWithActiveTotp } from '../repositories/second-factor.repository';
 import { anyUserExists, insertUser, listUsers, membershipsOf, type UserRow } from '../repositories/user.repository';
 import type { Ctx } from '../context';
 import { decodeCursor, pageOf } from './cursor';
 
 export class UserService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** Whether single sign-on is set up: only then may a person have no password. */
+    private readonly singleSignOn = false,
+  ) {}
 
   async create(ctx: Ctx, input: CreateUser): Promise<User> {
     authorize(ctx.actor, 'users:manage');
+    if (input.password === undefined && !this.singleSignOn) {
+      throw fieldError('password', 'Password is required: single sign-on is not set up here, so this person needs a password to sign in');
+    }
     const siteIds = [...new Set(input.siteIds)];
     // Hash before the transaction: argon2 is deliberately slow and must not hold a connection.
-    const passwordHash = await hashPassword(input.password);
+    const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
     try {
       return await this.db.transaction(async (tx) => {
         await assertSitesExist(tx, siteIds);
@@ -32,12 +40,22 @@ export class UserService {
     }
   }
 
+  /** Users in email order, each with how they sign in (the API's schema gives clients the user alone). */
   async list(ctx: Ctx, q: { limit: number; cursor?: string }) {
     authorize(ctx.actor, 'users:manage');
     const after = decodeCursor(q.cursor, 1) as [string] | undefined;
     const rows = await listUsers(this.db, { limit: q.limit + 1, afterEmail: after?.[0] });
-    const memberships = rows.length ? await membershipsOf(this.db, rows.map((r) => r.id)) : [];
-    const items = rows.map((r) => toUser(r, memberships.filter((m) => m.userId === r.id).map((m) => m.siteId)));
+    const ids = rows.map((r) => r.id);
+    const [memberships, withTotp] = rows.length ? await Promise.all([membershipsOf(this.db, ids), usersWithActiveTotp(this.db, ids)]) : [[], new Set<string>()];
+    const items = rows.map(
+      (r): ManagedUser => ({
+        ...toUser(r, memberships.filter((m) => m.userId === r.id).map((m) => m.siteId)),
+        active: r.active,
+        ssoOnly: r.passwordHash === null,
+        ssoLinked: r.oidcSubject !== null,
+        authenticator: withTotp.has(r.id),
+      }),
+    );
     return pageOf(items, q.limit, (u) => [u.email]);
   }
 

@@ -1,4 +1,5 @@
 import { redirect } from '@sveltejs/kit';
+import { idParams } from '$lib/schemas/common.schema';
 import { createUserBody } from '$lib/schemas/users.schema';
 import { failFromError, formValues, parseForm, readForm, type FieldLabels } from '$lib/server/pages/forms';
 import type { Actions, PageServerLoad } from './$types';
@@ -8,7 +9,13 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     locals.services.users.list(locals.ctx!, { limit: 500 }),
     locals.services.sites.list(locals.ctx!, { limit: 500 }),
   ]);
-  return { users: users.items, sites: sites.items, created: url.searchParams.get('created') };
+  return {
+    users: users.items,
+    sites: sites.items,
+    created: url.searchParams.get('created'),
+    reset: url.searchParams.get('reset'),
+    sso: locals.services.sso?.displayName ?? null,
+  };
 };
 
 /** The form's fields as its error messages name them. */
@@ -26,5 +33,16 @@ export const actions: Actions = {
       return failFromError(e, values);
     }
     redirect(303, `/admin/users?created=${encodeURIComponent(email)}`);
+  },
+  resetTotp: async ({ request, locals }) => {
+    const values = formValues(await readForm(request));
+    const parsed = parseForm(idParams, values);
+    if (!parsed.ok) return parsed.failure;
+    try {
+      await locals.services.secondFactor.reset(locals.ctx!, parsed.data.id);
+    } catch (e) {
+      return failFromError(e, {});
+    }
+    redirect(303, `/admin/users?reset=${encodeURIComponent(String(values.email ?? ''))}`);
   },
 };
