@@ -140,6 +140,14 @@ export class OidcClient {
     if (names.some((n) => n === 'TypeError') || (e instanceof oidc.ClientError && /RESPONSE_IS_NOT|PARSE_ERROR|SERVER_METADATA/.test(e.code ?? ''))) {
       return new OidcFailure('unreachable', `the identity provider could not be reached or answered something unreadable (${e instanceof Error ? e.message : String(e)})`);
     }
-    return new OidcFailure('invalid', e instanceof Error ? e.message : String(e));
+    return new OidcFailure('invalid', describe(e));
   }
+}
+
+/** The library's message, with the check that failed when it says which (the claim, or the signature's cause). */
+function describe(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const cause = e.cause as { claim?: unknown; message?: unknown } | undefined;
+  const detail = typeof cause?.claim === 'string' ? `claim ${cause.claim}` : typeof cause?.message === 'string' ? cause.message : undefined;
+  return [`${e.message}${'code' in e && e.code ? ` (${String(e.code)})` : ''}`, detail].filter(Boolean).join(': ');
 }
