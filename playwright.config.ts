@@ -2,10 +2,13 @@ import { defineConfig } from '@playwright/test';
 
 const PORT = Number(process.env.E2E_PORT ?? 3199);
 const DATA_DIR = process.env.E2E_DATA_DIR ?? 'test-results/e2e-data';
+// The test identity provider (panva's oidc-provider) that the app's single sign-on is pointed at.
+const OIDC_PORT = Number(process.env.E2E_OIDC_PORT ?? PORT + 1);
+const E2E_OIDC = { issuer: `http://127.0.0.1:${OIDC_PORT}`, clientId: 'pump-pathway-tests', displayName: 'Test NHS Trust' };
 
 /**
  * Browser tests drive Debian's Chromium (no browser downloads) against the built app on a fresh embedded
- * database in demo mode, started exactly as `npm start` starts it.
+ * database in demo mode, started exactly as `npm start` starts it, with single sign-on through a test provider.
  */
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -41,11 +44,22 @@ export default defineConfig({
     // A 1280-pixel screen at 200% zoom lays out like a 640-pixel one.
     { name: 'zoom-200', testMatch: 'pathway.spec.ts', use: { viewport: { width: 640, height: 450 } } },
   ],
-  webServer: {
-    command: `rm -rf ${DATA_DIR} && NODE_ENV=production LOG_LEVEL=warn PORT=${PORT} DATA_DIR=${DATA_DIR} npx tsx src/server/main.ts`,
-    url: `http://localhost:${PORT}/api/health`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: 'pipe',
-  },
+  webServer: [
+    {
+      command: `E2E_PORT=${PORT} E2E_OIDC_PORT=${OIDC_PORT} npx tsx tests/support/oidc-provider.main.ts`,
+      url: `${E2E_OIDC.issuer}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+    },
+    {
+      command:
+        `rm -rf ${DATA_DIR} && NODE_ENV=production LOG_LEVEL=warn PORT=${PORT} DATA_DIR=${DATA_DIR} ` +
+        `OIDC_ISSUER=${E2E_OIDC.issuer} OIDC_CLIENT_ID=${E2E_OIDC.clientId} OIDC_CLIENT_SECRET=a-test-client-secret-that-is-long-enough ` +
+        `OIDC_DISPLAY_NAME='${E2E_OIDC.displayName}' npx tsx src/server/main.ts`,
+      url: `http://localhost:${PORT}/api/health`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'pipe',
+    },
+  ],
 });

@@ -6,7 +6,7 @@ import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '$lib/server
 import { bodyLimitFor } from '$lib/server/pages/body-limits';
 import { recordId } from '$lib/server/pages/load';
 
-const PUBLIC_PATHS = new Set(['/login', '/auth/oidc/start', '/auth/oidc/callback']);
+const PUBLIC_PATHS = new Set(['/login', '/login/code', '/auth/oidc/start', '/auth/oidc/callback']);
 /** Pages open to a person who must add an authenticator before anything else (MFA_REQUIRED_ROLES). */
 const ENROLMENT_PATHS = new Set(['/account', '/logout']);
 

@@ -21,7 +21,7 @@ test('the audit trail names who acted, what they did and the record, and lists w
   await page.goto('/login');
   await page.getByLabel('Email').fill('nurse@example.org');
   await page.getByLabel('Password').fill('not-the-Password-99');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.getByRole('alert')).toBeVisible();
 
   await signIn(page, 'nurse@example.org');

@@ -10,10 +10,11 @@ import Provider from 'oidc-provider';
  * linking by subject when the email changes).
  *
  * `fault` makes it misbehave as a broken or hostile provider would: its ID tokens re-signed with another key, with
- * a nonce the app never sent, or long expired (the real key, so that only that check fails); or `down`, every
- * connection dropped.
+ * a nonce the app never sent, or long expired (the real key, so that only that check fails); `tampered_state`, the
+ * browser sent back with another state (as a forged callback would be); or `down`, every connection dropped
+ * (`down_after_sign_in`: from when it sends the browser back, so that the app's token request finds it down).
  */
-export type ProviderFault = 'down' | 'foreign_key' | 'wrong_nonce' | 'expired' | null;
+export type ProviderFault = 'down' | 'down_after_sign_in' | 'tampered_state' | 'foreign_key' | 'wrong_nonce' | 'expired' | null;
 
 export interface TestProvider {
   issuer: string;
@@ -108,6 +109,15 @@ export async function startTestProvider(options: { port?: number; host?: string;
   });
   provider.use(async (ctx, next) => {
     await next();
+    const location = ctx.response.get('location');
+    if (location && options.redirectUris.some((uri) => location.startsWith(uri))) {
+      if (state.fault === 'tampered_state') {
+        const forged = new URL(location);
+        forged.searchParams.set('state', 'a-state-from-somewhere-else');
+        ctx.redirect(forged.href);
+      }
+      if (state.fault === 'down_after_sign_in') state.fault = 'down';
+    }
     const body = ctx.body as { id_token?: string } | undefined;
     if (ctx.path === '/token' && body?.id_token && state.fault) body.id_token = tamper(body.id_token, state.fault, privateKey, foreign, kid);
   });
