@@ -15,6 +15,7 @@ async function passwordStep(page: Page) {
 }
 
 test('a nurse adds an authenticator app, then signs in with a code from it and with a recovery code', async ({ page, request }, info) => {
+  test.setTimeout(120_000); // a long journey: enrolment and three sign-ins
   await request.post('/api/v1/auth/login', { data: { email: 'admin@example.org', password: DEMO_PASSWORD } });
   const sites = (await (await request.get('/api/v1/sites')).json()).items as { id: string }[];
   expect((await request.post('/api/v1/users', { data: { ...NURSE, name: 'Tara Totp', role: 'nurse', siteIds: [sites[0]!.id] } })).status()).toBe(201);

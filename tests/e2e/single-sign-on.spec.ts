@@ -29,6 +29,7 @@ test('the sign-in page offers the trust provider beside the password form', asyn
 });
 
 test('an admin adds a person without a password, who signs in through the provider with the role the admin gave', async ({ page }, info) => {
+  test.setTimeout(90_000); // the admin's page, the provider and back, and signing out at the provider
   await signIn(page, 'admin@example.org');
   await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Users' }).click();
   await page.getByLabel('Full name').fill('Priya Provider');
