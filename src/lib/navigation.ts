@@ -37,6 +37,7 @@ export const NAVIGATION: Record<Role, NavItem[]> = {
     { href: '/admin/sites', label: 'Sites' },
     { href: '/admin/users', label: 'Users' },
     { href: '/admin/devices', label: 'Devices' },
+    { href: '/admin/reference', label: 'Reference data' },
     { href: '/referrals', label: 'Referrals' },
     { href: '/dashboard', label: 'Dashboard' },
     { href: '/exports/national-hcl', label: 'National return' },

@@ -10,6 +10,7 @@ import deviceRoutes from './api/devices.routes';
 import exportRoutes from './api/exports.routes';
 import healthRoutes from './api/health.routes';
 import importRoutes from './api/imports.routes';
+import referenceRoutes from './api/reference.routes';
 import implementationRoutes from './api/implementation.routes';
 import metricsRoutes from './api/metrics.routes';
 import metricsSeriesRoutes from './api/metrics-series.routes';
@@ -95,6 +96,7 @@ export async function buildApp({ config, services, pages = 'none', logger }: App
         await v1.register(metricsSeriesRoutes);
         await v1.register(exportRoutes);
         await v1.register(importRoutes);
+        await v1.register(referenceRoutes);
       },
       { prefix: '/v1' },
     );

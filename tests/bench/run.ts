@@ -8,6 +8,7 @@
 import { caseloadBench } from './caseload.bench';
 import { fhirImportBench } from './fhir-import.bench';
 import { fhirSyncBench } from './fhir-sync.bench';
+import { imdBench } from './imd.bench';
 import { metricsBench } from './metrics.bench';
 import { nationalReturnBench } from './national-return.bench';
 import { pagesBench } from './pages.bench';
@@ -53,6 +54,10 @@ try {
   if (want('caseload')) {
     console.log('caseload import of 10,000 rows through the API (PostgreSQL, seconds; server memory in MiB):');
     console.log(JSON.stringify(await caseloadBench(server.url), null, 2));
+  }
+  if (want('imd')) {
+    console.log('the national postcode-to-deprivation file (1.7 million postcodes) loaded through the API (PostgreSQL, seconds; server memory in MiB):');
+    console.log(JSON.stringify(await imdBench(server.url), null, 2));
   }
   if (want('national-return')) {
     console.log('national HCL return of a site with 2,000 closed loop users, pathway and existing, among the region (PostgreSQL, ms, one request at a time):');

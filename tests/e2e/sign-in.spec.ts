@@ -15,7 +15,7 @@ const HOMES = [
   { role: 'nurse', heading: 'Your worklist', nav: ['Worklist', 'Patients', 'Referrals', 'Dashboard', 'National return', 'Import caseload'] },
   { role: 'consultant', heading: 'Eligibility queue', nav: ['Eligibility queue', 'Patients', 'Referrals', 'Dashboard', 'National return', 'Import caseload'] },
   { role: 'commissioner', heading: 'Implementation dashboard', nav: ['Dashboard'] },
-  { role: 'admin', heading: 'Overview', nav: ['Overview', 'Sites', 'Users', 'Devices', 'Referrals', 'Dashboard', 'National return', 'Import caseload', 'Audit trail'] },
+  { role: 'admin', heading: 'Overview', nav: ['Overview', 'Sites', 'Users', 'Devices', 'Reference data', 'Referrals', 'Dashboard', 'National return', 'Import caseload', 'Audit trail'] },
 ] as const;
 
 for (const { role, heading, nav } of HOMES) {

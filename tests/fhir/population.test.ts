@@ -1,7 +1,8 @@
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { isDomainError, type DomainError } from '../../src/lib/domain/errors';
-import { auditLog, sites } from '../../src/lib/server/db/schema';
+import { ageBandOf, ethnicGroupOf, EQUITY_SPLITS, imdQuintileOf, SPLIT_VALUES } from '../../src/lib/domain/equity';
+import { auditLog, imdPostcodes, sitePopulationSplitCounts, sites } from '../../src/lib/server/db/schema';
 import { generateDemoPopulation } from '../../src/lib/server/demo/fhir-demo.population';
 import { createFhirClient } from '../../src/lib/server/fhir/fhir.client';
 import { FhirImportService } from '../../src/lib/server/services/fhir-import.service';
@@ -56,6 +57,38 @@ describe('population sync', () => {
     expect(site).toMatchObject({ t1dPopulation: result.t1dPopulation, t1dPopulationAsOf: result.t1dPopulationAsOf, version: 2 });
     const [audit] = await kit.db.select().from(auditLog).where(and(eq(auditLog.entityId, kit.site.id), eq(auditLog.action, 'site.population_sync')));
     expect(audit).toMatchObject({ actorId: admin.actor.userId, before: { t1dPopulation: null, version: 1 }, after: { t1dPopulation: result.t1dPopulation, version: 2 } });
+  });
+
+  it('counts the population by age band on the day, sex, ethnic group and deprivation quintile, every value listed', async () => {
+    // Half the demo's postcodes are in the table: the rest of their people are of unknown deprivation.
+    const table = new Map<string, number>();
+    for (const p of population.patients) if (p.postcode && p.postcode.endsWith('A') === false) table.set(p.postcode.replace(' ', ''), 1 + (p.postcode.charCodeAt(1) % 10));
+    await kit.db.insert(imdPostcodes).values([...table].map(([postcode, imdDecile]) => ({ postcode, imdDecile })));
+    const { t1dPopulationAsOf: asOf } = await kit.service.syncPopulation(admin, kit.site.id);
+
+    const counted = population.patients.filter((p) => p.odsCode === 'RDM01' && p.countsAsActiveType1);
+    const tally = (valueOf: (p: (typeof counted)[number]) => string) => {
+      const n: Record<string, number> = {};
+      for (const p of counted) n[valueOf(p)] = (n[valueOf(p)] ?? 0) + 1;
+      return n;
+    };
+    const expected = {
+      ageBand: tally((p) => ageBandOf(p.birthDate, asOf)),
+      sex: tally((p) => p.sex),
+      ethnicGroup: tally((p) => ethnicGroupOf(p.ethnicCategory)),
+      imdQuintile: tally((p) => imdQuintileOf(p.postcode ? (table.get(p.postcode.replace(' ', '')) ?? null) : null)),
+    };
+    // The made-up register has people in every group the splits name, and some of each kind of unknown.
+    expect(Object.keys(expected.ethnicGroup).length).toBeGreaterThan(3);
+    expect(expected.imdQuintile.unknown).toBeGreaterThan(0);
+
+    const rows = await kit.db.select().from(sitePopulationSplitCounts).where(and(eq(sitePopulationSplitCounts.siteId, kit.site.id), eq(sitePopulationSplitCounts.asOf, asOf)));
+    for (const split of EQUITY_SPLITS) {
+      const stored = rows.filter((r) => r.split === split);
+      expect(stored.map((r) => r.value).sort(), split).toEqual([...SPLIT_VALUES[split]].sort());
+      const nonZero = Object.fromEntries(stored.filter((r) => r.t1dPopulation > 0).map((r) => [r.value, r.t1dPopulation]));
+      expect(nonZero, split).toEqual(expected[split]);
+    }
   });
 
   it('is for admins only', async () => {

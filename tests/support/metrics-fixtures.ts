@@ -15,6 +15,7 @@ import {
   type WaitName,
 } from '../../src/lib/domain/metrics';
 import { applyEvent, type PathwayEvent, type ReferralStatus } from '../../src/lib/domain/pathway';
+import type { EthnicCategory } from '../../src/lib/domain/vocabulary';
 import type { Db } from '../../src/lib/server/db/client';
 import { facilitationActivities, observations, patients, referralEvents, referrals, sitePopulationCounts, sites } from '../../src/lib/server/db/schema';
 import { todayIso } from '../../src/lib/server/clock';
@@ -155,7 +156,10 @@ export function metricsBuilder(db: Db, data: OracleData = emptyData()) {
       await db.insert(facilitationActivities).values({ siteId, on, mode, kind: mode === 'passive' ? 'web_resource' : 'site_visit' });
       data.facilitation.push({ siteId, on, mode });
     },
-    async patient(siteId: string): Promise<string> {
+    async patient(
+      siteId: string,
+      who: Partial<{ birthDate: string; sex: 'female' | 'male' | 'other' | 'unknown'; ethnicCategory: EthnicCategory | null; postcode: string | null; imdDecile: number | null }> = {},
+    ): Promise<string> {
       const id = randomUUID();
       const nhsNumber = nextNhsNumber(nhsSeed);
       // nextNhsNumber skips numbers with no valid check digit: continue after the one it gave.
@@ -169,6 +173,7 @@ export function metricsBuilder(db: Db, data: OracleData = emptyData()) {
         birthDate: '1980-01-01',
         sex: 'female',
         diabetesType: 'type1',
+        ...who,
       });
       return id;
     },

@@ -40,6 +40,8 @@ export const PERMISSIONS = {
   'sites:manage': { roles: ['admin'], siteScoped: false },
   'users:manage': { roles: ['admin'], siteScoped: false },
   'audit:read': { roles: ['admin'], siteScoped: false },
+  // Reference tables (the postcode-to-deprivation table) serve every site.
+  'reference:manage': { roles: ['admin'], siteScoped: false },
   // Facilitation and barriers describe a site, not a patient: everyone reads them; its clinicians and admins log them.
   'implementation:read': { roles: EVERYONE, siteScoped: false },
   'implementation:write': { roles: ['nurse', 'consultant', 'admin'], siteScoped: true },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ageBandOf, ETHNIC_GROUPS, ethnicGroupOf, imdQuintileOf, SPLIT_VALUE_LABELS, SPLIT_VALUES, EQUITY_SPLITS } from './equity';
+import { ageBandOf, ETHNIC_GROUPS, ethnicGroupOf, imdQuintileOf, splitCountsOf, SPLIT_VALUE_LABELS, SPLIT_VALUES, EQUITY_SPLITS } from './equity';
 import { ETHNIC_CATEGORIES } from './vocabulary';
 
 describe('age bands, on the last day of the period', () => {
@@ -56,4 +56,37 @@ it('names every value of every split, unknown included', () => {
     expect(SPLIT_VALUES[split]).toContain('unknown');
     expect(Object.keys(SPLIT_VALUE_LABELS[split]).sort()).toEqual([...SPLIT_VALUES[split]].sort());
   }
+});
+
+describe('a population counted by each split', () => {
+  const table: Record<string, number> = { 'LS1 4AP': 1, 'LS2 9JT': 10 };
+  const decileOf = (postcode: string) => table[postcode] ?? null;
+  const counts = splitCountsOf(
+    [
+      { birthDate: '2015-06-01', sex: 'female', ethnicCategory: 'H', postcode: 'LS1 4AP' },
+      { birthDate: '2008-06-02', sex: 'male', ethnicCategory: 'A', postcode: 'LS2 9JT' },
+      { birthDate: null, sex: 'unknown', ethnicCategory: 'X', postcode: 'ZZ9 9ZZ' },
+      { birthDate: '1950-01-01', sex: 'female', ethnicCategory: null, postcode: null },
+    ],
+    '2026-06-01',
+    decileOf,
+  );
+
+  it('ages people on the date of the count', () => {
+    // The second person turns 18 the day after the count.
+    expect(counts.ageBand).toEqual({ '0-11': 1, '12-17': 1, '18-25': 0, '26-39': 0, '40-64': 0, '65+': 1, unknown: 1 });
+  });
+
+  it('lists every value of every split, zeros included', () => {
+    for (const split of EQUITY_SPLITS) expect(Object.keys(counts[split])).toEqual([...SPLIT_VALUES[split]]);
+    expect(counts.sex).toEqual({ female: 2, male: 1, other: 0, unknown: 1 });
+  });
+
+  it('counts a category that is not an NHS letter, or none, as unknown', () => {
+    expect(counts.ethnicGroup).toEqual({ white: 1, mixed: 0, asian: 1, black: 0, other: 0, unknown: 2 });
+  });
+
+  it('looks deprivation up from the postcode; a postcode the table lacks, or none, is unknown', () => {
+    expect(counts.imdQuintile).toEqual({ '1': 1, '2': 0, '3': 0, '4': 0, '5': 1, unknown: 2 });
+  });
 });

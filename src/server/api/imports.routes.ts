@@ -1,27 +1,16 @@
 import type { Readable } from 'node:stream';
-import type { FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify';
-import { validatorCompiler, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PROBLEM_TYPES, problemType } from '../../lib/problems';
 import { CASELOAD_IMPORT_DESCRIPTION, caseloadQuery, caseloadRejected, caseloadReport, type CaseloadReport } from '../../lib/schemas/caseload.schema';
 import { problem } from '../../lib/schemas/common.schema';
 import { CASELOAD_MAX_BYTES, CaseloadTooLargeError } from '../../lib/server/services/caseload.csv';
 import { ctxOf } from '../plugins/auth.plugin';
+import { csvMediaTypeProblem, takeCsvBodies } from '../plugins/csv-body';
 import { sendProblem } from '../plugins/problems.plugin';
 
 const TOO_LARGE = `A caseload file must be at most ${CASELOAD_MAX_BYTES / (1024 * 1024)} MiB: split it into smaller files`;
-
-/** Why the body cannot be taken as a caseload file, or null: text/csv, UTF-8 unless it says otherwise. */
-function mediaTypeProblem(header: string | undefined): string | null {
-  const [type, ...params] = (header ?? '').split(';').map((p) => p.trim().toLowerCase());
-  if (type !== 'text/csv') return 'Send the caseload file as text/csv';
-  const charset = params.find((p) => p.startsWith('charset='))?.slice('charset='.length).replaceAll('"', '');
-  if (charset && charset !== 'utf-8' && charset !== 'utf8') return 'The caseload file must be UTF-8 (charset=utf-8): save it from your spreadsheet as CSV UTF-8';
-  return null;
-}
-
-/** The body's schema describes the file for the OpenAPI document; the file itself is checked as it is read. */
-const queryOnly: FastifySchemaCompiler<z.ZodType> = (route) => (route.httpPart === 'body' ? () => true : validatorCompiler(route));
 
 const rejected = (report: CaseloadReport) => ({
   type: problemType('caseload_rejected'),
@@ -32,18 +21,13 @@ const rejected = (report: CaseloadReport) => ({
 });
 
 const routes: FastifyPluginAsyncZod = async (app) => {
-  // This plugin's one body is a CSV file, handed over as the stream it arrives on and read as it streams in, never
-  // held whole. Every content type gets here, and the route answers 415 for anything but text/csv once it knows
-  // the caller may import at all.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
-  app.setValidatorCompiler(queryOnly);
+  takeCsvBodies(app);
 
   app.post('/imports/caseload', {
     config: { permission: 'imports:caseload' },
     bodyLimit: CASELOAD_MAX_BYTES,
     preValidation: async (req: FastifyRequest, reply: FastifyReply) => {
-      const wrongType = mediaTypeProblem(req.headers['content-type']);
+      const wrongType = csvMediaTypeProblem(req.headers['content-type'], 'caseload file');
       if (wrongType) return sendProblem(reply, 'unsupported_media_type', wrongType);
       if (Number(req.headers['content-length']) > CASELOAD_MAX_BYTES) return sendProblem(reply, 'payload_too_large', TOO_LARGE);
     },

@@ -14,6 +14,7 @@ import {
   waitDistributions,
   waitsQuery,
 } from '../../lib/schemas/metrics-series.schema';
+import { equityQuery, equityReport } from '../../lib/schemas/equity.schema';
 import { spcCharts, spcQuery } from '../../lib/schemas/spc.schema';
 import { ctxOf } from '../plugins/auth.plugin';
 
@@ -56,7 +57,42 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     },
     handler: async (req) => app.services.spc.charts(ctxOf(req), req.query),
   });
+
+  app.get('/metrics/equity', {
+    config: { permission: 'metrics:read' },
+    schema: {
+      tags: ['Metrics'],
+      summary: 'Equity: who is reached, by age band, sex, ethnic group or deprivation, beside their share of the population',
+      description: EQUITY_DESCRIPTION,
+      querystring: equityQuery,
+      response: { 200: equityReport, ...errors },
+    },
+    handler: async (req) => app.services.equity.report(ctxOf(req), req.query),
+  });
 };
+
+const EQUITY_DESCRIPTION = `The metrics' figures for each value of one split of the people (domain.md, "Equity"), per group:
+\`onTherapy\` (on therapy at the end of \`to\`), \`referrals\` (received in the period), \`started\` (pathway starts in the
+period) and \`referralToStartMedianDays\` (the median of the referral-to-start waits that ended in the period), each
+counted over the patients with that value, as \`GET /metrics\` counts them.
+
+- \`ageBand\`: age on \`to\` in completed years: \`0-11\`, \`12-17\`, \`18-25\`, \`26-39\`, \`40-64\`, \`65+\`, and \`unknown\`
+  (a birth date after \`to\`). For the population, ages on the day of the sync.
+- \`sex\`: \`female\`, \`male\`, \`other\`, \`unknown\`, as recorded.
+- \`ethnicGroup\`: from the NHS ethnic category letter: A-C \`white\`, D-G \`mixed\`, H-L \`asian\`, M-P \`black\`, R-S
+  \`other\`; Z or none \`unknown\`.
+- \`imdQuintile\`: \`1\` (most deprived) to \`5\` from the IMD decile (ceil(decile / 2)): the patient's own decile, else the
+  decile the postcode-to-deprivation table (\`POST /reference/imd\`) gives their postcode; \`unknown\` without either.
+
+Every value is listed in that order, \`unknown\` included, even when all its figures are 0. \`t1dPopulation\` is the
+number of people of that value in the type 1 population, from each site's latest population sync on or before \`to\`
+(the sync counts the population by every split); summed over a group's sites, and null for a group when any of its
+sites has no sync on or before \`to\` (a manual population count has no split). A value the sync counted as 0 has
+\`t1dPopulation\` 0 and \`uptakePct\` null.
+
+Commissioners see every site with disclosure control on every count, as in the metrics (1-7 withheld, others rounded to
+the nearest 5, a median over fewer than 8 waits withheld, uptake from the rounded counts), the withheld fields named in
+\`suppressed\`; nurses and consultants see exact figures for their own sites.`;
 
 const SPC_DESCRIPTION = `XmR charts as NHS England's Making Data Count programme reads them, with the defaults of NHSRplotthedots:
 per group, the bins in time order are split into segments at each rebase, and each segment has its own mean and

@@ -71,12 +71,14 @@ const OPERATION_IDS: Record<string, string> = {
   'GET /api/v1/metrics.csv': 'getMetricsCsv',
   'GET /api/v1/metrics/starts': 'getStartsSeries',
   'GET /api/v1/metrics/spc': 'getSpcCharts',
+  'GET /api/v1/metrics/equity': 'getEquityReport',
   'GET /api/v1/metrics/waits': 'getWaitDistributions',
   'GET /api/v1/metrics/funding': 'getFundingReport',
   'GET /api/v1/metrics/continuation': 'getContinuationReport',
   'GET /api/v1/exports/national-hcl': 'getNationalHclReturn',
   'GET /api/v1/exports/national-hcl.csv': 'getNationalHclReturnCsv',
   'POST /api/v1/imports/caseload': 'importCaseload',
+  'POST /api/v1/reference/imd': 'replaceImdTable',
 };
 
 const TITLE_BY_STATUS = new Map<string, string>(Object.values(PROBLEM_TYPES).map(({ status, title }) => [String(status), title]));
@@ -198,6 +200,7 @@ export default fp(async function openapi(app: FastifyInstance) {
         { name: 'Metrics', description: 'Implementation metrics per site, ICB or facilitation mode.' },
         { name: 'Exports', description: 'The national returns a site uploads each quarter.' },
         { name: 'Imports', description: "A site's caseload brought in from a spreadsheet." },
+        { name: 'Reference', description: 'Reference tables every site uses, loaded by admins.' },
         { name: 'Devices' },
         { name: 'Audit' },
         { name: 'Operations' },

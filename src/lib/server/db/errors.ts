@@ -1,11 +1,17 @@
-/** PostgreSQL's SQLSTATE, as both drivers report it (postgres.js and PGlite put it on `code`, sometimes on a cause). */
-function sqlState(e: unknown): string | undefined {
+/** The driver's error itself: both drivers put it on the error, or on a cause the ORM wrapped around it. */
+function driverError(e: unknown): { code: string; detail?: string } | undefined {
   for (let cur: unknown = e, depth = 0; cur && depth < 4; cur = (cur as { cause?: unknown }).cause, depth++) {
     const code = (cur as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return cur as { code: string; detail?: string };
   }
   return undefined;
 }
+
+/** PostgreSQL's SQLSTATE, as both drivers report it. */
+const sqlState = (e: unknown): string | undefined => driverError(e)?.code;
+
+/** PostgreSQL's detail line of an error, such as "Key (postcode)=(LS14AP) already exists." */
+export const sqlDetail = (e: unknown): string | undefined => driverError(e)?.detail;
 
 export const isUniqueViolation = (e: unknown) => sqlState(e) === '23505';
 export const isForeignKeyViolation = (e: unknown) => sqlState(e) === '23503';

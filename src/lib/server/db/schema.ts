@@ -10,14 +10,16 @@ import {
   pgEnum,
   pgTable,
   primaryKey,
+  smallint,
   text,
   timestamp,
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
 import { ROLES } from '../../domain/access';
-import { SIGN_IN_METHODS } from '../../domain/sign-in';
+import { EQUITY_SPLITS } from '../../domain/equity';
 import { INITIAL_STATUS, RECORD_EVENT_TYPES, REFERRAL_STATUSES } from '../../domain/pathway';
+import { SIGN_IN_METHODS } from '../../domain/sign-in';
 import {
   BARRIER_CATEGORIES,
   CONDITION_KINDS,
@@ -69,6 +71,39 @@ export const sitePopulationCounts = pgTable(
     recordedBy: uuid('recorded_by'),
   },
   (t) => [primaryKey({ columns: [t.siteId, t.asOf] })],
+);
+
+/**
+ * The type 1 population a FHIR sync counted by each equity split (domain.md, "Equity"), kept with the sync's date
+ * like the total: the equity figures of a period divide by the split counts of the latest sync on or before its end.
+ * A sync lists every value of every split, zeros included, so a value with no row was not counted that day.
+ */
+export const sitePopulationSplitCounts = pgTable(
+  'site_population_split_counts',
+  {
+    siteId: uuid('site_id')
+      .notNull()
+      .references(() => sites.id),
+    asOf: date('as_of', { mode: 'string' }).notNull(),
+    split: text('split', { enum: EQUITY_SPLITS }).notNull(),
+    value: text('value').notNull(),
+    t1dPopulation: integer('t1d_population').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.asOf, t.split, t.value] })],
+);
+
+/**
+ * The postcode-to-deprivation table an admin loads (about 1.7 million postcodes for England), replaced whole on each
+ * load. Postcodes are kept compact (capitals, no spaces) so that a patient's postcode, however it was written, finds
+ * its row through the key.
+ */
+export const imdPostcodes = pgTable(
+  'imd_postcodes',
+  {
+    postcode: text('postcode').primaryKey(),
+    imdDecile: smallint('imd_decile').notNull(),
+  },
+  (t) => [check('imd_postcodes_decile', sql`${t.imdDecile} between 1 and 10`)],
 );
 
 export const users = pgTable(

@@ -1,6 +1,7 @@
 import type { Services } from '../services';
 import { systemCtx, type Ctx } from '../context';
 import { addDays } from '../../domain/calendar-date';
+import { demoPostcodeFile } from './demo.demographics';
 import { DEMO_FHIR_SERVER_ID } from './fhir-demo.id';
 import { demoHistorySites } from './history.demo-sites';
 import { generateHistory } from './history.generator';
@@ -76,6 +77,19 @@ export async function seedDemo(services: Services, asOf: string): Promise<void> 
   });
   await services.demoHistory.load(seeding, history);
   await seedImplementation(services, seeding, sites, asOf);
+  await seedPopulationSplits(services, seeding, sites);
+}
+
+/**
+ * The postcode-to-deprivation table for the demo's areas, loaded as an admin loads the national file, then today's
+ * population count of each site from the demo FHIR server, as an admin's sync makes it: the count, and the count by
+ * age band, sex, ethnic group and deprivation that the "Who is reached" figures divide by. Without the demo FHIR
+ * server (DEMO_FHIR=false) the sites keep their manual counts, which have no split.
+ */
+async function seedPopulationSplits(services: Services, ctx: Ctx, sites: { id: string }[]) {
+  await services.reference.replaceImd(ctx, (async function* () { yield new TextEncoder().encode(demoPostcodeFile()); })());
+  if (!services.fhir) return;
+  for (const site of sites) await services.fhir.syncPopulation(ctx, site.id);
 }
 
 /** The help each demo site had and what held it back, dated to match the history's story. */

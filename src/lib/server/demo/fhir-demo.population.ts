@@ -1,5 +1,7 @@
 import { addDays, isCalendarDate } from '../../domain/calendar-date';
 import { mmolMolToPercent } from '../../domain/hba1c';
+import type { EthnicCategory } from '../../domain/vocabulary';
+import { drawDemographics } from './demo.demographics';
 import { DEMO_SITES } from './demo.seed';
 import { FAMILY_NAMES, FEMALE_GIVEN_NAMES, MALE_GIVEN_NAMES } from './history.reference';
 import { nhsNumberSource } from './history.nhs-numbers';
@@ -22,7 +24,9 @@ import type { FhirJson } from './fhir.store';
 
 export interface DemoPopulationOptions {
   seed?: number;
-  sites?: readonly { odsCode: string; name?: string }[];
+  /** `patients`: how many people the site's register holds; else `patientsPerSite`. */
+  sites?: readonly { odsCode: string; name?: string; patients?: number }[];
+  /** Without it, the demo sites' registers are sized so that each counts about the site's type 1 population. */
   patientsPerSite?: number;
   yearsOfHistory?: number;
   /** The day the history runs up to (YYYY-MM-DD); defaults to today in London. */
@@ -45,6 +49,11 @@ export interface DemoPatientFacts {
   /** HbA1c results the import should keep (those entered in error excluded), by unit. */
   hba1c: { percent: number; mmolMol: number; enteredInError: number };
   hypoglycaemia: { conditions: number; observations: number };
+  /** What the population sync's splits read (domain.md, "Equity"). */
+  birthDate: string;
+  sex: 'female' | 'male';
+  ethnicCategory: EthnicCategory | null;
+  postcode: string | null;
 }
 
 export interface DemoPopulation {
@@ -67,6 +76,8 @@ const PROFILE_WEIGHTS: Readonly<Record<DemoProfile, number>> = {
 };
 
 const PREDIABETES = '15777000';
+const UK_CORE_ETHNIC_CATEGORY = 'https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-EthnicCategory';
+const ETHNIC_CATEGORY_SYSTEM = 'https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategory';
 const CLINICAL = (code: string) => ({ coding: [{ system: SYSTEMS.conditionClinical, code }] });
 const VERIFICATION = (code: string) => ({ coding: [{ system: SYSTEMS.conditionVerification, code }] });
 
@@ -88,10 +99,10 @@ export function generateDemoPopulation(options: DemoPopulationOptions = {}): Dem
   const seed = options.seed ?? 2018;
   const today = options.today ?? todayIso();
   const years = options.yearsOfHistory ?? 3;
-  const perSite = options.patientsPerSite ?? 200;
+  const perSite = options.patientsPerSite;
   if (!isCalendarDate(today)) throw new RangeError(`today must be YYYY-MM-DD, not ${JSON.stringify(today)}`);
   if (!(years > 0)) throw new RangeError('yearsOfHistory must be more than 0');
-  if (!Number.isInteger(perSite) || perSite < 0) throw new RangeError('patientsPerSite must be a whole number, 0 or more');
+  if (perSite !== undefined && (!Number.isInteger(perSite) || perSite < 0)) throw new RangeError('patientsPerSite must be a whole number, 0 or more');
 
   const root = createPrng(seed);
   // Its own label, so that with the demo's seed it does not walk the same NHS numbers as the demo history.
@@ -107,7 +118,8 @@ export function generateDemoPopulation(options: DemoPopulationOptions = {}): Dem
   const meta = { versionId: '1', lastUpdated };
 
   const population: DemoPopulation = { resources: [], organizations: [], patients: [], activeType1ByOds: {} };
-  for (const site of options.sites ?? DEMO_SITES) {
+  const sites = options.sites ?? DEMO_SITES.map((s) => ({ ...s, patients: Math.round(s.t1dPopulation / PROFILE_WEIGHTS.type1) }));
+  for (const site of sites) {
     // Each site on its own stream: adding a site leaves the others unchanged.
     const rng = root.fork(`fhir-population:site:${site.odsCode}`);
     const organizationId = rng.uuid();
@@ -122,7 +134,8 @@ export function generateDemoPopulation(options: DemoPopulationOptions = {}): Dem
       name: site.name ?? `Diabetes service ${site.odsCode}`,
     });
 
-    for (let i = 0; i < perSite; i++) {
+    const patients = perSite ?? ('patients' in site ? site.patients : undefined) ?? 200;
+    for (let i = 0; i < patients; i++) {
       // The first patient of every site shows everything at once: type 1, both units, hypoglycaemia.
       const profile: DemoProfile = i === 0 ? 'type1' : rng.weighted(PROFILE_WEIGHTS);
       const facts = makePatient(rng, { profile, showcase: i === 0, odsCode: site.odsCode, organizationId, nhsNumber: nextNhsNumber(), today, years, meta }, population.resources);
@@ -163,6 +176,10 @@ function makePatient(rng: Prng, plan: PatientPlan, out: DemoResource[]): DemoPat
     birthDate,
     managingOrganization: { reference: `Organization/${plan.organizationId}` },
   };
+  // On a stream of its own, so the rest of each person is as it was before people had demographics.
+  const { ethnicCategory, postcode } = drawDemographics(rng.fork(`demographics:${id}`), plan.odsCode, false);
+  if (ethnicCategory) patient.extension = [{ url: UK_CORE_ETHNIC_CATEGORY, valueCodeableConcept: { coding: [{ system: ETHNIC_CATEGORY_SYSTEM, code: ethnicCategory }] } }];
+  if (postcode) patient.address = [{ use: 'home', postalCode: postcode }];
   if (profile === 'type1-deceased') patient.deceasedDateTime = `${addDays(today, -rng.int(30, 300))}T12:00:00Z`;
   out.push(patient);
 
@@ -264,5 +281,9 @@ function makePatient(rng: Prng, plan: PatientPlan, out: DemoResource[]): DemoPat
     countsAsActiveType1: profile === 'type1',
     hba1c,
     hypoglycaemia,
+    birthDate,
+    sex: female ? 'female' : 'male',
+    ethnicCategory,
+    postcode,
   };
 }

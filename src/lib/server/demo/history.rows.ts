@@ -2,6 +2,7 @@ import type { EventPayload } from '../../schemas/referrals.schema';
 import { instantOn as dayInstant, isoOf } from './history.days';
 import type { SimPatient, SimReferral, SiteSim } from './history.model';
 import type { GeneratedHistory } from './history.types';
+import { drawDemographics } from './demo.demographics';
 import type { Prng } from './prng';
 
 /**
@@ -21,6 +22,8 @@ export function appendSiteRows(history: GeneratedHistory, sim: SiteSim, ids: Prn
   for (const patient of people) {
     // Just before the referral that brought the person in (referrals are stamped from 08:30).
     const createdAt = instantOn(patient.createdDay, 8 * 60 + rng.int(0, 29));
+    // On a stream of their own, so that the rest of the history is as it was before people had demographics.
+    const { ethnicCategory, postcode } = drawDemographics(rng.fork(`demographics:${patient.id}`), sim.site.odsCode, true);
     history.patients.push({
       id: patient.id,
       siteId: patient.siteId,
@@ -33,6 +36,8 @@ export function appendSiteRows(history: GeneratedHistory, sim: SiteSim, ids: Prn
       birthDate: patient.birthDate,
       sex: patient.sex,
       diabetesType: patient.diabetesType,
+      ethnicCategory,
+      postcode,
       createdAt,
       updatedAt: createdAt,
     });

@@ -1,7 +1,7 @@
 import type { Role } from '../../domain/access';
 import type { EligibilityResult } from '../../domain/eligibility';
 import type { RecordEventType, ReferralStatus } from '../../domain/pathway';
-import type { DiabetesType, PriorityGroup, ReferralOrigin, ReferralSource, Sex, Therapy } from '../../domain/vocabulary';
+import type { DiabetesType, EthnicCategory, PriorityGroup, ReferralOrigin, ReferralSource, Sex, Therapy } from '../../domain/vocabulary';
 import type { ExistingTherapyPayload } from '../../domain/existing-therapy';
 import type { EventPayload } from '../../schemas/referrals.schema';
 import type { SiteProfile } from './history.regimes';
@@ -30,6 +30,8 @@ export interface PatientRow {
   birthDate: string;
   sex: Sex;
   diabetesType: DiabetesType;
+  ethnicCategory: EthnicCategory | null;
+  postcode: string | null;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -92,7 +92,7 @@ export interface MappedHypoglycaemia {
   provenance: Provenance;
 }
 
-const FULL_DATE = /^\d{4}-\d{2}-\d{2}$/;
+export const FULL_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 function provenanceOf(resource: { resourceType: string; id: string; meta?: { versionId?: string; lastUpdated?: string } }, source: FetchSource): Provenance {
   return {

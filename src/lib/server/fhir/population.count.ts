@@ -1,7 +1,8 @@
 import { notFound } from '../../domain/errors';
 import { ACTIVE_CLINICAL_STATUS_SEARCH, SYSTEMS, TYPE1_CODE_SEARCH } from './codes';
 import type { FhirClient } from './fhir.client';
-import { mapConditions } from './fhir.mappers';
+import type { PopulationPerson } from '../../domain/equity';
+import { FULL_DATE, ethnicCategoryOf, mapConditions, postcodeOf } from './fhir.mappers';
 import { fhirCondition, fhirOrganization, fhirPatient } from './fhir.schemas';
 import { patientIdOf } from './import.fetch';
 
@@ -18,6 +19,8 @@ import { patientIdOf } from './import.fetch';
 
 export interface PopulationCount {
   count: number;
+  /** What the equity splits need of each person counted (domain.md, "Equity"). */
+  people: PopulationPerson[];
   organizations: string[];
   /** The moment the figure was read (the caller turns it into the as-of date). */
   countedAt: Date;
@@ -25,8 +28,8 @@ export interface PopulationCount {
 
 /** Big pages: the population searches return thousands of small resources. */
 export const POPULATION_PAGE_SIZE = 1000;
-/** Only the elements the count reads, so each page stays small. */
-export const POPULATION_PATIENT_ELEMENTS = 'id,active,deceased,managingOrganization';
+/** Only the elements the count and its splits read, so each page stays small. */
+export const POPULATION_PATIENT_ELEMENTS = 'id,active,deceased,managingOrganization,birthDate,gender,extension,address';
 export const POPULATION_CONDITION_ELEMENTS = 'subject,code,clinicalStatus,verificationStatus';
 
 export async function countType1Population(client: FhirClient, odsCode: string, now: () => Date): Promise<PopulationCount> {
@@ -52,11 +55,11 @@ export async function countType1Population(client: FhirClient, odsCode: string, 
   ]);
   const countedAt = now();
 
-  const underCare = new Set(
+  const underCare = new Map(
     patients
       .filter((p) => organizationRefs.has(p.managingOrganization?.reference?.replace(/^.*\/(Organization\/[^/]+)$/, '$1') ?? ''))
       .filter((p) => p.active !== false && p.deceasedBoolean !== true && p.deceasedDateTime === undefined)
-      .map((p) => p.id),
+      .map((p) => [p.id, p]),
   );
   const subjects = new Map(conditions.map((c) => [c.id, c.subject.reference]));
   const withType1 = new Set<string>();
@@ -65,5 +68,14 @@ export async function countType1Population(client: FhirClient, odsCode: string, 
     const id = patientIdOf(subjects.get(condition.provenance.resourceId));
     if (id !== null && underCare.has(id)) withType1.add(id);
   }
-  return { count: withType1.size, organizations: [...organizationRefs], countedAt };
+  const people = [...withType1].map((id): PopulationPerson => {
+    const patient = underCare.get(id)!;
+    return {
+      birthDate: patient.birthDate && FULL_DATE.test(patient.birthDate) ? patient.birthDate : null,
+      sex: patient.gender ?? 'unknown',
+      ethnicCategory: ethnicCategoryOf(patient),
+      postcode: postcodeOf(patient),
+    };
+  });
+  return { count: withType1.size, people, organizations: [...organizationRefs], countedAt };
 }

@@ -1,6 +1,7 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client';
-import { sitePopulationCounts } from '../db/schema';
+import type { EquitySplit, SplitCounts } from '../../domain/equity';
+import { sitePopulationCounts, sitePopulationSplitCounts } from '../db/schema';
 
 export type PopulationCountRow = typeof sitePopulationCounts.$inferSelect;
 export type NewPopulationCount = Omit<typeof sitePopulationCounts.$inferInsert, 'recordedAt'>;
@@ -29,4 +30,13 @@ export async function recordPopulationCount(tx: Tx, count: NewPopulationCount): 
     })
     .returning();
   return { before, after: after! };
+}
+
+/** A sync's counts by split, replacing any the site already holds for that date (the same day synced again). */
+export async function recordPopulationSplitCounts(tx: Tx, siteId: string, asOf: string, counts: SplitCounts): Promise<void> {
+  await tx.delete(sitePopulationSplitCounts).where(and(eq(sitePopulationSplitCounts.siteId, siteId), eq(sitePopulationSplitCounts.asOf, asOf)));
+  const rows = Object.entries(counts).flatMap(([split, values]) =>
+    Object.entries(values).map(([value, t1dPopulation]) => ({ siteId, asOf, split: split as EquitySplit, value, t1dPopulation })),
+  );
+  await tx.insert(sitePopulationSplitCounts).values(rows);
 }

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { setImmediate as turn } from 'node:timers/promises';
-import { CsvError, parse, type Parser } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
 import { CASELOAD_LIMITS, CASELOAD_MAX_BYTES, CaseloadReader, type CaseloadLimits, type CaseloadReading } from '../../domain/caseload-file';
 import type { CaseloadError } from '../../domain/caseload';
+import { feed } from './csv';
 
 /**
  * A caseload file (docs/api.md, the caseload import) read from the request body as it arrives: UTF-8, a
@@ -73,13 +74,6 @@ async function* piecesOf(body: AsyncIterable<Uint8Array> | Uint8Array): AsyncIte
   }
 }
 
-/** Settles once the parser has taken the chunk (or, with no chunk, reached the end), with its error if any. */
-const feed = (parser: Parser, chunk?: Uint8Array) =>
-  new Promise<void>((resolve, reject) => {
-    const done = (error?: Error | null) => (error ? reject(error) : resolve());
-    if (chunk !== undefined) parser.write(chunk, done);
-    else parser.end(done);
-  });
 
 /**
  * Reads a caseload file, checking it row by row as it streams in: memory holds the typed rows, what the checks

@@ -1,5 +1,7 @@
 import { authorize, reachesSite } from '../../domain/access';
 import { conflict, forbidden, isDomainError, notFound, validation } from '../../domain/errors';
+import { splitCountsOf } from '../../domain/equity';
+import { compactPostcode } from '../../domain/imd-file';
 import { normaliseNhsNumber } from '../../domain/nhs-number';
 import type { PatientWithContext } from '../../schemas/patients.schema';
 import type { Db } from '../db/client';
@@ -8,6 +10,8 @@ import { todayIso } from '../clock';
 import type { Ctx } from '../context';
 import { writeAudit } from '../repositories/audit.repository';
 import { countImported, findLocalPatient, replaceImportedValues, upsertPatient } from '../repositories/fhir-import.repository';
+import { imdDecilesOf } from '../repositories/imd.repository';
+import { recordPopulationSplitCounts } from '../repositories/population.repository';
 import { findSite, lockSite, siteExists, updateSite } from '../repositories/site.repository';
 import type { FhirClient } from '../fhir/fhir.client';
 import { fetchPatientRecord, type PatientLookup, type PatientRecord } from '../fhir/import.fetch';
@@ -132,20 +136,24 @@ export class FhirImportService {
     authorize(ctx.actor, 'sites:manage');
     const site = await findSite(this.db, siteId);
     if (!site) throw notFound('No site with this id');
-    const { count, organizations, countedAt } = await countType1Population(this.client, site.odsCode, this.now);
+    const { count, people, organizations, countedAt } = await countType1Population(this.client, site.odsCode, this.now);
     const asOf = todayIso(countedAt);
+    const postcodes = [...new Set(people.flatMap((p) => (p.postcode ? [compactPostcode(p.postcode)!] : [])))];
+    const deciles = await imdDecilesOf(this.db, postcodes);
+    const splits = splitCountsOf(people, asOf, (postcode) => deciles.get(compactPostcode(postcode) ?? '') ?? null);
 
     return this.db.transaction(async (tx) => {
       const current = await lockSite(tx, siteId);
       if (!current) throw notFound('No site with this id');
       const newest = await recordPopulationCountIn(tx, ctx, current, { asOf, t1dPopulation: count, source: 'fhir' });
+      await recordPopulationSplitCounts(tx, siteId, asOf, splits);
       const row = await updateSite(tx, siteId, { ...newest, version: current.version + 1 });
       await writeAudit(tx, ctx, {
         action: 'site.population_sync',
         entityType: 'site',
         entityId: siteId,
         before: toSite(current),
-        after: { ...toSite(row), source: { fhirServer: this.client.serverId, organizations, countedAt } },
+        after: { ...toSite(row), splits, source: { fhirServer: this.client.serverId, organizations, countedAt } },
       });
       return { t1dPopulation: count, t1dPopulationAsOf: asOf };
     });

@@ -9,6 +9,7 @@ import { AuthService } from './auth.service';
 import { CaseloadImportService } from './caseload-import.service';
 import { DemoHistoryService } from './demo-history.service';
 import { DeviceService } from './device.service';
+import { EquityService } from './equity.service';
 import { FhirImportService } from './fhir-import.service';
 import { HealthService } from './health.service';
 import { ImplementationService } from './implementation.service';
@@ -17,6 +18,7 @@ import { MetricsSeriesService } from './metrics-series.service';
 import { NationalReturnService } from './national-return.service';
 import { PatientService } from './patient.service';
 import { PopulationService } from './population.service';
+import { ReferenceService } from './reference.service';
 import { ReferralService } from './referral.service';
 import { SecondFactorService } from './second-factor.service';
 import { SiteService } from './site.service';
@@ -59,8 +61,10 @@ export function createServices(
     metrics: new MetricsService(db),
     metricsSeries: new MetricsSeriesService(db),
     spc: new SpcService(db),
+    equity: new EquityService(db),
     nationalReturns: new NationalReturnService(db),
     caseloadImport: new CaseloadImportService(db),
+    reference: new ReferenceService(db),
     demoHistory: new DemoHistoryService(db),
     fhir: options.fhir ? new FhirImportService(db, createFhirClient(options.fhir), patients) : null,
   };

@@ -1,0 +1,34 @@
+import { authorize } from '../../domain/access';
+import { isDisclosureControlled } from '../../domain/disclosure';
+import { equitySplits } from '../../domain/equity';
+import { validation } from '../../domain/errors';
+import { metricsSiteScope, resolvePeriod } from '../../domain/metrics';
+import type { EquityQuery, EquityReport } from '../../schemas/equity.schema';
+import type { Db } from '../db/client';
+import { equityGroups } from '../repositories/equity.repository';
+import { todayIso } from '../clock';
+import type { Ctx } from '../context';
+
+const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Who is reached (domain.md, "Equity"): the metrics' counts for each value of a split, beside each value's share of
+ * the type 1 population. The same access as the metrics: commissioners see every site under disclosure control,
+ * clinicians their own sites exactly.
+ */
+export class EquityService {
+  constructor(private readonly db: Db) {}
+
+  async report(ctx: Ctx, query: EquityQuery): Promise<EquityReport> {
+    authorize(ctx.actor, 'metrics:read');
+    const period = resolvePeriod(query, todayIso());
+    if (!period) throw validation([{ path: 'to', message: 'to cannot be before from' }]);
+    const siteIds = metricsSiteScope(ctx.actor);
+    const groups = await equityGroups(this.db, { ...period, groupBy: query.groupBy, by: query.by, ...(query.therapy ? { therapy: query.therapy } : {}), ...(siteIds ? { siteIds } : {}) });
+    const disclosed = isDisclosureControlled(ctx.actor);
+    const rows = groups
+      .map((g) => ({ key: g.key, label: g.label, splits: equitySplits(query.by, g.counts, g.populationComplete, disclosed) }))
+      .sort((a, b) => byCodePoint(a.label, b.label) || byCodePoint(a.key, b.key));
+    return { ...period, by: query.by, rows };
+  }
+}
