@@ -105,7 +105,7 @@ describe('signing in through the identity provider', () => {
 
   it('refuses a closed account, linked or not', async () => {
     const nurse = await ssoPerson('closed.account@trust.nhs.uk');
-    await t.database.db.update(users).set({ active: false }).where(eq(users.id, nurse.id));
+    await t.services.users.setActive(systemCtx('tests'), nurse.id, { version: 1, active: false });
     const { outcome } = await signInThroughProvider('closed.account@trust.nhs.uk');
     expect(outcome).toMatchObject({ ok: false, status: 403, message: expect.stringContaining('has been closed') });
   });

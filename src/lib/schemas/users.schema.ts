@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from '../domain/access';
-import { isPlainText, oneOf, trimmed, uuid } from './common.schema';
+import { isPlainText, oneOf, trimmed, uuid, version } from './common.schema';
 
 export const PASSWORD_MIN = 12;
 
@@ -44,6 +44,9 @@ export const createUserBody = z
     'Nurses and consultants need at least one site. Commissioners and admins work across all sites, so their siteIds may be empty. With single sign-on set up, `password` may be left out: that person signs in only through the identity provider (linked by their verified email the first time). Without single sign-on it is required.',
   );
 
+/** An administrator closes an account (it keeps its history but signs in by no method) or opens it again. */
+export const setUserActiveBody = z.object({ version, active: z.boolean() }).strict();
+
 export const loginBody = z.object({
   email: z.string('Email is required').trim().toLowerCase().min(1, 'Email is required').max(254).refine(isPlainText, 'Enter an email address'),
   password: z.string('Password is required').min(1, 'Password is required').max(200),
@@ -69,5 +72,5 @@ export const totpEnrolment = z
 
 export type User = z.infer<typeof user>;
 /** A user as the administrators' page shows them: also how they sign in. */
-export type ManagedUser = User & { active: boolean; ssoOnly: boolean; ssoLinked: boolean; authenticator: boolean };
+export type ManagedUser = User & { version: number; active: boolean; ssoOnly: boolean; ssoLinked: boolean; authenticator: boolean };
 export type CreateUser = z.infer<typeof createUserBody>;

@@ -15,7 +15,7 @@ const routes: FastifyPluginAsyncZod<{ origin?: string }> = async (app, { origin 
         'Opens a session and sets it as an HttpOnly, SameSite=Lax cookie (Secure over https). Any session the client already had is ended. An unknown email and a wrong password get the same 401, as does a person who signs in only through single sign-on (they have no password). ' +
         'Once the account has an authenticator app, `totp` is needed too: without it the answer is 401 with `type` `/api/problems/mfa-required`, and a wrong code is the same 401 and counts as a failed attempt. ' +
         'After 5 failures (wrong passwords and wrong codes alike) for one account, or 30 from one address, within 15 minutes, attempts get 429 with Retry-After until the window passes. ' +
-        'With PASSWORD_SIGN_IN=false (single sign-on only) every attempt gets 403. A role listed in MFA_REQUIRED_ROLES still signs in (200) without an authenticator, and then gets 403 `/api/problems/mfa-enrolment-required` everywhere until it adds one.',
+        'With PASSWORD_SIGN_IN=false (single sign-on only) every attempt gets 403, as does the right password of an account an administrator has closed. A role listed in MFA_REQUIRED_ROLES still signs in (200) without an authenticator, and then gets 403 `/api/problems/mfa-enrolment-required` everywhere until it adds one.',
       body: loginBody,
       response: { 200: z.object({ user }), 400: problem, 401: problem, 403: problem, 429: problem },
     },

@@ -35,6 +35,11 @@ export async function deleteSession(db: Db | Tx, tokenHash: string): Promise<voi
   await db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
 }
 
+/** Ends every session of one person, as when their account is closed. */
+export async function deleteSessionsOf(tx: Tx, userId: string): Promise<void> {
+  await tx.delete(sessions).where(eq(sessions.userId, userId));
+}
+
 /** Ends the session, answering whose it was and how it began (undefined when there was none). */
 export async function endSession(tx: Tx, tokenHash: string): Promise<typeof sessions.$inferSelect | undefined> {
   const [ended] = await tx.delete(sessions).where(eq(sessions.tokenHash, tokenHash)).returning();

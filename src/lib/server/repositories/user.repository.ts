@@ -56,3 +56,12 @@ export async function linkOidcIdentity(tx: Tx, userId: string, issuer: string, s
   await tx.update(users).set({ oidcIssuer: issuer, oidcSubject: subject }).where(eq(users.id, userId));
 }
 
+export async function lockUser(tx: Tx, id: string): Promise<UserRow | undefined> {
+  const [row] = await tx.select().from(users).where(eq(users.id, id)).for('update');
+  return row;
+}
+
+export async function updateUser(tx: Tx, id: string, changes: Partial<Pick<UserRow, 'active' | 'version' | 'updatedAt'>>): Promise<UserRow> {
+  const [row] = await tx.update(users).set(changes).where(eq(users.id, id)).returning();
+  return row!;
+}

@@ -1,5 +1,5 @@
-import { authorize, type UserActor } from '../../domain/access';
-import { conflict, fieldError, validation } from '../../domain/errors';
+import { actingUserId, authorize, type UserActor } from '../../domain/access';
+import { conflict, fieldError, forbidden, notFound, validation } from '../../domain/errors';
 import type { CreateUser, ManagedUser, User } from '../../schemas/users.schema';
 import { hashPassword } from '../auth/password';
 import type { Db, Tx } from '../db/client';
@@ -7,7 +7,8 @@ import { isUniqueViolation } from '../db/errors';
 import { writeAudit } from '../repositories/audit.repository';
 import { existingSiteIds } from '../repositories/site.repository';
 import { usersWithActiveTotp } from '../repositories/second-factor.repository';
-import { anyUserExists, insertUser, listUsers, membershipsOf, type UserRow } from '../repositories/user.repository';
+import { deleteSessionsOf } from '../repositories/session.repository';
+import { anyUserExists, insertUser, listUsers, lockUser, membershipsOf, siteIdsOf, updateUser, type UserRow } from '../repositories/user.repository';
 import type { Ctx } from '../context';
 import { decodeCursor, pageOf } from './cursor';
 
@@ -50,6 +51,7 @@ export class UserService {
     const items = rows.map(
       (r): ManagedUser => ({
         ...toUser(r, memberships.filter((m) => m.userId === r.id).map((m) => m.siteId)),
+        version: r.version,
         active: r.active,
         ssoOnly: r.passwordHash === null,
         ssoLinked: r.oidcSubject !== null,
@@ -57,6 +59,31 @@ export class UserService {
       }),
     );
     return pageOf(items, q.limit, (u) => [u.email]);
+  }
+
+  /**
+   * Closes an account, or opens it again. A closed account keeps its history and its links but signs in by no
+   * method, and its sessions end at once. Administrators cannot close their own (nobody could then reopen it).
+   */
+  async setActive(ctx: Ctx, id: string, input: { version: number; active: boolean }): Promise<User> {
+    authorize(ctx.actor, 'users:manage');
+    if (!input.active && actingUserId(ctx.actor) === id) throw forbidden('You cannot close your own account: ask another administrator');
+    return this.db.transaction(async (tx) => {
+      const current = await lockUser(tx, id);
+      if (!current) throw notFound('No such user');
+      if (current.version !== input.version) throw conflict(`This user has changed since you read it (now version ${current.version})`, { currentVersion: current.version });
+      const row = await updateUser(tx, id, { active: input.active, version: current.version + 1, updatedAt: new Date() });
+      if (!input.active) await deleteSessionsOf(tx, id);
+      const user = toUser(row, await siteIdsOf(tx, id));
+      await writeAudit(tx, ctx, {
+        action: input.active ? 'user.reopen' : 'user.close',
+        entityType: 'user',
+        entityId: id,
+        before: { active: current.active, version: current.version },
+        after: { active: row.active, version: row.version },
+      });
+      return user;
+    });
   }
 
   /** Whether anyone has an account yet: an empty database is set up on its first start. */

@@ -1,7 +1,8 @@
 import { redirect } from '@sveltejs/kit';
 import { idParams } from '$lib/schemas/common.schema';
-import { createUserBody } from '$lib/schemas/users.schema';
+import { createUserBody, setUserActiveBody } from '$lib/schemas/users.schema';
 import { failFromError, formValues, parseForm, readForm, type FieldLabels } from '$lib/server/pages/forms';
+import { recordId } from '$lib/server/pages/load';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
@@ -14,6 +15,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     sites: sites.items,
     created: url.searchParams.get('created'),
     reset: url.searchParams.get('reset'),
+    closed: url.searchParams.get('closed'),
+    reopened: url.searchParams.get('reopened'),
     sso: locals.services.sso?.displayName ?? null,
   };
 };
@@ -44,5 +47,17 @@ export const actions: Actions = {
       return failFromError(e, {});
     }
     redirect(303, `/admin/users?reset=${encodeURIComponent(String(values.email ?? ''))}`);
+  },
+  setActive: async ({ request, locals }) => {
+    const values = formValues(await readForm(request));
+    const parsed = parseForm(setUserActiveBody, { version: Number(values.version), active: values.active === 'true' });
+    if (!parsed.ok) return parsed.failure;
+    let email: string;
+    try {
+      email = (await locals.services.users.setActive(locals.ctx!, recordId(values.id), parsed.data)).email;
+    } catch (e) {
+      return failFromError(e, {});
+    }
+    redirect(303, `/admin/users?${parsed.data.active ? 'reopened' : 'closed'}=${encodeURIComponent(email)}`);
   },
 };
