@@ -36,11 +36,16 @@ export function signInSettingsFrom(config: SignInConfig, database: 'embedded' | 
       'Configuration error: TOTP_ENCRYPTION_KEY is required with DATABASE_URL: 32 random bytes in base64 (openssl rand -base64 32), the same for every app process',
     );
   }
-  const { OIDC_ISSUER: issuer, OIDC_CLIENT_ID: clientId, OIDC_CLIENT_SECRET: clientSecret } = config;
   return {
     passwordSignIn: config.PASSWORD_SIGN_IN,
     mfaRequiredRoles: config.MFA_REQUIRED_ROLES ?? (database === 'postgres' ? ['admin'] : []),
     totpKey: config.TOTP_ENCRYPTION_KEY ? Buffer.from(config.TOTP_ENCRYPTION_KEY, 'base64') : embeddedKey(config.DATA_DIR),
-    oidc: issuer && clientId && clientSecret ? { issuer, clientId, clientSecret, displayName: config.OIDC_DISPLAY_NAME, timeoutMs: OIDC_TIMEOUT_MS } : null,
+    oidc: oidcSettingsFrom(config),
   };
+}
+
+/** Single sign-on's settings, when OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are all set (config.ts checks they go together). */
+export function oidcSettingsFrom(config: Pick<Config, 'OIDC_ISSUER' | 'OIDC_CLIENT_ID' | 'OIDC_CLIENT_SECRET' | 'OIDC_DISPLAY_NAME'>): OidcSettings | null {
+  const { OIDC_ISSUER: issuer, OIDC_CLIENT_ID: clientId, OIDC_CLIENT_SECRET: clientSecret } = config;
+  return issuer && clientId && clientSecret ? { issuer, clientId, clientSecret, displayName: config.OIDC_DISPLAY_NAME, timeoutMs: OIDC_TIMEOUT_MS } : null;
 }
