@@ -58,7 +58,9 @@ export default defineConfig({
         `OIDC_DISPLAY_NAME='${E2E_OIDC.displayName}' npx tsx src/server/main.ts`,
       url: `http://localhost:${PORT}/api/health`,
       reuseExistingServer: false,
-      timeout: 60_000,
+      // The first start creates the embedded database and its demo: about 20 s of CPU, mostly PGlite's initdb in
+      // WebAssembly, which takes minutes of wall time when the machine's cores are shared.
+      timeout: 180_000,
       stdout: 'pipe',
     },
   ],

@@ -1,9 +1,9 @@
 import { redirect } from '@sveltejs/kit';
 import { safeReturnPath } from '$lib/domain/sign-in';
 import { loginBody } from '$lib/schemas/users.schema';
-import { SESSION_COOKIE, SIGN_IN_FLOW_COOKIE, signInFlowCookieOptions } from '$lib/server/auth/session-cookie';
+import { SESSION_COOKIE } from '$lib/server/auth/session-cookie';
 import { formValues, parseForm, readForm } from '$lib/server/pages/forms';
-import { requestMeta, signedInTo, signInRefused } from '$lib/server/pages/sign-in';
+import { keepSignInFlow, requestMeta, signedInTo, signInRefused } from '$lib/server/pages/sign-in';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = ({ locals, url }) => {
@@ -24,7 +24,7 @@ export const actions: Actions = {
     }
     if ('signedIn' in step) signedInTo(event, step.signedIn);
     // The password was right and the account has an authenticator: its code is the second step.
-    event.cookies.set(SIGN_IN_FLOW_COOKIE, step.secondFactor.token, signInFlowCookieOptions(event.url.protocol === 'https:', step.secondFactor.expiresAt));
+    keepSignInFlow(event, step.secondFactor);
     redirect(303, `/login/code${event.url.search}`);
   },
 };

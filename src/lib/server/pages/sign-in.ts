@@ -21,11 +21,16 @@ export function ssoRefused(refused: SsoRefused, requestId: string): never {
   error(refused.status, { message: refused.message, title: refused.status === 403 ? 'You cannot sign in' : 'Sign-in did not work', requestId, signIn: true });
 }
 
-/** Sets the session cookie and goes on to the page asked for (or home). */
-export function signedInTo({ cookies, url }: RequestEvent, signedIn: SignedIn): never {
+/** Sets the session cookie and goes on to `returnTo`, by default the page asked for (or home). */
+export function signedInTo({ cookies, url }: RequestEvent, signedIn: SignedIn, returnTo = safeReturnPath(url.searchParams.get('next'))): never {
   cookies.delete(SIGN_IN_FLOW_COOKIE, { path: '/' });
   cookies.set(SESSION_COOKIE, signedIn.token, sessionCookieOptions(url.protocol === 'https:', signedIn.expiresAt));
-  redirect(303, safeReturnPath(url.searchParams.get('next')));
+  redirect(303, returnTo);
+}
+
+/** Keeps a sign-in half done under its cookie, until it finishes or expires. */
+export function keepSignInFlow({ cookies, url }: RequestEvent, flow: { token: string; expiresAt: Date }) {
+  cookies.set(SIGN_IN_FLOW_COOKIE, flow.token, sessionCookieOptions(url.protocol === 'https:', flow.expiresAt));
 }
 
 const REFUSAL_STATUS = { unauthorized: 401, forbidden: 403, rate_limited: 429, mfa_required: 401 } as const;

@@ -1,6 +1,6 @@
-import { error, redirect } from '@sveltejs/kit';
-import { SESSION_COOKIE, SIGN_IN_FLOW_COOKIE, sessionCookieOptions } from '$lib/server/auth/session-cookie';
-import { requestMeta, ssoRefused } from '$lib/server/pages/sign-in';
+import { error } from '@sveltejs/kit';
+import { SESSION_COOKIE, SIGN_IN_FLOW_COOKIE } from '$lib/server/auth/session-cookie';
+import { requestMeta, signedInTo, ssoRefused } from '$lib/server/pages/sign-in';
 import type { PageServerLoad } from './$types';
 
 /** The provider sends the browser back here: signed in and on to the page asked for, or a page saying why not. */
@@ -12,6 +12,5 @@ export const load: PageServerLoad = async (event) => {
   cookies.delete(SIGN_IN_FLOW_COOKIE, { path: '/' });
   const outcome = await sso.complete(requestMeta(event), flowToken, url, cookies.get(SESSION_COOKIE));
   if (!outcome.ok) ssoRefused(outcome, locals.requestId);
-  cookies.set(SESSION_COOKIE, outcome.signedIn.token, sessionCookieOptions(url.protocol === 'https:', outcome.signedIn.expiresAt));
-  redirect(303, outcome.returnTo);
+  signedInTo(event, outcome.signedIn, outcome.returnTo);
 };
