@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig, type Config } from '../lib/server/config';
 import { DatabaseLockedError, migrate, openEmbedded, openPostgres, type Database } from '../lib/server/db/client';
 import { prepareFirstStart } from '../lib/server/bootstrap';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../lib/server/demo/demo.seed';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, syncDemoPopulations } from '../lib/server/demo/demo.seed';
 import { provideAppContext } from '../lib/server/app-context';
 import { createServices } from '../lib/server/services';
 import { buildApp } from './app';
@@ -10,6 +10,8 @@ import { fhirClientOptionsFrom } from '../lib/server/fhir/fhir.config';
 import { startDemoFhirServer } from '../lib/server/demo/fhir-demo.server';
 import { scheduleEmbeddedMaintenance } from '../lib/server/db/embedded-maintenance';
 import { signInSettingsFrom, type SignInSettings } from '../lib/server/auth/sign-in.settings';
+import { replicaReads } from '../lib/server/db/read-replica';
+import { isLostArrayTypeFetch } from '../lib/server/db/errors';
 
 const SHUTDOWN_GRACE_MS = 25_000;
 
@@ -35,6 +37,10 @@ async function main() {
     throw e;
   }
   const log = createLogger(config.LOG_LEVEL);
+  process.on('unhandledRejection', (reason) => {
+    if (!isLostArrayTypeFetch(reason)) throw reason; // as Node would: the process stops
+    log.warn({ err: reason }, 'a new database connection was lost while it was being set up; it reconnects');
+  });
   // Whatever a stalled reader left held back gets one last offer, never a wait (see LogDestination).
   process.on('exit', () => log.flush());
   // adapter-node reads these when the page handler loads. Without ORIGIN, the public URL comes from the Host
@@ -43,8 +49,9 @@ async function main() {
   process.env.ADDRESS_HEADER = 'x-client-address';
 
   let database: Database;
+  const statementTimeoutMs = config.DATABASE_STATEMENT_TIMEOUT_MS;
   try {
-    database = config.DATABASE_URL ? openPostgres(config.DATABASE_URL) : await openEmbedded(config.DATA_DIR);
+    database = config.DATABASE_URL ? openPostgres(config.DATABASE_URL, { statementTimeoutMs }) : await openEmbedded(config.DATA_DIR);
     await migrate(database, config.DATABASE_URL);
   } catch (e) {
     if (e instanceof DatabaseLockedError) {
@@ -60,7 +67,11 @@ async function main() {
   const fhir = config.FHIR_BASE_URL
     ? fhirClientOptionsFrom({ ...config, FHIR_BASE_URL: config.FHIR_BASE_URL })
     : demoFhir && { baseUrl: demoFhir.baseUrl, serverId: demoFhir.serverId, timeoutMs: config.FHIR_TIMEOUT_MS };
-  const services = createServices(database, config, { fhir, signIn });
+  // The replica is opened lazily: the app starts, and reads from the primary, while it is down.
+  const replica = config.READ_DATABASE_URL ? openPostgres(config.READ_DATABASE_URL, { statementTimeoutMs }) : null;
+  const reads = replica ? replicaReads(database.db, replica.db, { maxLagSeconds: config.READ_MAX_LAG_SECONDS, log }) : undefined;
+  const services = createServices(database, config, { fhir, reads, signIn });
+  await reads?.replica(); // logs where the reads go from the start
   const firstStart = await prepareFirstStart(config, database, services, log);
   provideAppContext({ services, log, demoFhirExamples: demoFhir?.examples });
   const maintenance = database.kind === 'embedded' ? scheduleEmbeddedMaintenance(database.db, log) : null;
@@ -68,6 +79,11 @@ async function main() {
   const app = await buildApp({ config, services, pages: config.NODE_ENV === 'development' ? 'dev' : 'build', logger: log });
   await app.listen({ port: config.PORT, host: config.HOST });
   if (firstStart === 'demo') {
+    // After the server answers: the first start is not held up by the demo's population sync.
+    syncDemoPopulations(services).then(
+      (sites) => log.info({ sites }, 'demo mode: population counted by every split from the demo FHIR server'),
+      (err: unknown) => log.warn({ err }, 'demo mode: the population sync from the demo FHIR server did not finish'),
+    );
     const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
     // Plain text for the person at the console, beside the structured log line.
     console.log(
@@ -89,6 +105,7 @@ async function main() {
     await app.close();
     await maintenance?.stop();
     await demoFhir?.close();
+    await replica?.close();
     await database.close();
     log.info('stopped');
     process.exit(0);

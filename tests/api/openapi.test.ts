@@ -70,6 +70,17 @@ describe('the OpenAPI document, as a client generator reads it', () => {
     expect(unions.filter(([, branches]) => branches.some(isEmpty)).map(([at]) => at)).toEqual([]);
   });
 
+  it('describes the health answer, with the state and lag of the read replica, for 200 and 503 alike', () => {
+    const health = doc.paths['/api/health'].get.responses;
+    for (const status of ['200', '503']) {
+      const { properties, required } = health[status].content['application/json'].schema;
+      expect(required).toEqual(['status', 'database']);
+      expect(properties.replica).toMatchObject({ type: 'string', enum: ['ok', 'lagging', 'unreachable'] });
+      expect(properties.replica.description).toMatch(/READ_MAX_LAG_SECONDS/);
+      expect(JSON.stringify(properties.replicaLagSeconds)).toMatch(/"number".*"null"|"null".*"number"/);
+    }
+  });
+
   it('keeps only the component schemas that operations use', () => {
     const used = new Set([...JSON.stringify(doc).matchAll(/"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]));
     expect(Object.keys(doc.components.schemas).filter((name) => !used.has(name))).toEqual([]);

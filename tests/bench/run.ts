@@ -7,6 +7,7 @@
  */
 import { caseloadBench } from './caseload.bench';
 import { fhirImportBench } from './fhir-import.bench';
+import { equitySpcBench } from './equity-spc.bench';
 import { fhirSyncBench } from './fhir-sync.bench';
 import { imdBench } from './imd.bench';
 import { metricsBench } from './metrics.bench';
@@ -50,6 +51,10 @@ try {
   if (want('metrics')) {
     console.log('implementation metrics for a region of 20 sites and 30,000 referrals, 12 months by site (ms, one request at a time):');
     console.log(JSON.stringify(await metricsBench(server.url, runs), null, 2));
+  }
+  if (want('equity-spc')) {
+    console.log('improvement (SPC) charts over 5 years by month, and equity by each split over 12 months, for the region (PostgreSQL, ms, one request at a time; ranges over 3 rounds):');
+    console.log(JSON.stringify(await equitySpcBench(server.url, runs), null, 2));
   }
   if (want('caseload')) {
     console.log('caseload import of 10,000 rows through the API (PostgreSQL, seconds; server memory in MiB):');

@@ -98,6 +98,15 @@ describe('the first start', () => {
     await expect(fresh.signIn('lead@trust.nhs.uk', 'a-strong-admin-password')).resolves.toMatch(/^pp_session=/);
   });
 
+  it.runIf(onPostgresServer())('creates the admin once when several app processes start together on a new PostgreSQL database', async () => {
+    const fresh = await createTestApp();
+    const config = { DATA_DIR: 'x', ADMIN_EMAIL: 'lead@trust.nhs.uk', ADMIN_PASSWORD: 'a-strong-admin-password' };
+    const starts = await Promise.all([1, 2, 3].map(() => prepareFirstStart(config, fresh.database, fresh.services, quiet)));
+    expect(starts.filter((s) => s === 'admin-from-environment')).toHaveLength(1);
+    expect(starts.filter((s) => s === 'existing')).toHaveLength(2);
+    await expect(fresh.signIn('lead@trust.nhs.uk', 'a-strong-admin-password')).resolves.toMatch(/^pp_session=/);
+  });
+
   it.runIf(onPostgresServer())('leaves a PostgreSQL server without users when no admin is named', async () => {
     const fresh = await createTestApp();
     expect(await prepareFirstStart({ DATA_DIR: 'x' }, fresh.database, fresh.services, quiet)).toBe('no-users');

@@ -52,6 +52,15 @@ test('chart text on the dashboard and on a patient page is at least 12 px at 640
   await page.screenshot({ path: info.outputPath('patient-640.png'), fullPage: true });
 });
 
+test("a clinician's improvement charts, two years of months side by side, are as readable at 640 px wide", async ({ page }) => {
+  await signIn(page, 'consultant@example.org');
+  const twoYearsAgo = new Date();
+  twoYearsAgo.setUTCFullYear(twoYearsAgo.getUTCFullYear() - 2);
+  await page.goto(`/dashboard?from=${twoYearsAgo.toISOString().slice(0, 10)}`);
+  await expect(page.getByRole('img', { name: /starts per month, with mean and process limits/ })).toHaveCount(2);
+  await expectReadableCharts(page, 50);
+});
+
 test("the dashboard says what its flow counts and commissioners' uptake are", async ({ page }) => {
   await signIn(page, 'commissioner@example.org');
   await page.goto('/dashboard');

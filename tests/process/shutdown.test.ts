@@ -101,7 +101,9 @@ describe.skipIf(!HAS_BUILD)('stopping the server (needs `npm run build`)', () =>
 
     it('stops on SIGTERM within the grace period when the database has gone silent under a request in flight, exiting with 1', { timeout: 120_000 }, async () => {
       const relay = await postgresThroughRelay();
-      const server = await started({ DATABASE_URL: relay.url() });
+      // A silent network is bounded by the statement timeout (tests/process/silent-network.test.ts): here it is set
+      // longer than the grace period, so that a request is still waiting when the grace period ends.
+      const server = await started({ DATABASE_URL: relay.url(), DATABASE_STATEMENT_TIMEOUT_MS: '60000' });
       // A first sign-in leaves an open connection in the pool, on which the next one's query will wait.
       expect((await callApi(server.url, 'POST', '/api/v1/auth/login', { body: signIn })).status).toBe(401);
 

@@ -8,9 +8,11 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 export function tcpRelay(target: URL) {
   let server: Server | undefined;
   const sockets = new Set<Socket>();
+  const clients = new Set<Socket>();
   let port = 0;
   let silent = false;
   let swallowed = 0;
+  let dropOn: { marker: string; times: number } | undefined;
   const track = (s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
@@ -21,13 +23,21 @@ export function tcpRelay(target: URL) {
       silent = false;
       server = createServer((client) => {
         track(client);
+        clients.add(client);
+        client.on('close', () => clients.delete(client));
         client.on('data', (d: Buffer) => {
           if (silent) swallowed += d.length;
         });
         if (silent) return;
         const upstream = connect(Number(target.port), target.hostname);
         track(upstream);
-        client.on('data', (d: Buffer) => !silent && upstream.write(d));
+        client.on('data', (d: Buffer) => {
+          if (dropOn && dropOn.times > 0 && d.includes(dropOn.marker)) {
+            dropOn.times--;
+            return client.resetAndDestroy();
+          }
+          if (!silent) upstream.write(d);
+        });
         upstream.on('data', (d: Buffer) => !silent && client.write(d));
         client.on('close', () => upstream.destroy());
         upstream.on('close', () => !silent && client.destroy());
@@ -49,6 +59,12 @@ export function tcpRelay(target: URL) {
     silence() {
       silent = true;
     },
+    /** The next `times` connections on which the client sends `marker` are reset there, as a failing network would. */
+    dropWhenClientSends(marker: string, times: number) {
+      dropOn = { marker, times };
+    },
+    /** Client connections open through the relay. */
+    openConnections: () => clients.size,
     /** Bytes that clients sent into the silence: a query waiting on a dead connection shows here. */
     swallowedBytes: () => swallowed,
     async close() {

@@ -5,6 +5,7 @@ import { DEMO_ACCOUNTS, seedDemo } from './demo/demo.seed';
 import type { Services } from './services';
 import { todayIso } from './clock';
 import { systemCtx } from './context';
+import { isDomainError } from '../domain/errors';
 
 export type FirstStart = 'existing' | 'demo' | 'admin-from-environment' | 'no-users';
 
@@ -26,13 +27,19 @@ export async function prepareFirstStart(
     return 'demo';
   }
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
-    await services.users.create(system, {
-      email: config.ADMIN_EMAIL.toLowerCase(),
-      name: 'Administrator',
-      role: 'admin',
-      siteIds: [],
-      password: config.ADMIN_PASSWORD,
-    });
+    try {
+      await services.users.create(system, {
+        email: config.ADMIN_EMAIL.toLowerCase(),
+        name: 'Administrator',
+        role: 'admin',
+        siteIds: [],
+        password: config.ADMIN_PASSWORD,
+      });
+    } catch (e) {
+      // Several app processes starting together on a new database: another one created the admin first.
+      if (isDomainError(e) && e.kind === 'conflict') return 'existing';
+      throw e;
+    }
     log.info({ email: config.ADMIN_EMAIL }, 'created the first admin from ADMIN_EMAIL');
     return 'admin-from-environment';
   }

@@ -5,6 +5,7 @@ import { checkFhirAuthConfig, fhirAuthConfigShape } from './fhir/fhir.config';
 const emptyAsUndefined = (v: unknown) => (v === '' ? undefined : v);
 const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
 const positiveInt = (fallback: number) => z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(fallback));
+const postgresUrl = z.string().regex(/^postgres(ql)?:\/\/.+/, 'must be a postgres:// or postgresql:// URL');
 
 const configSchema = z
   .object({
@@ -12,13 +13,12 @@ const configSchema = z
     PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
     HOST: z.preprocess(emptyAsUndefined, z.string().min(1).default('127.0.0.1')),
     DATA_DIR: z.preprocess(emptyAsUndefined, z.string().min(1).default('./data')),
-    DATABASE_URL: z.preprocess(
-      emptyAsUndefined,
-      z
-        .string()
-        .regex(/^postgres(ql)?:\/\/.+/, 'must be a postgres:// or postgresql:// URL')
-        .optional(),
-    ),
+    DATABASE_URL: z.preprocess(emptyAsUndefined, postgresUrl.optional()),
+    // A streaming replica of DATABASE_URL for the reads that tolerate seconds of staleness (db/read-replica.ts).
+    READ_DATABASE_URL: z.preprocess(emptyAsUndefined, postgresUrl.optional()),
+    READ_MAX_LAG_SECONDS: positiveInt(30),
+    // The server cancels a statement after this long; a connection silent for this long and a little more is dropped.
+    DATABASE_STATEMENT_TIMEOUT_MS: positiveInt(15_000),
     ORIGIN: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://pumps.example.nhs.uk' }).optional()),
     FHIR_BASE_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
     FHIR_TIMEOUT_MS: positiveInt(10_000),
@@ -53,6 +53,9 @@ const configSchema = z
   })
   .superRefine((c, ctx) => {
     checkFhirAuthConfig(c, ctx);
+    if (c.READ_DATABASE_URL !== undefined && c.DATABASE_URL === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['READ_DATABASE_URL'], message: 'needs DATABASE_URL: it is a replica of that server' });
+    }
     if ((c.ADMIN_EMAIL === undefined) !== (c.ADMIN_PASSWORD === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: 'ADMIN_EMAIL and ADMIN_PASSWORD go together' });
     }
@@ -77,7 +80,7 @@ const configSchema = z
 export type Config = z.infer<typeof configSchema>;
 
 // Never echoed back: they carry credentials.
-const SECRET = new Set(['DATABASE_URL', 'ADMIN_PASSWORD', 'FHIR_TOKEN', 'OIDC_CLIENT_SECRET', 'TOTP_ENCRYPTION_KEY']);
+const SECRET = new Set(['DATABASE_URL', 'READ_DATABASE_URL', 'ADMIN_PASSWORD', 'FHIR_TOKEN', 'OIDC_CLIENT_SECRET', 'TOTP_ENCRYPTION_KEY']);
 
 export class ConfigError extends Error {}
 

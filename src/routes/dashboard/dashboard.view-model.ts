@@ -49,7 +49,7 @@ export const days = (value: number | null): string => (value === null ? '' : for
 const routeLabel = (route: string): string => ROUTE_LABEL[route as keyof typeof ROUTE_LABEL] ?? route;
 
 /** Groups that are sites link to the site's page. */
-const siteLink = (groupBy: GroupBy, key: string): string | undefined => (groupBy === 'site' ? `/sites/${key}` : undefined);
+export const siteLink = (groupBy: GroupBy, key: string): string | undefined => (groupBy === 'site' ? `/sites/${key}` : undefined);
 
 const bar = (label: string, value: number | null, withheld: boolean, text: string): Bar => ({ label, value, withheld, text });
 

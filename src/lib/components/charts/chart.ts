@@ -15,6 +15,12 @@ export const COLOUR = {
 } as const;
 
 /**
+ * Making Data Count's colours for a point's variation. Its blue and orange fall short of 3:1 against white, so the
+ * markers that carry them are outlined in a dark colour and differ in shape as well (SpcChart.svelte).
+ */
+export const SPC_COLOUR = { improvement: '#41B6E6', concern: '#ED8B00', common: '#7b7d7d', outline: '#212b32' } as const;
+
+/**
  * Charts are drawn in their own units and scaled to the page. They never shrink below this share of their drawn
  * width (a narrower page scrolls the chart sideways), so that their smallest text, 16 units (app.css), stays at
  * least 12 CSS px at any zoom.

@@ -10,6 +10,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import lockfile from 'proper-lockfile';
 import postgres from 'postgres';
+import { watchedSockets } from './connection-watchdog';
 import * as schema from './schema';
 
 export type Schema = typeof schema;
@@ -67,7 +68,21 @@ export function fromPglite(client: PGlite, onClose: () => Promise<void> = async 
   };
 }
 
-export function openPostgres(url: string, options: { max?: number } = {}): Database {
+export interface PostgresOptions {
+  max?: number;
+  /**
+   * The server cancels a statement that runs longer, and a connection that owes an answer and stays silent for this
+   * long and a little more is dropped (connection-watchdog.ts): a query never waits on a dead network for longer.
+   * Unset for bulk work (loading a benchmark's region), which may rightly run long.
+   */
+  statementTimeoutMs?: number;
+}
+
+/** Time allowed beyond the statement timeout for the server's answer (at worst, the timeout's error) to arrive. */
+export const SILENCE_MARGIN_MS = 2_000;
+
+export function openPostgres(url: string, options: PostgresOptions = {}): Database {
+  const { statementTimeoutMs } = options;
   const client = postgres(url, {
     max: options.max ?? 10,
     onnotice: () => {},
@@ -75,7 +90,15 @@ export function openPostgres(url: string, options: { max?: number } = {}): Datab
     connect_timeout: 5,
     // Connections unused for a minute are closed, so the pool does not keep ones a restarted server has dropped.
     idle_timeout: 60,
-  });
+    // Probes an idle connection after 10 s, so that a server gone without a word is noticed by the kernel too.
+    keep_alive: 10,
+    ...(statementTimeoutMs
+      ? {
+          connection: { statement_timeout: statementTimeoutMs },
+          socket: watchedSockets(statementTimeoutMs + SILENCE_MARGIN_MS),
+        }
+      : {}),
+  } as postgres.Options<Record<string, postgres.PostgresType>>);
   const db = drizzlePostgres(preparing(client), { schema }) as unknown as Db;
   return {
     db,

@@ -15,6 +15,8 @@ export const sqlDetail = (e: unknown): string | undefined => driverError(e)?.det
 
 export const isUniqueViolation = (e: unknown) => sqlState(e) === '23505';
 export const isForeignKeyViolation = (e: unknown) => sqlState(e) === '23503';
+/** A hot standby cancelled a read that conflicted with the changes it was replaying. */
+export const isRecoveryConflict = (e: unknown) => sqlState(e) === '40001';
 
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
@@ -26,6 +28,7 @@ const UNAVAILABLE_CODES = new Set([
   'CONNECTION_ENDED',
   'CONNECTION_DESTROYED',
   'CONNECT_TIMEOUT',
+  '57014', // query_canceled: the statement timeout, the bound on a query the database is too slow to answer
   '57P01', // admin_shutdown
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now
@@ -44,4 +47,15 @@ export function isDatabaseUnavailable(e: unknown): boolean {
     if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
   }
   return false;
+}
+
+/**
+ * postgres.js asks each new connection for the server's array types (connection.js, fetchArrayTypes) without
+ * handling a failure: a connection lost at that moment (a server stopping, a network failing) rejects a promise
+ * nobody awaits. postgres.js itself reconnects and carries on; only that rejection is left over, and it must not
+ * stop the process (Node stops on an unhandled rejection). Recognised by its query text, so nothing else is.
+ */
+export function isLostArrayTypeFetch(e: unknown): boolean {
+  const query = (e as { query?: unknown } | null)?.query;
+  return typeof query === 'string' && query.includes('from pg_catalog.pg_type a') && isDatabaseUnavailable(e);
 }

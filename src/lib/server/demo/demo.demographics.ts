@@ -11,8 +11,11 @@ import type { Prng } from './prng';
  * "Who is reached" section shows a gradient that a real service would want to see and close.
  */
 
-/** Each site's postcode area: district 1 is its most deprived fifth, district 5 its least. */
+/** Each demo site's postcode area: district 1 is its most deprived fifth, district 5 its least. */
 const AREA_OF_SITE: Readonly<Record<string, string>> = { RDM01: 'RV', RDM02: 'HC', RDM03: 'MS', RDM04: 'VY' };
+/** Another site (a generated region's) gets an area from its code: Q and one letter, shared by every 26th. */
+export const areaOf = (odsCode: string): string =>
+  AREA_OF_SITE[odsCode] ?? `Q${String.fromCharCode(65 + ([...odsCode].reduce((n, c) => n * 31 + c.charCodeAt(0), 7) >>> 0) % 26)}`;
 const DISTRICTS = [1, 2, 3, 4, 5] as const;
 const SECTORS = 10;
 const UNITS = ['AA', 'AB', 'AD', 'AE', 'AF', 'AG', 'AH', 'AJ', 'AL', 'AN'];
@@ -37,10 +40,10 @@ const REACH_BY_LETTER: Partial<Record<EthnicCategory, number>> = { H: 0.85, J: 0
 /** The decile of a demo postcode's district and sector: district d holds deciles 2d-1 and 2d, so it is fifth d. */
 const decileOf = (district: number, sector: number) => 2 * district - 1 + (sector % 2);
 
-/** Every demo postcode with its decile, as the national file would list them. */
-export function demoPostcodeFile(): string {
+/** Every postcode of the sites' areas (the demo sites' by default) with its decile, as the national file would list them. */
+export function demoPostcodeFile(odsCodes: readonly string[] = Object.keys(AREA_OF_SITE)): string {
   const lines = ['postcode,imd_decile'];
-  for (const area of Object.values(AREA_OF_SITE)) {
+  for (const area of new Set(odsCodes.map(areaOf))) {
     for (const district of DISTRICTS) {
       for (let sector = 0; sector < SECTORS; sector++) {
         for (const unit of UNITS) lines.push(`${area}${district} ${sector}${unit},${decileOf(district, sector)}`);
@@ -67,9 +70,8 @@ export function drawDemographics(rng: Prng, odsCode: string, reached: boolean): 
     Object.entries(ETHNIC_SHARE).map(([letter, weight]) => [letter, weight * (reached ? (REACH_BY_LETTER[letter as EthnicCategory] ?? 1) : 1)]),
   );
   const letter = rng.weighted(letterWeights);
-  const area = AREA_OF_SITE[odsCode];
   // A few records carry no postcode (a new registration, an address withheld).
-  const postcode = area && !rng.chance(0.03) ? `${area}${district} ${rng.int(0, SECTORS - 1)}${rng.pick(UNITS)}` : null;
+  const postcode = rng.chance(0.03) ? null : `${areaOf(odsCode)}${district} ${rng.int(0, SECTORS - 1)}${rng.pick(UNITS)}`;
   return { ethnicCategory: letter === 'none' ? null : (letter as EthnicCategory), postcode };
 }
 

@@ -77,19 +77,22 @@ export async function seedDemo(services: Services, asOf: string): Promise<void> 
   });
   await services.demoHistory.load(seeding, history);
   await seedImplementation(services, seeding, sites, asOf);
-  await seedPopulationSplits(services, seeding, sites);
+  // The postcode table for the demo's areas, loaded as an admin loads the national file.
+  await services.reference.replaceImd(seeding, (async function* () { yield new TextEncoder().encode(demoPostcodeFile()); })());
 }
 
 /**
- * The postcode-to-deprivation table for the demo's areas, loaded as an admin loads the national file, then today's
- * population count of each site from the demo FHIR server, as an admin's sync makes it: the count, and the count by
- * age band, sex, ethnic group and deprivation that the "Who is reached" figures divide by. Without the demo FHIR
- * server (DEMO_FHIR=false) the sites keep their manual counts, which have no split.
+ * Today's population count of each demo site from the demo FHIR server, as an admin's sync makes it: the count, and
+ * the count by age band, sex, ethnic group and deprivation that the "Who is reached" figures divide by. Run once the
+ * server is answering, so that the first start is not held up by it; until it ends, those figures have no
+ * population. Without the demo FHIR server (DEMO_FHIR=false) the sites keep their manual counts, which have no split.
  */
-async function seedPopulationSplits(services: Services, ctx: Ctx, sites: { id: string }[]) {
-  await services.reference.replaceImd(ctx, (async function* () { yield new TextEncoder().encode(demoPostcodeFile()); })());
-  if (!services.fhir) return;
+export async function syncDemoPopulations(services: Services): Promise<number> {
+  if (!services.fhir) return 0;
+  const ctx = systemCtx('demo seed', 'demo-population-sync');
+  const sites = (await services.sites.list(ctx, { limit: 500 })).items.filter((s) => DEMO_SITES.some((d) => d.odsCode === s.odsCode));
   for (const site of sites) await services.fhir.syncPopulation(ctx, site.id);
+  return sites.length;
 }
 
 /** The help each demo site had and what held it back, dated to match the history's story. */

@@ -23,31 +23,35 @@ const GROUP_OF: Record<EquityGroupBy, { key: SQL; label: SQL }> = {
   all: { key: sql`'all'`, label: sql`'All sites'` },
 };
 
-/** Age in completed years on `to` (a 29 February birthday falls on 1 March in a common year, as in age.ts). */
-function ageOn(to: SQL): SQL {
-  const birthday = sql`case when to_char(p.birth_date, 'MMDD') = '0229' and to_char(make_date(extract(year from ${to})::int, 3, 1) - 1, 'DD') <> '29'
-    then '0301' else to_char(p.birth_date, 'MMDD') end`;
-  return sql`(extract(year from ${to})::int - extract(year from p.birth_date)::int - case when to_char(${to}, 'MMDD') >= ${birthday} then 0 else 1 end)`;
+/**
+ * Age in completed years on `to`: the difference of the two dates written as numbers YYYYMMDD, in whole 10,000s. A
+ * 29 February birthday then falls on 1 March in a common year (20250301 - 20000229 reaches 250,000 first), as in age.ts.
+ */
+function ageOn(to: string): SQL {
+  const [year, month, day] = to.split('-').map(Number) as [number, number, number];
+  return sql`((${year * 10000 + month * 100 + day}::int - (extract(year from p.birth_date)::int * 10000 + extract(month from p.birth_date)::int * 100 + extract(day from p.birth_date)::int)) / 10000)`;
 }
 
-/** Each person's value of the split, from the patient (`p`) and the postcode table (`i`). */
+/**
+ * Each person's value of the split, from the columns `people` gives (the patient's, their age on `to` and their
+ * decile: their own, else their postcode's from the table, keyed compact so spaces and case do not matter).
+ */
 function valueOf(by: EquitySplit, to: SQL): SQL {
   switch (by) {
     case 'ageBand':
-      return sql`case when p.birth_date > ${to} then 'unknown' ${sql.join(
-        AGE_BAND_FLOORS.map(([floor, band]) => sql`when ${ageOn(to)} >= ${floor}::int then ${band}::text`),
+      return sql`case when birth_date > ${to} then 'unknown' ${sql.join(
+        AGE_BAND_FLOORS.map(([floor, band]) => sql`when age >= ${floor}::int then ${band}::text`),
         sql` `,
       )} end`;
     case 'sex':
-      return sql`p.sex::text`;
+      return sql`sex::text`;
     case 'ethnicGroup':
-      return sql`case p.ethnic_category ${sql.join(
+      return sql`case ethnic_category ${sql.join(
         Object.entries(GROUP_OF_LETTER).map(([letter, group]) => sql`when ${letter}::text then ${group}::text`),
         sql` `,
       )} else 'unknown' end`;
     case 'imdQuintile':
-      // A decile of the person's own; else their postcode's, from the table (keyed compact, so spaces go).
-      return sql`coalesce(ceil(coalesce(p.imd_decile, i.imd_decile) / 2.0)::int::text, 'unknown')`;
+      return sql`coalesce(ceil(decile / 2.0)::int::text, 'unknown')`;
   }
 }
 
@@ -65,25 +69,30 @@ function figuresStatement({ from, to, groupBy, by, therapy, siteIds }: EquityPar
   const fromDate = sql`${from}::date`;
   const toDate = sql`${to}::date`;
   const group = GROUP_OF[groupBy];
+  const onTherapy = sql`on_therapy_from <= ${toDate} and (ended_on is null or ended_on > ${toDate})`;
   const ended = sql`started_on between ${fromDate} and ${toDate} and received_on <= ${toDate}`;
   return sql`
 with people as (
-  select ${group.key} as group_key, ${valueOf(by, toDate)} as value,
-    m.patient_id, m.received_on, m.started_on, m.on_therapy_from, m.ended_on
+  select ${group.key} as group_key, m.patient_id, m.received_on, m.started_on, m.on_therapy_from, m.ended_on,
+    p.birth_date, p.sex, p.ethnic_category,
+    ${by === 'ageBand' ? ageOn(to) : sql`null::int`} as age,
+    ${by === 'imdQuintile' ? sql`coalesce(p.imd_decile, i.imd_decile)` : sql`null::int`} as decile
   from sites s
   join referral_milestones m on m.site_id = s.id
   join patients p on p.id = m.patient_id
   ${by === 'imdQuintile' ? sql`left join imd_postcodes i on p.imd_decile is null and i.postcode = upper(replace(p.postcode, ' ', ''))` : sql``}
   where ${scopeOf(siteIds)} and m.entered_on <= ${toDate} ${therapy ? sql`and m.therapy = ${therapy}::therapy` : sql``}
+    -- Only the records that count for something: on therapy at the end, received in the period, or started in it.
+    and (m.on_therapy_from <= ${toDate} and (m.ended_on is null or m.ended_on > ${toDate}) or m.received_on >= ${fromDate} or m.started_on >= ${fromDate})
 )
-select group_key as key, value,
-  count(distinct patient_id) filter (where on_therapy_from <= ${toDate} and (ended_on is null or ended_on > ${toDate})) as on_therapy,
+select group_key as key, ${valueOf(by, toDate)} as value,
+  count(distinct patient_id) filter (where ${onTherapy}) as on_therapy,
   count(*) filter (where received_on >= ${fromDate}) as referrals,
   count(*) filter (where started_on between ${fromDate} and ${toDate}) as started,
   count(*) filter (where ${ended}) as waits,
   percentile_cont(0.5) within group (order by (started_on - received_on)::float8) filter (where ${ended}) as median
 from people
-group by group_key, value`;
+group by 1, 2`;
 }
 
 /**

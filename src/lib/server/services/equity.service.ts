@@ -4,7 +4,7 @@ import { equitySplits } from '../../domain/equity';
 import { validation } from '../../domain/errors';
 import { metricsSiteScope, resolvePeriod } from '../../domain/metrics';
 import type { EquityQuery, EquityReport } from '../../schemas/equity.schema';
-import type { Db } from '../db/client';
+import type { Reads } from '../db/read-replica';
 import { equityGroups } from '../repositories/equity.repository';
 import { todayIso } from '../clock';
 import type { Ctx } from '../context';
@@ -17,14 +17,14 @@ const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * clinicians their own sites exactly.
  */
 export class EquityService {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly reads: Reads) {}
 
   async report(ctx: Ctx, query: EquityQuery): Promise<EquityReport> {
     authorize(ctx.actor, 'metrics:read');
     const period = resolvePeriod(query, todayIso());
     if (!period) throw validation([{ path: 'to', message: 'to cannot be before from' }]);
     const siteIds = metricsSiteScope(ctx.actor);
-    const groups = await equityGroups(this.db, { ...period, groupBy: query.groupBy, by: query.by, ...(query.therapy ? { therapy: query.therapy } : {}), ...(siteIds ? { siteIds } : {}) });
+    const groups = await this.reads.run((db) => equityGroups(db, { ...period, groupBy: query.groupBy, by: query.by, ...(query.therapy ? { therapy: query.therapy } : {}), ...(siteIds ? { siteIds } : {}) }));
     const disclosed = isDisclosureControlled(ctx.actor);
     const rows = groups
       .map((g) => ({ key: g.key, label: g.label, splits: equitySplits(query.by, g.counts, g.populationComplete, disclosed) }))

@@ -3,6 +3,7 @@ import { SecretBox } from '../auth/secret-box';
 import { PASSWORD_ONLY, type SignInSettings } from '../auth/sign-in.settings';
 import type { Config } from '../config';
 import type { Database } from '../db/client';
+import { primaryReads, type Reads } from '../db/read-replica';
 import { createFhirClient, type FhirClientOptions } from '../fhir/fhir.client';
 import { AuditService } from './audit.service';
 import { AuthService } from './auth.service';
@@ -28,15 +29,17 @@ import { UserService } from './user.service';
 
 /**
  * Built once per process and shared by the API routes and the pages: one database handle, one set of rules.
- * `fhir` is the hospital FHIR server's client options; without it, FHIR imports answer 503. `signIn` says how people
- * sign in (password only, without a second factor, unless given).
+ * `fhir` is the hospital FHIR server's client options; without it, FHIR imports answer 503. `reads` is where the
+ * reads that tolerate staleness go (a read replica, see db/read-replica.ts); without it, the one database. `signIn`
+ * says how people sign in (password only, without a second factor, unless given).
  */
 export function createServices(
   database: Database,
   config: Pick<Config, 'SESSION_IDLE_MINUTES' | 'SESSION_ABSOLUTE_HOURS'>,
-  options: { fhir?: FhirClientOptions | null; signIn?: SignInSettings } = {},
+  options: { fhir?: FhirClientOptions | null; reads?: Reads; signIn?: SignInSettings } = {},
 ) {
   const { db } = database;
+  const reads = options.reads ?? primaryReads(db);
   const patients = new PatientService(db);
   const signIn = options.signIn ?? PASSWORD_ONLY;
   const secrets = signIn.totpKey ? new SecretBox(signIn.totpKey) : null;
@@ -46,7 +49,7 @@ export function createServices(
     { passwordSignIn: signIn.passwordSignIn, mfaRequiredRoles: signIn.mfaRequiredRoles, secrets, ssoDisplayName: signIn.oidc?.displayName ?? null },
   );
   return {
-    health: new HealthService(db),
+    health: new HealthService(db, reads),
     auth,
     secondFactor: new SecondFactorService(db, secrets),
     sso: signIn.oidc ? new SsoService(db, new OidcClient(signIn.oidc), auth) : null,
@@ -58,11 +61,11 @@ export function createServices(
     audit: new AuditService(db),
     devices: new DeviceService(db),
     implementation: new ImplementationService(db),
-    metrics: new MetricsService(db),
-    metricsSeries: new MetricsSeriesService(db),
-    spc: new SpcService(db),
-    equity: new EquityService(db),
-    nationalReturns: new NationalReturnService(db),
+    metrics: new MetricsService(reads),
+    metricsSeries: new MetricsSeriesService(reads),
+    spc: new SpcService(reads),
+    equity: new EquityService(reads),
+    nationalReturns: new NationalReturnService(db, reads),
     caseloadImport: new CaseloadImportService(db),
     reference: new ReferenceService(db),
     demoHistory: new DemoHistoryService(db),

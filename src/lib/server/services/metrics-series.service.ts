@@ -25,6 +25,7 @@ import type { ContinuationQuery, FundingQuery, StartsQuery, WaitsQuery } from '.
 import { FUNDING_ROUTES } from '../../schemas/referrals.schema';
 import type { Ctx } from '../context';
 import type { Db } from '../db/client';
+import type { Reads } from '../db/read-replica';
 import {
   awaitingFundingByGroup,
   barriersOpenIn,
@@ -44,92 +45,100 @@ import { todayIso } from '../clock';
  * controlled.
  */
 export class MetricsSeriesService {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly reads: Reads) {}
 
   async starts(ctx: Ctx, query: StartsQuery): Promise<StartsSeries> {
-    const { period, sites } = await this.prepare(ctx, query);
-    const bin: TimeBin = query.bin;
-    const buckets = timeBuckets(period, bin);
-    const siteIds = sites.map((s) => s.id);
-    const empty = { ...period, bin, buckets, sites: [] };
-    if (siteIds.length === 0) return empty;
+    return this.reads.run(async (db) => {
+      const { period, sites } = await this.prepare(db, ctx, query);
+      const bin: TimeBin = query.bin;
+      const buckets = timeBuckets(period, bin);
+      const siteIds = sites.map((s) => s.id);
+      const empty = { ...period, bin, buckets, sites: [] };
+      if (siteIds.length === 0) return empty;
 
-    const counted = await startsBySiteAndBucket(this.db, { period, bin, siteIds, therapy: query.therapy });
-    const activities = await facilitationActivitiesIn(this.db, siteIds, period);
-    const open = await barriersOpenIn(this.db, siteIds, period);
+      const counted = await startsBySiteAndBucket(db, { period, bin, siteIds, therapy: query.therapy });
+      const activities = await facilitationActivitiesIn(db, siteIds, period);
+      const open = await barriersOpenIn(db, siteIds, period);
 
-    const bucketIndex = new Map(buckets.map((b, i) => [b.start, i]));
-    const byId = new Map(sites.map((s) => [s.id, s]));
-    // Sites in the order of the metrics' rows by site.
-    const bySite = seriesGroups(sites, 'site').map(({ key }): SiteStarts => {
-      const site = byId.get(key)!;
-      const starts = buckets.map(() => 0);
-      for (const row of counted) if (row.siteId === site.id) starts[bucketIndex.get(row.bucket)!]! += row.n;
-      return {
-        siteId: site.id,
-        name: site.name,
-        facilitationMode: site.facilitationMode,
-        total: starts.reduce((a, b) => a + b, 0),
-        starts,
-        facilitation: activities.filter((a) => a.siteId === site.id).map((a) => ({ on: a.on, mode: a.mode, kind: a.kind, facilitator: a.facilitator, notes: a.notes })),
-        barriers: open.filter((b) => b.siteId === site.id).map((b) => ({ category: b.category, description: b.description, raisedOn: b.raisedOn, resolvedOn: b.resolvedOn })),
-        suppressed: [],
-      };
+      const bucketIndex = new Map(buckets.map((b, i) => [b.start, i]));
+      const byId = new Map(sites.map((s) => [s.id, s]));
+      // Sites in the order of the metrics' rows by site.
+      const bySite = seriesGroups(sites, 'site').map(({ key }): SiteStarts => {
+        const site = byId.get(key)!;
+        const starts = buckets.map(() => 0);
+        for (const row of counted) if (row.siteId === site.id) starts[bucketIndex.get(row.bucket)!]! += row.n;
+        return {
+          siteId: site.id,
+          name: site.name,
+          facilitationMode: site.facilitationMode,
+          total: starts.reduce((a, b) => a + b, 0),
+          starts,
+          facilitation: activities.filter((a) => a.siteId === site.id).map((a) => ({ on: a.on, mode: a.mode, kind: a.kind, facilitator: a.facilitator, notes: a.notes })),
+          barriers: open.filter((b) => b.siteId === site.id).map((b) => ({ category: b.category, description: b.description, raisedOn: b.raisedOn, resolvedOn: b.resolvedOn })),
+          suppressed: [],
+        };
+      });
+      return { ...empty, sites: this.controlled(ctx) ? bySite.map(discloseSiteStarts) : bySite };
     });
-    return { ...empty, sites: this.controlled(ctx) ? bySite.map(discloseSiteStarts) : bySite };
   }
 
   async waits(ctx: Ctx, query: WaitsQuery): Promise<WaitDistributions> {
-    const { period, groups } = await this.prepareGroups(ctx, query);
-    const bins = WAIT_BINS.map((b) => ({ ...b }));
-    const rows = groups.map((g) => ({
-      key: g.key,
-      label: g.label,
-      waits: Object.fromEntries(WAIT_NAMES.map((name) => [name, { n: 0, counts: WAIT_BINS.map(() => 0) }])) as WaitDistributions['rows'][number]['waits'],
-      suppressed: [] as string[],
-    }));
-    const withSites = groups.filter((g) => g.siteIds.length > 0);
-    if (withSites.length > 0) {
-      for (const r of await waitBinCounts(this.db, { groups: withSites, period, therapy: query.therapy })) {
-        const wait = rows.find((row) => row.key === r.groupKey)!.waits[r.wait];
-        wait.counts[r.bin]! += r.n;
-        wait.n! += r.n;
+    return this.reads.run(async (db) => {
+      const { period, groups } = await this.prepareGroups(db, ctx, query);
+      const bins = WAIT_BINS.map((b) => ({ ...b }));
+      const rows = groups.map((g) => ({
+        key: g.key,
+        label: g.label,
+        waits: Object.fromEntries(WAIT_NAMES.map((name) => [name, { n: 0, counts: WAIT_BINS.map(() => 0) }])) as WaitDistributions['rows'][number]['waits'],
+        suppressed: [] as string[],
+      }));
+      const withSites = groups.filter((g) => g.siteIds.length > 0);
+      if (withSites.length > 0) {
+        for (const r of await waitBinCounts(db, { groups: withSites, period, therapy: query.therapy })) {
+          const wait = rows.find((row) => row.key === r.groupKey)!.waits[r.wait];
+          wait.counts[r.bin]! += r.n;
+          wait.n! += r.n;
+        }
       }
-    }
-    return { ...period, bins, rows: this.controlled(ctx) ? rows.map(discloseWaitRow) : rows };
+      return { ...period, bins, rows: this.controlled(ctx) ? rows.map(discloseWaitRow) : rows };
+    });
   }
 
   async funding(ctx: Ctx, query: FundingQuery): Promise<FundingReport> {
-    const { period, groups } = await this.prepareGroups(ctx, query);
-    const withSites = groups.filter((g) => g.siteIds.length > 0);
-    const awaiting = new Map<string, number>();
-    let decisions: FundingDecisionRow[] = [];
-    if (withSites.length > 0) {
-      const scope = { groups: withSites, period, therapy: query.therapy };
-      const [byRoute, waiting] = await Promise.all([fundingByRoute(this.db, scope), awaitingFundingByGroup(this.db, scope)]);
-      decisions = byRoute.map((r) => ({ ...r, suppressed: [] }));
-      for (const r of waiting) awaiting.set(r.groupKey, r.n);
-    }
-    const routeOrder = (route: string) => (FUNDING_ROUTES as readonly string[]).indexOf(route);
-    decisions.sort((a, b) => (a.commissioner < b.commissioner ? -1 : a.commissioner > b.commissioner ? 1 : routeOrder(a.route) - routeOrder(b.route)));
-    const groupRows = groups.map((g) => ({ key: g.key, label: g.label, awaitingFunding: awaiting.get(g.key) ?? 0, suppressed: [] }));
-    return this.controlled(ctx)
-      ? { ...period, decisions: decisions.map(discloseFundingRow), groups: groupRows.map(discloseAwaitingRow) }
-      : { ...period, decisions, groups: groupRows };
+    return this.reads.run(async (db) => {
+      const { period, groups } = await this.prepareGroups(db, ctx, query);
+      const withSites = groups.filter((g) => g.siteIds.length > 0);
+      const awaiting = new Map<string, number>();
+      let decisions: FundingDecisionRow[] = [];
+      if (withSites.length > 0) {
+        const scope = { groups: withSites, period, therapy: query.therapy };
+        const [byRoute, waiting] = await Promise.all([fundingByRoute(db, scope), awaitingFundingByGroup(db, scope)]);
+        decisions = byRoute.map((r) => ({ ...r, suppressed: [] }));
+        for (const r of waiting) awaiting.set(r.groupKey, r.n);
+      }
+      const routeOrder = (route: string) => (FUNDING_ROUTES as readonly string[]).indexOf(route);
+      decisions.sort((a, b) => (a.commissioner < b.commissioner ? -1 : a.commissioner > b.commissioner ? 1 : routeOrder(a.route) - routeOrder(b.route)));
+      const groupRows = groups.map((g) => ({ key: g.key, label: g.label, awaitingFunding: awaiting.get(g.key) ?? 0, suppressed: [] }));
+      return this.controlled(ctx)
+        ? { ...period, decisions: decisions.map(discloseFundingRow), groups: groupRows.map(discloseAwaitingRow) }
+        : { ...period, decisions, groups: groupRows };
+    });
   }
 
   async continuation(ctx: Ctx, query: ContinuationQuery): Promise<ContinuationReport> {
-    const { period, groups } = await this.prepareGroups(ctx, query);
-    const withSites = groups.filter((g) => g.siteIds.length > 0);
-    const figures = new Map<string, { reached: number; continuing: number }>();
-    if (withSites.length > 0) {
-      for (const r of await continuationByGroup(this.db, { groups: withSites, period, therapy: query.therapy })) figures.set(r.groupKey, r);
-    }
-    const rows = groups.map((g) => {
-      const f = figures.get(g.key) ?? { reached: 0, continuing: 0 };
-      return { key: g.key, label: g.label, reached12m: f.reached, continuing12m: f.continuing, continuingPct: continuingPct(f.continuing, f.reached), suppressed: [] };
+    return this.reads.run(async (db) => {
+      const { period, groups } = await this.prepareGroups(db, ctx, query);
+      const withSites = groups.filter((g) => g.siteIds.length > 0);
+      const figures = new Map<string, { reached: number; continuing: number }>();
+      if (withSites.length > 0) {
+        for (const r of await continuationByGroup(db, { groups: withSites, period, therapy: query.therapy })) figures.set(r.groupKey, r);
+      }
+      const rows = groups.map((g) => {
+        const f = figures.get(g.key) ?? { reached: 0, continuing: 0 };
+        return { key: g.key, label: g.label, reached12m: f.reached, continuing12m: f.continuing, continuingPct: continuingPct(f.continuing, f.reached), suppressed: [] };
+      });
+      return { ...period, rows: this.controlled(ctx) ? rows.map(discloseContinuationRow) : rows };
     });
-    return { ...period, rows: this.controlled(ctx) ? rows.map(discloseContinuationRow) : rows };
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -139,17 +148,17 @@ export class MetricsSeriesService {
   }
 
   /** The access check, the period, and the sites the actor sees with each one's strongest facilitation by `to`. */
-  private async prepare(ctx: Ctx, query: { from?: string | undefined; to?: string | undefined }): Promise<{ period: Period; sites: SeriesSite[] }> {
+  private async prepare(db: Db, ctx: Ctx, query: { from?: string | undefined; to?: string | undefined }): Promise<{ period: Period; sites: SeriesSite[] }> {
     authorize(ctx.actor, 'metrics:read');
     const period = resolvePeriod(query, todayIso());
     if (!period) throw validation([{ path: 'to', message: 'to cannot be before from' }]);
     const scope = metricsSiteScope(ctx.actor);
     if (scope?.length === 0) return { period, sites: [] };
-    return { period, sites: await seriesSites(this.db, period.to, scope) };
+    return { period, sites: await seriesSites(db, period.to, scope) };
   }
 
-  private async prepareGroups(ctx: Ctx, query: { from?: string | undefined; to?: string | undefined; groupBy: GroupBy }) {
-    const { period, sites } = await this.prepare(ctx, query);
+  private async prepareGroups(db: Db, ctx: Ctx, query: { from?: string | undefined; to?: string | undefined; groupBy: GroupBy }) {
+    const { period, sites } = await this.prepare(db, ctx, query);
     return { period, groups: seriesGroups(sites, query.groupBy) };
   }
 }

@@ -14,7 +14,7 @@ import {
   type MetricsRow,
 } from '../../domain/metrics';
 import type { MetricsQuery } from '../../schemas/metrics.schema';
-import type { Db } from '../db/client';
+import type { Reads } from '../db/read-replica';
 import { metricsGroups, type MetricsGroupRecord } from '../repositories/metrics.repository';
 import { todayIso } from '../clock';
 import type { Ctx } from '../context';
@@ -65,14 +65,14 @@ function arrange(groupBy: GroupBy, rows: MetricsRow[]): MetricsRow[] {
 }
 
 export class MetricsService {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly reads: Reads) {}
 
   async report(ctx: Ctx, query: MetricsQuery): Promise<MetricsReport> {
     authorize(ctx.actor, 'metrics:read');
     const period = resolvePeriod(query, todayIso());
     if (!period) throw validation([{ path: 'to', message: 'to cannot be before from' }]);
     const siteIds = metricsSiteScope(ctx.actor);
-    const groups = await metricsGroups(this.db, { ...period, groupBy: query.groupBy, ...(query.therapy ? { therapy: query.therapy } : {}), ...(siteIds ? { siteIds } : {}) });
+    const groups = await this.reads.run((db) => metricsGroups(db, { ...period, groupBy: query.groupBy, ...(query.therapy ? { therapy: query.therapy } : {}), ...(siteIds ? { siteIds } : {}) }));
     const exact = arrange(query.groupBy, groups.map(toRow));
     return { ...period, rows: isDisclosureControlled(ctx.actor) ? exact.map(discloseRow) : exact };
   }

@@ -7,6 +7,7 @@ import { binEnd, IMPROVEMENT, spcBins, spcGroup, type BinnedValue } from '../../
 import type { SpcCharts, SpcQuery } from '../../schemas/spc.schema';
 import type { Ctx } from '../context';
 import type { Db } from '../db/client';
+import type { Reads } from '../db/read-replica';
 import { firstActiveFacilitation, seriesSites, spcValues } from '../repositories/metrics-series.repository';
 import { todayIso } from '../clock';
 
@@ -18,7 +19,7 @@ const MOST_BINS = 600;
  * metrics' own: clinicians their own sites, commissioners every site with disclosure control, admins every site.
  */
 export class SpcService {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly reads: Reads) {}
 
   async charts(ctx: Ctx, query: SpcQuery): Promise<SpcCharts> {
     authorize(ctx.actor, 'metrics:read');
@@ -31,36 +32,38 @@ export class SpcService {
 
     const scope = metricsSiteScope(ctx.actor);
     if (scope?.length === 0) return answer;
-    const sites = await seriesSites(this.db, period.to, scope);
-    if (sites.length === 0) return answer;
-    const groups: SeriesGroup[] =
-      query.groupBy === 'all' ? [{ key: 'all', label: 'All sites', siteIds: sites.map((s) => s.id) }] : seriesGroups(sites, query.groupBy);
+    return this.reads.run(async (db) => {
+      const sites = await seriesSites(db, period.to, scope);
+      if (sites.length === 0) return answer;
+      const groups: SeriesGroup[] =
+        query.groupBy === 'all' ? [{ key: 'all', label: 'All sites', siteIds: sites.map((s) => s.id) }] : seriesGroups(sites, query.groupBy);
 
-    const [from, to] = [bins[0]!, binEnd(bins.at(-1)!, bin)];
-    const rows = await spcValues(this.db, { groups: groups.filter((g) => g.siteIds.length > 0), from, to, bin, measure, therapy: query.therapy });
-    const rebaseOn = await this.rebaseDates(query, groups, period);
-    const controlled = isDisclosureControlled(ctx.actor);
-    const empty: BinnedValue = measure === 'referral_to_start_days' ? { value: null, n: 0 } : { value: 0, n: 0 };
-    return {
-      ...answer,
-      groups: groups.map((group) => {
-        const found = new Map(rows.filter((r) => r.groupKey === group.key).map((r) => [r.bin, r]));
-        const values = bins.map((start) => found.get(start) ?? empty);
-        return spcGroup(group, bins, values, { measure, bin, rebaseOn: rebaseOn.get(group.key) ?? [], controlled });
-      }),
-    };
+      const [from, to] = [bins[0]!, binEnd(bins.at(-1)!, bin)];
+      const rows = await spcValues(db, { groups: groups.filter((g) => g.siteIds.length > 0), from, to, bin, measure, therapy: query.therapy });
+      const rebaseOn = await rebaseDates(db, query, groups, period);
+      const controlled = isDisclosureControlled(ctx.actor);
+      const empty: BinnedValue = measure === 'referral_to_start_days' ? { value: null, n: 0 } : { value: 0, n: 0 };
+      return {
+        ...answer,
+        groups: groups.map((group) => {
+          const found = new Map(rows.filter((r) => r.groupKey === group.key).map((r) => [r.bin, r]));
+          const values = bins.map((start) => found.get(start) ?? empty);
+          return spcGroup(group, bins, values, { measure, bin, rebaseOn: rebaseOn.get(group.key) ?? [], controlled });
+        }),
+      };
+    });
   }
+}
 
-  /** Each group's rebase dates: the ones asked for, or a site's first active facilitation in the period. */
-  private async rebaseDates(query: SpcQuery, groups: readonly SeriesGroup[], period: { from: string; to: string }): Promise<Map<string, string[]>> {
-    const { rebase } = query;
-    if (rebase.kind === 'dates') return new Map(groups.map((g) => [g.key, rebase.dates]));
-    if (rebase.kind === 'none' || query.groupBy !== 'site') return new Map();
-    const firsts = await firstActiveFacilitation(
-      this.db,
-      groups.flatMap((g) => g.siteIds),
-      period,
-    );
-    return new Map(firsts.map((f) => [f.siteId, [f.on]]));
-  }
+/** Each group's rebase dates: the ones asked for, or a site's first active facilitation in the period. */
+async function rebaseDates(db: Db, query: SpcQuery, groups: readonly SeriesGroup[], period: { from: string; to: string }): Promise<Map<string, string[]>> {
+  const { rebase } = query;
+  if (rebase.kind === 'dates') return new Map(groups.map((g) => [g.key, rebase.dates]));
+  if (rebase.kind === 'none' || query.groupBy !== 'site') return new Map();
+  const firsts = await firstActiveFacilitation(
+    db,
+    groups.flatMap((g) => g.siteIds),
+    period,
+  );
+  return new Map(firsts.map((f) => [f.siteId, [f.on]]));
 }

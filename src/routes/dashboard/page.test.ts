@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { UserActor } from '$lib/domain/access';
+import type { SpcQuery } from '$lib/schemas/spc.schema';
+import { load } from './+page.server';
+
+const commissioner: UserActor = { kind: 'user', userId: 'u', email: 'commissioner@example.org', name: 'A Commissioner', role: 'commissioner', siteIds: [] };
+
+const spcAsked: SpcQuery[] = [];
+const period = (q: { from?: string; to?: string }) => ({ from: q.from ?? '2025-12-06', to: q.to ?? '2026-12-05' });
+const services = {
+  metrics: { report: async (_ctx: unknown, q: { from?: string; to?: string }) => ({ ...period(q), rows: [] }) },
+  metricsSeries: {
+    starts: async () => ({ sites: [] }),
+    waits: async () => ({ rows: [] }),
+    funding: async () => ({ decisions: [], groups: [] }),
+    continuation: async () => ({ rows: [] }),
+  },
+  equity: { report: async () => ({ rows: [] }) },
+  spc: {
+    charts: async (_ctx: unknown, query: SpcQuery) => {
+      spcAsked.push(query);
+      return { measure: query.measure, bin: query.bin, improvement: 'up', groups: [] };
+    },
+  },
+};
+async function run(search = '') {
+  spcAsked.length = 0;
+  const ctx = { actor: commissioner, requestId: 'test', clientAddress: null };
+  return (await load({ locals: { actor: commissioner, ctx, services }, url: new URL(`http://localhost/dashboard${search}`) } as never)) as Record<string, any>;
+}
+
+describe('the dashboard’s improvement charts', () => {
+  beforeAll(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-12-05T12:00:00Z'));
+  });
+  afterAll(() => vi.useRealTimers());
+
+  it('asks once per measure for every site, by whole month, each site split where its hands-on facilitation began', async () => {
+    const data = await run();
+    expect(spcAsked.map((q) => q.measure)).toEqual(['referrals', 'starts', 'referral_to_start_days']);
+    for (const q of spcAsked) {
+      expect(q).toMatchObject({ groupBy: 'site', bin: 'month', rebase: { kind: 'facilitation' }, from: '2025-12-01', to: '2026-11-30' });
+    }
+    expect(data.spc.charts.map((c: { measure: string }) => c.measure)).toEqual(['referrals', 'starts', 'referral_to_start_days']);
+    // The month under way is left out, and the page says so.
+    expect(data.spc.months).toEqual({ from: '2025-12-01', to: '2026-11-30', underWay: 'left out' });
+  });
+
+  it("follows the dashboard's period, therapy and grouping; groups that are not sites are not split", async () => {
+    await run('?from=2024-03-10&to=2025-06-30&groupBy=icb&therapy=hcl&bin=quarter');
+    expect(spcAsked).toHaveLength(3);
+    for (const q of spcAsked) {
+      expect(q).toMatchObject({ groupBy: 'icb', therapy: 'hcl', bin: 'month', rebase: { kind: 'none' }, from: '2024-03-01', to: '2025-06-30' });
+    }
+  });
+});
