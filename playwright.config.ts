@@ -13,7 +13,10 @@ const E2E_OIDC = { issuer: `http://127.0.0.1:${OIDC_PORT}`, clientId: 'pump-path
 export default defineConfig({
   testDir: 'tests/e2e',
   outputDir: 'test-results/e2e',
-  timeout: 30_000,
+  // Bounded, but with room for a loaded machine: a page's axe scan and full-page screenshot alone have taken over
+  // 20 s when two cores are shared by several test runs. Expectations wait up to 15 s for the page to settle.
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
   retries: 0,
   workers: 1,
   reporter: [['list'], ['json', { outputFile: 'test-results/e2e-report.json' }]],
