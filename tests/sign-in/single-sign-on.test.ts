@@ -156,6 +156,16 @@ describe('what comes back from the provider is checked', () => {
     expect(outcome).toMatchObject({ ok: false, status: 502, message: expect.stringContaining('Test NHS Trust is not answering') });
   });
 
+  it('says the same when the provider has gone down since this process last talked to it, rather than sending the browser there', async () => {
+    await signInThroughProvider('nobody.yet@trust.nhs.uk'); // the provider answered a moment ago
+    provider.fault = 'down';
+    try {
+      expect(await sso.begin(meta, REDIRECT_URI, null)).toMatchObject({ ok: false, status: 502, message: expect.stringContaining('Test NHS Trust is not answering') });
+    } finally {
+      provider.fault = null;
+    }
+  });
+
   it('says the same when the provider cannot be reached to start with', async () => {
     const dead = await startTestProvider({ redirectUris: [REDIRECT_URI] });
     await dead.close();

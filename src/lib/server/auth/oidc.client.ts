@@ -34,8 +34,8 @@ export class OidcFailure extends Error {
 }
 
 const SCOPE = 'openid email profile';
-// Metadata and keys are read again now and then, so that a provider's changes are seen without a restart (a
-// signing key it rotates in is also fetched at once when a token names it).
+// Metadata and keys are read again at each sign-in's start, and otherwise now and then, so that a provider's changes
+// are seen without a restart (a signing key it rotates in is also fetched at once when a token names it).
 const DISCOVERY_TTL_MS = 60 * 60_000;
 
 /**
@@ -50,7 +50,9 @@ export class OidcClient {
 
   /** Where to send the browser, and what to keep until it comes back. */
   async startSignIn(redirectUri: string): Promise<{ url: URL; pending: OidcPending }> {
-    const config = await this.configuration();
+    // Read afresh for every sign-in (one small request): a provider that has gone down since is then met here, with a
+    // page saying so, rather than by the browser at the provider's address.
+    const config = await this.configuration(true);
     const pending = { state: oidc.randomState(), nonce: oidc.randomNonce(), codeVerifier: oidc.randomPKCECodeVerifier(), redirectUri };
     const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: redirectUri,
@@ -110,8 +112,8 @@ export class OidcClient {
     }
   }
 
-  private configuration(): Promise<oidc.Configuration> {
-    if (!this.discovered || Date.now() - this.discovered.at > DISCOVERY_TTL_MS) {
+  private configuration(fresh = false): Promise<oidc.Configuration> {
+    if (fresh || !this.discovered || Date.now() - this.discovered.at > DISCOVERY_TTL_MS) {
       const { issuer, clientId, clientSecret, timeoutMs } = this.settings;
       const url = new URL(issuer);
       const config = oidc
