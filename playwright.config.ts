@@ -52,7 +52,7 @@ export default defineConfig({
       command: `E2E_PORT=${PORT} E2E_OIDC_PORT=${OIDC_PORT} npx tsx tests/support/oidc-provider.main.ts`,
       url: `${E2E_OIDC.issuer}/.well-known/openid-configuration`,
       reuseExistingServer: false,
-      timeout: 60_000,
+      timeout: 120_000, // it makes two RSA keys, which takes a while on a loaded machine
     },
     {
       command:
