@@ -13,9 +13,9 @@ const E2E_OIDC = { issuer: `http://127.0.0.1:${OIDC_PORT}`, clientId: 'pump-path
 export default defineConfig({
   testDir: 'tests/e2e',
   outputDir: 'test-results/e2e',
-  // Bounded, but with room for a loaded machine: a page's axe scan and full-page screenshot alone have taken over
-  // 20 s when two cores are shared by several test runs. Expectations wait up to 15 s for the page to settle.
+  // A bound on a hung test, not a speed target: CI's two shared cores can take a plain journey past 30 s.
   timeout: 60_000,
+  // Expectations wait up to 15 s rather than 5: on those cores a page can take longer to answer a click.
   expect: { timeout: 15_000 },
   retries: 0,
   workers: 1,

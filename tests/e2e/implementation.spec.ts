@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
 import { expectAccessible, signIn, signOut } from './support';
 
-/** Two years back from today: the demo history's whole span, with facilitation halfway through it. */
+/** Two years back from today: the demo's improvement charts' span, with hands-on facilitation a year before today. */
 const twoYearsAgo = () => {
   const d = new Date();
   d.setUTCFullYear(d.getUTCFullYear() - 2);
@@ -106,6 +106,8 @@ test('an admin logs facilitation at the passive-toolkit site and resolves its fu
 });
 
 test('a commissioner reads the sites side by side, grouped by facilitation, and downloads the CSV', async ({ page }, info) => {
+  // The long dashboard twice, an accessibility scan and a full-page screenshot: more than the default 30 s on a busy machine.
+  test.setTimeout(90_000);
   await signIn(page, 'commissioner@example.org');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Implementation dashboard');
   await expect(page.getByText('Counts from 1 to 7 are withheld')).toBeVisible();
