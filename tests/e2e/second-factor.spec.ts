@@ -15,7 +15,7 @@ async function passwordStep(page: Page) {
 }
 
 test('a nurse adds an authenticator app, then signs in with a code from it and with a recovery code', async ({ page, request }, info) => {
-  test.setTimeout(120_000); // a long journey: enrolment and three sign-ins
+  test.setTimeout(150_000); // a long journey: enrolment, four sign-ins and removal
   await request.post('/api/v1/auth/login', { data: { email: 'admin@example.org', password: DEMO_PASSWORD } });
   const sites = (await (await request.get('/api/v1/sites')).json()).items as { id: string }[];
   expect((await request.post('/api/v1/users', { data: { ...NURSE, name: 'Tara Totp', role: 'nurse', siteIds: [sites[0]!.id] } })).status()).toBe(201);
@@ -65,4 +65,21 @@ test('a nurse adds an authenticator app, then signs in with a code from it and w
   await page.getByLabel('Security code').fill(codes[0]!);
   await page.getByRole('button', { name: 'Continue' }).click();
   await expect(page.getByRole('alert')).toContainText('The code is not right');
+
+  // A new phone: the nurse removes the app with a recovery code, and the password alone signs in again.
+  await page.getByLabel('Security code').fill(codes[1]!);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your worklist');
+  await page.goto('/account');
+  const removal = page.getByLabel('Code from your authenticator app, or a recovery code');
+  await removal.fill(codes[1]!);
+  await page.getByRole('button', { name: 'Remove authenticator app' }).click();
+  await expect(page.getByRole('alert')).toContainText('The code is not right');
+  await removal.fill(codes[2]!);
+  await page.getByRole('button', { name: 'Remove authenticator app' }).click();
+  await expect(page.getByRole('status')).toContainText('Your authenticator app has been removed');
+  await expect(page.getByRole('button', { name: 'Add an authenticator app' })).toBeVisible();
+  await signOut(page);
+  await signIn(page, NURSE.email, NURSE.password);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your worklist');
 });

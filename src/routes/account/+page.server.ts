@@ -3,7 +3,7 @@ import { isDomainError } from '$lib/domain/errors';
 import { secondFactorCode } from '$lib/schemas/users.schema';
 import { qrCodeSvg } from '$lib/server/auth/totp';
 import { failFromError, formValues, parseForm, readForm, type FieldErrors } from '$lib/server/pages/forms';
-import type { Actions, PageServerLoad } from './$types';
+import type { Action, Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
   const ctx = locals.ctx!;
@@ -17,11 +17,23 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   };
 };
 
-const codeFrom = async (request: Request) => parseForm(secondFactorCode, formValues(await readForm(request)));
-const wrongCode = (e: unknown) => {
-  if (isDomainError(e) && e.kind === 'validation') return fail(400, { values: {}, errors: { code: e.errors?.[0]?.message ?? e.detail } as FieldErrors });
-  return failFromError(e, {});
-};
+/**
+ * A form that acts on the authenticator with a code typed from it (turning it on, or removing it), then says what was
+ * done; a wrong code is said beside the field.
+ */
+function withCode(act: 'confirm' | 'disable', done: 'added' | 'removed'): Action {
+  return async ({ locals, request }) => {
+    const parsed = parseForm(secondFactorCode, formValues(await readForm(request)));
+    if (!parsed.ok) return parsed.failure;
+    try {
+      await locals.services.secondFactor[act](locals.ctx!, parsed.data.code);
+    } catch (e) {
+      if (isDomainError(e) && e.kind === 'validation') return fail(400, { values: {}, errors: { code: e.errors?.[0]?.message ?? e.detail } as FieldErrors });
+      return failFromError(e, {});
+    }
+    redirect(303, `/account?done=${done}`);
+  };
+}
 
 export const actions: Actions = {
   start: async ({ locals }) => {
@@ -32,24 +44,6 @@ export const actions: Actions = {
       return failFromError(e, {});
     }
   },
-  confirm: async ({ locals, request }) => {
-    const parsed = await codeFrom(request);
-    if (!parsed.ok) return parsed.failure;
-    try {
-      await locals.services.secondFactor.confirm(locals.ctx!, parsed.data.code);
-    } catch (e) {
-      return wrongCode(e);
-    }
-    redirect(303, '/account?done=added');
-  },
-  remove: async ({ locals, request }) => {
-    const parsed = await codeFrom(request);
-    if (!parsed.ok) return parsed.failure;
-    try {
-      await locals.services.secondFactor.disable(locals.ctx!, parsed.data.code);
-    } catch (e) {
-      return wrongCode(e);
-    }
-    redirect(303, '/account?done=removed');
-  },
+  confirm: withCode('confirm', 'added'),
+  remove: withCode('disable', 'removed'),
 };
