@@ -9,7 +9,8 @@ import { createLogger } from './logger';
 import { fhirClientOptionsFrom } from '../lib/server/fhir/fhir.config';
 import { startDemoFhirServer } from '../lib/server/demo/fhir-demo.server';
 import { scheduleEmbeddedMaintenance } from '../lib/server/db/embedded-maintenance';
-import { signInSettingsFrom, type SignInSettings } from '../lib/server/auth/sign-in.settings';
+import { signInSettingsFrom } from '../lib/server/auth/sign-in.settings';
+import { keptAuthenticatorKey } from '../lib/server/services/server-key.service';
 import { replicaReads } from '../lib/server/db/read-replica';
 import { isLostArrayTypeFetch } from '../lib/server/db/errors';
 
@@ -26,16 +27,7 @@ async function main() {
     }
     throw e;
   }
-  let signIn: SignInSettings;
-  try {
-    signIn = signInSettingsFrom(config, config.DATABASE_URL ? 'postgres' : 'embedded');
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(e.message);
-      process.exit(78);
-    }
-    throw e;
-  }
+  let signIn = signInSettingsFrom(config, config.DATABASE_URL ? 'postgres' : 'embedded');
   const log = createLogger(config.LOG_LEVEL);
   process.on('unhandledRejection', (reason) => {
     if (!isLostArrayTypeFetch(reason)) throw reason; // as Node would: the process stops
@@ -60,6 +52,13 @@ async function main() {
     }
     log.fatal({ err: e }, 'could not open or migrate the database');
     process.exit(1);
+  }
+
+  if (!signIn.totpKey) {
+    signIn = { ...signIn, totpKey: await keptAuthenticatorKey(database.db) };
+    log.warn(
+      'TOTP_ENCRYPTION_KEY is not set: authenticator secrets are encrypted with a key kept in the database, so a copy of the database carries it. Set TOTP_ENCRYPTION_KEY (openssl rand -base64 32) for every app process to keep it apart.',
+    );
   }
 
   // Demo mode answers FHIR imports from an in-process server holding a made-up UK population.

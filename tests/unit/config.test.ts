@@ -86,8 +86,9 @@ describe('sign-in settings', () => {
     expect(signInSettingsFrom(loadConfig({ DATA_DIR: dir, MFA_REQUIRED_ROLES: 'nurse, consultant' }), 'embedded').mfaRequiredRoles).toEqual(['nurse', 'consultant']);
   });
 
-  it('needs TOTP_ENCRYPTION_KEY with a PostgreSQL server; the embedded database keeps its own key, readable by its owner only', () => {
-    expect(() => signInSettingsFrom(loadConfig({}), 'postgres')).toThrow(/^Configuration error: TOTP_ENCRYPTION_KEY is required with DATABASE_URL/);
+  it('takes TOTP_ENCRYPTION_KEY as given, leaves a PostgreSQL server without one to its database, and keeps the embedded database’s beside it, readable by its owner only', () => {
+    expect(signInSettingsFrom(loadConfig({ TOTP_ENCRYPTION_KEY: KEY }), 'postgres').totpKey).toEqual(Buffer.from(KEY, 'base64'));
+    expect(signInSettingsFrom(loadConfig({}), 'postgres').totpKey).toBeNull();
     const dir = mkdtempSync(join(tmpdir(), 'pp-sign-in-'));
     const first = signInSettingsFrom(loadConfig({ DATA_DIR: dir }), 'embedded').totpKey!;
     expect(first).toHaveLength(32);

@@ -1,6 +1,5 @@
 import type { Role } from '../../domain/access';
 import type { Config } from '../config';
-import { ConfigError } from '../config';
 import type { OidcSettings } from './oidc.client';
 import { embeddedKey } from './secret-box';
 
@@ -27,19 +26,16 @@ type SignInConfig = Pick<
 
 /**
  * The sign-in settings for this database. A PostgreSQL server requires admins to add a second factor unless
- * MFA_REQUIRED_ROLES says otherwise, and needs TOTP_ENCRYPTION_KEY (shared by every app process); the embedded demo
- * requires no one, and keeps its own key in its data folder.
+ * MFA_REQUIRED_ROLES says otherwise. Its authenticator key is TOTP_ENCRYPTION_KEY (shared by every app process);
+ * without it, the key is left null here for the start-up to take the one the database keeps (server-key.service.ts).
+ * The embedded demo requires no one, and keeps its own key in its data folder.
  */
 export function signInSettingsFrom(config: SignInConfig, database: 'embedded' | 'postgres'): SignInSettings {
-  if (database === 'postgres' && !config.TOTP_ENCRYPTION_KEY) {
-    throw new ConfigError(
-      'Configuration error: TOTP_ENCRYPTION_KEY is required with DATABASE_URL: 32 random bytes in base64 (openssl rand -base64 32), the same for every app process',
-    );
-  }
+  const givenKey = config.TOTP_ENCRYPTION_KEY ? Buffer.from(config.TOTP_ENCRYPTION_KEY, 'base64') : null;
   return {
     passwordSignIn: config.PASSWORD_SIGN_IN,
     mfaRequiredRoles: config.MFA_REQUIRED_ROLES ?? (database === 'postgres' ? ['admin'] : []),
-    totpKey: config.TOTP_ENCRYPTION_KEY ? Buffer.from(config.TOTP_ENCRYPTION_KEY, 'base64') : embeddedKey(config.DATA_DIR),
+    totpKey: givenKey ?? (database === 'embedded' ? embeddedKey(config.DATA_DIR) : null),
     oidc: oidcSettingsFrom(config),
   };
 }

@@ -177,6 +177,17 @@ export const userTotp = pgTable('user_totp', {
   createdAt: createdAt(),
 });
 
+/**
+ * Keys the app makes for itself and every app process must share, by name. Only the authenticator secrets' key
+ * lives here, and only on a PostgreSQL server started without TOTP_ENCRYPTION_KEY: the contract lets a deployment
+ * leave it out, and a key kept with the data is still better than secrets in the clear (see README).
+ */
+export const serverKeys = pgTable('server_keys', {
+  name: text('name').primaryKey(),
+  key: text('key').notNull(),
+  createdAt: createdAt(),
+});
+
 /** One-time recovery codes of an authenticator enrolment, argon2id-hashed; a used one keeps its `used_at`. */
 export const userRecoveryCodes = pgTable(
   'user_recovery_codes',
