@@ -6,7 +6,9 @@ import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '$lib/server
 import { bodyLimitFor } from '$lib/server/pages/body-limits';
 import { recordId } from '$lib/server/pages/load';
 
-const PUBLIC_PATHS = new Set(['/login']);
+const PUBLIC_PATHS = new Set(['/login', '/login/code', '/auth/oidc/start', '/auth/oidc/callback']);
+/** Pages open to a person who must add an authenticator before anything else (MFA_REQUIRED_ROLES). */
+const ENROLMENT_PATHS = new Set(['/account', '/logout']);
 
 export const handle: Handle = async ({ event, resolve }) => {
   const { services } = appContext();
@@ -18,8 +20,11 @@ export const handle: Handle = async ({ event, resolve }) => {
   if (Number(event.request.headers.get('content-length')) > bodyLimitFor(event.url.pathname)) {
     error(413, { message: 'What was sent is larger than this page takes.', requestId: event.locals.requestId });
   }
+  let mustEnrol = false;
   try {
-    event.locals.actor = await services.auth.resolve(event.cookies.get(SESSION_COOKIE));
+    const session = await services.auth.resolveSession(event.cookies.get(SESSION_COOKIE));
+    event.locals.actor = session?.actor ?? null;
+    mustEnrol = session?.mustEnrolSecondFactor ?? false;
   } catch (e) {
     // Every page starts here, so an outage is met here first: 503 and src/error.html, which needs no database.
     if (isDatabaseUnavailable(e)) error(503, { message: DATABASE_UNAVAILABLE_MESSAGE, requestId: event.locals.requestId });
@@ -38,6 +43,8 @@ export const handle: Handle = async ({ event, resolve }) => {
     const next = event.url.pathname + event.url.search;
     redirect(303, next === '/' ? '/login' : `/login?next=${encodeURIComponent(next)}`);
   }
+  event.locals.mustEnrolSecondFactor = mustEnrol;
+  if (mustEnrol && !ENROLMENT_PATHS.has(event.url.pathname)) redirect(303, '/account');
   // Every route parameter is a record id ([id]): one that is not a UUID is a page that does not exist.
   for (const value of Object.values(event.params)) recordId(value);
   const response = await resolve(event);

@@ -145,9 +145,32 @@ export const AUDIT_ACTION_LABEL: Record<string, string> = {
   'device.create': 'Device added to the catalogue',
   'device.update': 'Device changed',
   'user.create': 'User added',
+  'user.close': 'Account closed',
+  'user.reopen': 'Account opened again',
+  'user.sso_linked': 'Linked to single sign-on',
+  'user.totp_started': 'Authenticator app being added',
+  'user.totp_enabled': 'Authenticator app turned on',
+  'user.totp_disabled': 'Authenticator app removed',
+  'user.totp_reset': 'Authenticator app reset by an administrator',
   'import.caseload': 'Caseload imported',
   'export.national_hcl': 'National HCL return exported',
   'demo.seed': 'Demo data loaded',
+};
+
+/** Why a sign-in was refused, as the audit trail says it (the `reason` an `auth.login_failed` entry records). */
+export const SIGN_IN_REFUSAL_LABEL: Record<string, string> = {
+  credentials: 'Email or password not right',
+  wrong_code: 'Authenticator or recovery code not right',
+  account_inactive: 'Account closed',
+  password_sign_in_off: 'Password sign-in is turned off',
+  unknown_person: 'No account for this person',
+  email_not_verified: 'Email not confirmed by the identity provider',
+  linked_to_another_identity: 'Account linked to another person at the identity provider',
+  state_mismatch: 'Sign-in link out of date or not started here',
+  provider_refused: 'The identity provider refused',
+  invalid_response: "The identity provider's answer failed a check",
+  provider_unreachable: 'The identity provider could not be reached',
+  provider_timeout: 'The identity provider did not answer in time',
 };
 
 export function auditActionLabel(action: string): string {

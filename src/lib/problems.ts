@@ -12,6 +12,8 @@ export const PROBLEM_TYPES = {
   unavailable: { status: 503, title: 'Service unavailable' },
   upstream_failed: { status: 502, title: 'FHIR server failed' },
   upstream_timeout: { status: 504, title: 'FHIR server timed out' },
+  mfa_required: { status: 401, title: 'Second factor required' },
+  mfa_enrolment_required: { status: 403, title: 'Authenticator app required' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   payload_too_large: { status: 413, title: 'Request body too large' },
   caseload_rejected: { status: 422, title: 'Caseload file not applied' },

@@ -9,6 +9,8 @@ import { createLogger } from './logger';
 import { fhirClientOptionsFrom } from '../lib/server/fhir/fhir.config';
 import { startDemoFhirServer } from '../lib/server/demo/fhir-demo.server';
 import { scheduleEmbeddedMaintenance } from '../lib/server/db/embedded-maintenance';
+import { signInSettingsFrom } from '../lib/server/auth/sign-in.settings';
+import { keptAuthenticatorKey } from '../lib/server/services/server-key.service';
 import { replicaReads } from '../lib/server/db/read-replica';
 import { isLostArrayTypeFetch } from '../lib/server/db/errors';
 
@@ -25,6 +27,7 @@ async function main() {
     }
     throw e;
   }
+  let signIn = signInSettingsFrom(config, config.DATABASE_URL ? 'postgres' : 'embedded');
   const log = createLogger(config.LOG_LEVEL);
   process.on('unhandledRejection', (reason) => {
     if (!isLostArrayTypeFetch(reason)) throw reason; // as Node would: the process stops
@@ -51,6 +54,13 @@ async function main() {
     process.exit(1);
   }
 
+  if (!signIn.totpKey) {
+    signIn = { ...signIn, totpKey: await keptAuthenticatorKey(database.db) };
+    log.warn(
+      'TOTP_ENCRYPTION_KEY is not set: authenticator secrets are encrypted with a key kept in the database, so a copy of the database carries it. Set TOTP_ENCRYPTION_KEY (openssl rand -base64 32) for every app process to keep it apart.',
+    );
+  }
+
   // Demo mode answers FHIR imports from an in-process server holding a made-up UK population.
   const demoFhir = !config.FHIR_BASE_URL && config.DEMO_FHIR && database.kind === 'embedded' ? await startDemoFhirServer() : null;
   const fhir = config.FHIR_BASE_URL
@@ -59,7 +69,7 @@ async function main() {
   // The replica is opened lazily: the app starts, and reads from the primary, while it is down.
   const replica = config.READ_DATABASE_URL ? openPostgres(config.READ_DATABASE_URL, { statementTimeoutMs }) : null;
   const reads = replica ? replicaReads(database.db, replica.db, { maxLagSeconds: config.READ_MAX_LAG_SECONDS, log }) : undefined;
-  const services = createServices(database, config, { fhir, reads });
+  const services = createServices(database, config, { fhir, reads, signIn });
   await reads?.replica(); // logs where the reads go from the start
   const firstStart = await prepareFirstStart(config, database, services, log);
   provideAppContext({ services, log, demoFhirExamples: demoFhir?.examples });

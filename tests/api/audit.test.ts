@@ -29,7 +29,10 @@ describe('the audit trail names people and records', () => {
       expect(res.statusCode).toBe(401);
     }
     const failed = (await audit('limit=50')).filter((e) => e.action === 'auth.login_failed');
-    expect(failed.map((e) => e.after)).toEqual([{ email: 'nobody-here@test.nhs.uk' }, { email: known.email }]);
+    expect(failed.map((e) => e.after)).toEqual([
+      { email: 'nobody-here@test.nhs.uk', method: 'password', reason: 'credentials' },
+      { email: known.email, method: 'password', reason: 'credentials' },
+    ]);
     expect(failed[0]).toMatchObject({ actorId: null, actorName: null, entityType: 'user', entityId: null, clientAddress: '127.0.0.1' });
     expect(failed[1]).toMatchObject({ entityId: known.id, record: { user: { id: known.id } } });
     expect(JSON.stringify(failed)).not.toContain('Wrong-Secret-42');
@@ -39,7 +42,7 @@ describe('the audit trail names people and records', () => {
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'Typed-My-Secret-99', password: 'x' } });
     expect(res.statusCode).toBe(401);
     const [latest] = (await audit('limit=50')).filter((e) => e.action === 'auth.login_failed');
-    expect(latest!.after).toEqual({ email: null });
+    expect(latest!.after).toEqual({ email: null, method: 'password', reason: 'credentials' });
     expect(JSON.stringify(await audit('limit=50'))).not.toContain('Typed-My-Secret-99');
   });
 

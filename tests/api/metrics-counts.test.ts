@@ -14,7 +14,7 @@ import { ASSESS_ELIGIBLE, nextNhsNumber, pathwayClient } from '../support/pathwa
 
 /**
  * The reports read milestone_counts and funding_counts, which the database keeps up to date as each write arrives
- * (migrations/0014_milestone_counts.sql). Whatever is written, through the API or straight into the tables, both
+ * (migrations/0015_milestone_counts.sql). Whatever is written, through the API or straight into the tables, both
  * must stay what their definitions give, worked out here from the rows they are kept from; and the reports and
  * the dashboard's series read through them must stay what the metrics' definitions give, worked out here from the
  * events (the oracle of tests/support/metrics-fixtures.ts and the series' definitions below).

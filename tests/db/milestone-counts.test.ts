@@ -21,7 +21,7 @@ import { expectCountsTrue } from '../support/kept-counts';
 import { nextNhsNumber } from '../support/pathway';
 
 /**
- * The counts the database keeps for the reports (migrations/0014_milestone_counts.sql) stay what their definitions
+ * The counts the database keeps for the reports (migrations/0015_milestone_counts.sql) stay what their definitions
  * give from the rows they are kept from, whichever way those rows came: already there when the migration ran, loaded
  * thousands at a time in one transaction, or written by two transactions at once for the same person. Each on the
  * database the run uses (PostgreSQL with TEST_DATABASE_URL, else embedded).
@@ -92,7 +92,7 @@ describe('the kept counts', () => {
   it('count the history a database already had when the migration that brings them in ran', async () => {
     const database = await emptyDatabase();
     try {
-      await database.migrateTo('0012_imd_and_population_splits');
+      await database.migrateTo('0014_server_keys');
       await database.db.insert(sites).values(SITES.map((s) => ({ id: s.id, odsCode: s.odsCode, name: `Counted ${s.odsCode}`, icb: 'Counted ICB' })));
       await new DemoHistoryService(database.db).load(systemCtx('tests'), history());
       await database.migrateTo();

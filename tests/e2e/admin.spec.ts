@@ -21,7 +21,7 @@ test('the audit trail names who acted, what they did and the record, and lists w
   await page.goto('/login');
   await page.getByLabel('Email').fill('nurse@example.org');
   await page.getByLabel('Password').fill('not-the-Password-99');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.getByRole('alert')).toBeVisible();
 
   await signIn(page, 'nurse@example.org');
@@ -45,6 +45,8 @@ test('the audit trail names who acted, what they did and the record, and lists w
   await expect(signedOut).not.toContainText('The system');
   const failed = rows.filter({ hasText: 'Sign-in failed' }).first();
   await expect(failed).toContainText('tried nurse@example.org');
+  await expect(failed).toContainText('Method: password');
+  await expect(failed).toContainText('Why: Email or password not right');
   await expect(page.locator('main')).not.toContainText('not-the-Password-99');
 
   const changed = rows.filter({ hasText: 'Patient details changed' }).first();
@@ -58,4 +60,35 @@ test('the audit trail names who acted, what they did and the record, and lists w
   await expect(page.locator('main')).not.toContainText('referral.create');
   await page.screenshot({ path: info.outputPath('audit.png'), fullPage: true });
   await expectAccessible(page);
+});
+
+test('an administrator closes an account, which signs the person out at once, and opens it again', async ({ page, browser }, info) => {
+  test.setTimeout(60_000); // two people in two browsers, three sign-ins
+  const person = { email: 'cleo.closed@example.org', password: 'cleo-closed-password-1' };
+  const nurse = await (await browser.newContext()).newPage();
+  await signIn(page, 'admin@example.org');
+  const sites = (await (await page.request.get('/api/v1/sites')).json()).items as { id: string }[];
+  expect((await page.request.post('/api/v1/users', { data: { ...person, name: 'Cleo Closed', role: 'nurse', siteIds: [sites[0]!.id] } })).status()).toBe(201);
+  await signIn(nurse, person.email, person.password);
+  await expect(nurse.getByRole('heading', { level: 1 })).toHaveText('Your worklist');
+
+  await page.goto('/admin/users');
+  const row = page.getByRole('row', { name: /Cleo Closed/ });
+  await row.getByRole('button', { name: 'Close account for Cleo Closed' }).click();
+  await expect(page.getByRole('status')).toContainText('Account closed for cleo.closed@example.org');
+  await expect(row).toContainText('Cannot sign in');
+  await expectAccessible(page);
+  await page.screenshot({ path: info.outputPath('account-closed.png'), fullPage: true });
+
+  await nurse.reload();
+  await expect(nurse).toHaveURL(/\/login/);
+  await nurse.getByLabel('Email').fill(person.email);
+  await nurse.getByLabel('Password').fill(person.password);
+  await nurse.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(nurse.getByRole('alert')).toContainText('This account has been closed');
+
+  await row.getByRole('button', { name: 'Open again for Cleo Closed' }).click();
+  await expect(page.getByRole('status')).toContainText('Account opened again for cleo.closed@example.org');
+  await signIn(nurse, person.email, person.password);
+  await expect(nurse.getByRole('heading', { level: 1 })).toHaveText('Your worklist');
 });

@@ -28,6 +28,8 @@ test('an admin loads the postcode-to-deprivation table; a file with problems cha
 });
 
 test('a commissioner reads who is reached: uptake by deprivation and ethnic group, and the gap in words', async ({ page }, info) => {
+  // Reloads of the long dashboard while the demo's population sync may still run, then an accessibility scan.
+  test.setTimeout(150_000);
   await signIn(page, 'commissioner@example.org');
   const section = page.getByRole('region', { name: 'Who is reached' });
   await expect(section).toBeVisible();

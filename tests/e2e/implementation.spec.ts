@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
 import { expectAccessible, signIn, signOut } from './support';
 
-/** Two years back from today: the demo history's whole span, with facilitation halfway through it. */
+/** Two years back from today: the demo's improvement charts' span, with hands-on facilitation a year before today. */
 const twoYearsAgo = () => {
   const d = new Date();
   d.setUTCFullYear(d.getUTCFullYear() - 2);
@@ -49,12 +49,13 @@ test('a commissioner reads the implementation dashboard for a board paper: chart
     return { referred: count(referred), requested: count(requested), approved: count(approved), started: count(started), waiting: count(waiting) };
   };
   const moorside = await figures('Moorside General Diabetes Clinic');
-  expect(moorside.started / moorside.referred).toBeLessThan(0.2);
+  expect(moorside.started / moorside.referred).toBeLessThan(0.25);
   expect(moorside.approved).toBeLessThan(moorside.requested / 2);
   expect(moorside.waiting / moorside.referred).toBeGreaterThan(0.25);
   for (const site of ['Riverside Diabetes Centre', 'Hillcrest Hospital Diabetes Service']) {
     const facilitated = await figures(site);
-    expect(facilitated.started / facilitated.referred, site).toBeGreaterThan(0.35);
+    // At least twice Moorside's share of referrals started, whatever day the demo was made.
+    expect(facilitated.started / facilitated.referred, site).toBeGreaterThan(Math.max(0.35, (2 * moorside.started) / moorside.referred));
     expect(facilitated.waiting, site).toBeLessThan(moorside.waiting / 2);
   }
   // Starts per quarter, site by site, with the facilitation that came before them.
@@ -106,6 +107,8 @@ test('an admin logs facilitation at the passive-toolkit site and resolves its fu
 });
 
 test('a commissioner reads the sites side by side, grouped by facilitation, and downloads the CSV', async ({ page }, info) => {
+  // The long dashboard twice, an accessibility scan and a full-page screenshot: more than the default 30 s on a busy machine.
+  test.setTimeout(90_000);
   await signIn(page, 'commissioner@example.org');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Implementation dashboard');
   await expect(page.getByText('Counts from 1 to 7 are withheld')).toBeVisible();

@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { expectAccessible, signIn, signOut } from './support';
 
-/** Two years back from today: the demo history's whole span, with facilitation halfway through it. */
+/** Two years back from today: the demo's improvement charts' span, with hands-on facilitation a year before today. */
 const twoYearsAgo = () => {
   const d = new Date();
   d.setUTCFullYear(d.getUTCFullYear() - 2);
@@ -35,7 +35,7 @@ test("a consultant reads their sites' improvement charts: a sentence, a chart sp
     }
     // Points are marked improvement, concern or common cause by shape as well as colour, as the key says.
     await expect(region.getByRole('list', { name: 'Key' }).getByRole('listitem')).toContainText(['Improvement', 'Concern', 'Common cause', 'Mean', 'Process limits', 'First hands-on facilitation']);
-    // The facilitated sites' charts are split where hands-on help came, halfway through the demo's history.
+    // The facilitated sites' charts are split where hands-on help came, a year before today.
     await expect(region.getByRole('img', { name: /^Riverside Diabetes Centre/ }).locator('text', { hasText: 'Hands-on facilitation' })).toBeVisible();
 
     await region.getByText(s.table).click();

@@ -8,7 +8,7 @@ async function signIn(page: Page, email: string, password = PASSWORD) {
   await expect(page).toHaveURL(/\/login$/);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 const HOMES = [
@@ -57,13 +57,13 @@ test('what is typed before the page has started its scripts is kept, as a passwo
   await page.waitForLoadState('networkidle');
   await expect(page.getByLabel('Email')).toHaveValue('nurse@example.org');
   await expect(page.getByLabel('Password')).toHaveValue(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your worklist');
 });
 
 test('an empty form names each missing field next to it', async ({ page }) => {
   await page.goto('/login');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.getByRole('alert')).toContainText('Email is required');
   await expect(page.locator('#email-error')).toContainText('Email is required');
   await expect(page.locator('#password-error')).toContainText('Password is required');
@@ -74,6 +74,8 @@ test('signing in works from the keyboard alone', async ({ page }) => {
   await page.goto('/login');
   await page.keyboard.press('Tab'); // skip link
   await page.keyboard.press('Tab'); // logo
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('button', { name: 'Sign in with Test NHS Trust' })).toBeFocused();
   await page.keyboard.press('Tab');
   await expect(page.getByLabel('Email')).toBeFocused();
   await page.keyboard.type('consultant@example.org');
@@ -99,7 +101,7 @@ test('after signing in, the user returns to the page they asked for', async ({ p
   await expect(page).toHaveURL(/\/login\?next=%2Fadmin%2Fsites$/);
   await page.getByLabel('Email').fill('admin@example.org');
   await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page).toHaveURL(/\/admin\/sites$/);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sites');
 });
@@ -146,7 +148,7 @@ test('a commissioner never reaches a patient page: the real status, 403', async 
   await page.goto('/login');
   await page.getByLabel('Email').fill('commissioner@example.org');
   await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Implementation dashboard');
   for (const path of ['/patients', '/referrals', '/patients/new']) {
     const res = await page.goto(path);

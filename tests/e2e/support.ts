@@ -6,7 +6,7 @@ export async function signIn(page: Page, email: string, password = DEMO_PASSWORD
   await page.goto('/login');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.getByRole('heading', { level: 1 })).not.toHaveText('Sign in to Pump Pathway');
 }
 
@@ -31,4 +31,22 @@ export async function expectAccessible(page: Page) {
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   const blocking = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   expect(blocking.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+}
+
+/** The test identity provider that playwright.config.ts starts beside the app. */
+export const PROVIDER = `http://127.0.0.1:${process.env.E2E_OIDC_PORT ?? Number(process.env.E2E_PORT ?? 3199) + 1}`;
+
+/** Makes the test provider misbehave (see tests/support/oidc-provider.ts), or behave again with null. */
+export async function providerFault(fault: 'down_after_sign_in' | 'tampered_state' | 'foreign_key' | 'wrong_nonce' | 'expired' | null) {
+  const res = await fetch(`${PROVIDER}/__test/fault?fault=${fault ?? ''}`, { method: 'POST' });
+  expect(res.status).toBe(204);
+}
+
+/** From the sign-in page, through the provider's own sign-in page as `email`. */
+export async function signInWithProvider(page: Page, email: string) {
+  await page.goto('/login');
+  await page.getByRole('button', { name: 'Sign in with Test NHS Trust' }).click();
+  await expect(page).toHaveURL(new RegExp(`^${PROVIDER}/interaction/`));
+  await page.getByLabel('Email at the test provider').fill(email);
+  await page.getByRole('button', { name: 'Sign in at the provider' }).click();
 }

@@ -105,13 +105,7 @@ async function encode(body: Body, encoding: Encoding): Promise<{ bytes: Buffer; 
   }
 }
 
-/** adapter-node's default BODY_SIZE_LIMIT: a larger body is refused (413) without being read. */
-const BODY_SIZE_LIMIT = 512 * 1024;
-
-/**
- * Posts on a connection of its own, closed after: a server that refuses an oversized body may drop the connection
- * while it is still being sent, and that must not spill over onto other requests.
- */
+/** Posts on a connection of its own, closed after, so that a refused body never spills over onto other requests. */
 async function post(baseUrl: string, action: string, cookie: string, body: Body, encoding: Encoding) {
   const { bytes, type } = await encode(body, encoding);
   const url = new URL(action, baseUrl);
@@ -128,11 +122,8 @@ async function post(baseUrl: string, action: string, cookie: string, body: Body,
       res.on('end', () => resolve({ status: res.statusCode!, type: String(res.headers['content-type'] ?? ''), html }));
       res.on('error', reject);
     });
-    req.on('error', (e: NodeJS.ErrnoException) => {
-      // Dropped before the answer could be read: only a body over the limit may be refused like that.
-      if (bytes.length > BODY_SIZE_LIMIT && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) resolve({ status: 413, type: '', html: '' });
-      else reject(e);
-    });
+    // No excuse for a dropped connection: the server reads and discards an oversized body so the 413 arrives.
+    req.on('error', reject);
     req.end(bytes);
   });
 }

@@ -3,7 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
 import { migrate, openEmbedded } from '../../src/lib/server/db/client';
+import { auditLog, users } from '../../src/lib/server/db/schema';
 import { createServices } from '../../src/lib/server/services';
 import { systemCtx } from '../../src/lib/server/context';
 import { createTestApp } from '../support/app';
@@ -58,6 +60,33 @@ describe('npm run user:create', () => {
     const usage = userCreate(['--email', 'a@trust.nhs.uk'], 'x', { DATA_DIR: dir });
     expect(usage.status).toBe(2);
     expect(usage.stderr).toMatch(/^Usage: npm run user:create/);
+  });
+
+  it('with --sso-only creates a person without a password, who signs in only through the identity provider; audited', { timeout: 120_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pp-cli-'));
+    dirs.push(dir);
+    const args = ['--email', 'sso.lead@trust.nhs.uk', '--name', 'SSO Lead', '--role', 'admin', '--sso-only'];
+    const notSetUp = userCreate(args, '', { DATA_DIR: dir, DATABASE_URL: '' });
+    expect(notSetUp.status).toBe(2);
+    expect(notSetUp.stderr.trim()).toBe('--sso-only needs single sign-on set up: OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET in the environment');
+
+    // Nothing is asked of the provider to create someone: an address with nothing behind it will do.
+    const oidc = { OIDC_ISSUER: 'http://127.0.0.1:9/', OIDC_CLIENT_ID: 'pump-pathway', OIDC_CLIENT_SECRET: 'a-client-secret', OIDC_DISPLAY_NAME: 'Trust Sign-in' };
+    const res = userCreate(args, 'a-password-piped-but-never-read', { DATA_DIR: dir, DATABASE_URL: '', ...oidc });
+    expect(res.stderr).toBe('');
+    expect(res.stdout).toMatch(/^Created admin sso\.lead@trust\.nhs\.uk \(.+\), who signs in only with Trust Sign-in\n$/);
+
+    const again = await openEmbedded(dir);
+    try {
+      const [row] = await again.db.select().from(users).where(eq(users.email, 'sso.lead@trust.nhs.uk'));
+      expect(row).toMatchObject({ role: 'admin', passwordHash: null, active: true });
+      const [entry] = await again.db.select().from(auditLog).where(eq(auditLog.entityId, row!.id));
+      expect(entry).toMatchObject({ action: 'user.create', actorId: null, requestId: 'cli:user-create' });
+      const services = createServices(again, { SESSION_IDLE_MINUTES: 30, SESSION_ABSOLUTE_HOURS: 12 });
+      await expect(services.auth.login('sso.lead@trust.nhs.uk', 'a-password-piped-but-never-read', { requestId: 'system', clientAddress: null })).rejects.toMatchObject({ kind: 'unauthorized' });
+    } finally {
+      await again.close();
+    }
   });
 
   it.runIf(onPostgresServer())('creates the first admin on a PostgreSQL server', async () => {

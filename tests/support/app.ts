@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll } from 'vitest';
+import { PASSWORD_ONLY, type SignInSettings } from '../../src/lib/server/auth/sign-in.settings';
 import type { Role } from '../../src/lib/domain/access';
 import type { Site } from '../../src/lib/schemas/sites.schema';
 import type { User } from '../../src/lib/schemas/users.schema';
@@ -27,13 +29,15 @@ let counter = 0;
 
 /** The whole API on a fresh database of its own, closed after the file's tests. */
 export async function createTestApp(
-  options: { sessionIdleMinutes?: number; sessionAbsoluteHours?: number; origin?: string } = {},
+  options: { sessionIdleMinutes?: number; sessionAbsoluteHours?: number; origin?: string; signIn?: Partial<SignInSettings> } = {},
 ): Promise<TestApp> {
   const database = await freshDatabase();
-  const services = createServices(database, {
-    SESSION_IDLE_MINUTES: options.sessionIdleMinutes ?? 30,
-    SESSION_ABSOLUTE_HOURS: options.sessionAbsoluteHours ?? 12,
-  });
+  const services = createServices(
+    database,
+    { SESSION_IDLE_MINUTES: options.sessionIdleMinutes ?? 30, SESSION_ABSOLUTE_HOURS: options.sessionAbsoluteHours ?? 12 },
+    // Authenticator apps work (a key of the run's own), nobody is made to add one, and no single sign-on, unless asked.
+    { signIn: { ...PASSWORD_ONLY, totpKey: randomBytes(32), ...options.signIn } },
+  );
   const app = await buildApp({
     config: { ORIGIN: options.origin, LOG_LEVEL: 'silent', NODE_ENV: 'test' },
     services,

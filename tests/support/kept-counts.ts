@@ -7,7 +7,7 @@ import { fundingSteps, patientsCountedDirectly, referralEvents, referralMileston
 import { twelveMonthsAfter, waitBinIndex } from './oracles';
 
 /**
- * The tables the database keeps for the reports (migrations/0014_milestone_counts.sql: referral_withdrawals,
+ * The tables the database keeps for the reports (migrations/0015_milestone_counts.sql: referral_withdrawals,
  * patients_counted_directly, milestone_counts, funding_steps and funding_counts), worked out here in TypeScript from
  * the rows they are kept from, as schema.ts defines them, and compared with what the database holds.
  */

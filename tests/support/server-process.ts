@@ -4,6 +4,9 @@ import type { Readable } from 'node:stream';
 
 export const HAS_BUILD = existsSync('build/handler.js');
 
+/** TOTP_ENCRYPTION_KEY for servers the tests start: 32 bytes in base64, as `openssl rand -base64 32` gives. */
+export const TEST_TOTP_KEY = Buffer.alloc(32, 7).toString('base64');
+
 export interface ServerProcess {
   child: ChildProcessByStdio<null, Readable, Readable>;
   url: string;
@@ -17,7 +20,9 @@ export interface ServerProcess {
  */
 export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', '--import', './tests/support/exit-with-parent.ts', 'src/server/main.ts'], {
-    env: { ...process.env, NODE_ENV: 'production', PORT: '0', LOG_LEVEL: 'info', ...env },
+    // On PostgreSQL the server needs an encryption key for authenticator apps, and would make admins add one before
+    // anything else: these tests are not about sign-in, so nobody is made to (a test may say otherwise in `env`).
+    env: { ...process.env, NODE_ENV: 'production', PORT: '0', LOG_LEVEL: 'info', TOTP_ENCRYPTION_KEY: TEST_TOTP_KEY, MFA_REQUIRED_ROLES: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   }) as ServerProcess['child']; // Node's types know the piped streams only when there is no IPC channel
   let out = '';

@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { signInSettingsFrom } from '../../src/lib/server/auth/sign-in.settings';
 import { loadConfig } from '../../src/lib/server/config';
 
 describe('configuration from the environment', () => {
@@ -49,5 +53,52 @@ describe('configuration from the environment', () => {
 
   it('selects a PostgreSQL server with a postgres:// URL', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://app@db.internal:5432/pumps' }).DATABASE_URL).toBe('postgres://app@db.internal:5432/pumps');
+  });
+});
+
+describe('sign-in settings', () => {
+  const OIDC = { OIDC_ISSUER: 'https://login.microsoftonline.com/tenant-id/v2.0', OIDC_CLIENT_ID: 'client', OIDC_CLIENT_SECRET: 'secret-value' };
+  const KEY = 'q'.repeat(43) + '=';
+
+  it.each([
+    [{ OIDC_ISSUER: OIDC.OIDC_ISSUER }, /^Configuration error: OIDC_CLIENT_ID is needed too/],
+    [{ ...OIDC, OIDC_ISSUER: 'http://idp.trust.nhs.uk' }, /^Configuration error: OIDC_ISSUER must be an https URL/],
+    [{ PASSWORD_SIGN_IN: 'false' }, /^Configuration error: PASSWORD_SIGN_IN can be false only with single sign-on/],
+    [{ MFA_REQUIRED_ROLES: 'admin,surgeon' }, /^Configuration error: MFA_REQUIRED_ROLES must list roles among nurse, consultant, commissioner, admin/],
+    [{ TOTP_ENCRYPTION_KEY: 'too-short' }, /^Configuration error: TOTP_ENCRYPTION_KEY must be 32 random bytes in base64/],
+  ])('stops on %j with one line naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('never echoes the client secret or the encryption key', () => {
+    expect(() => loadConfig({ TOTP_ENCRYPTION_KEY: 'my-secret-key' })).toThrow(/^(?!.*my-secret-key)/);
+  });
+
+  it('allows plain http only for a provider on this machine', () => {
+    expect(loadConfig({ ...OIDC, OIDC_ISSUER: 'http://127.0.0.1:4614' }).OIDC_ISSUER).toBe('http://127.0.0.1:4614');
+  });
+
+  it('requires admins to add a second factor on a PostgreSQL server, nobody in the embedded demo, unless told', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pp-sign-in-'));
+    expect(signInSettingsFrom(loadConfig({ TOTP_ENCRYPTION_KEY: KEY }), 'postgres').mfaRequiredRoles).toEqual(['admin']);
+    expect(signInSettingsFrom(loadConfig({ DATA_DIR: dir }), 'embedded').mfaRequiredRoles).toEqual([]);
+    expect(signInSettingsFrom(loadConfig({ TOTP_ENCRYPTION_KEY: KEY, MFA_REQUIRED_ROLES: '' }), 'postgres').mfaRequiredRoles).toEqual([]);
+    expect(signInSettingsFrom(loadConfig({ DATA_DIR: dir, MFA_REQUIRED_ROLES: 'nurse, consultant' }), 'embedded').mfaRequiredRoles).toEqual(['nurse', 'consultant']);
+  });
+
+  it('takes TOTP_ENCRYPTION_KEY as given, leaves a PostgreSQL server without one to its database, and keeps the embedded database’s beside it, readable by its owner only', () => {
+    expect(signInSettingsFrom(loadConfig({ TOTP_ENCRYPTION_KEY: KEY }), 'postgres').totpKey).toEqual(Buffer.from(KEY, 'base64'));
+    expect(signInSettingsFrom(loadConfig({}), 'postgres').totpKey).toBeNull();
+    const dir = mkdtempSync(join(tmpdir(), 'pp-sign-in-'));
+    const first = signInSettingsFrom(loadConfig({ DATA_DIR: dir }), 'embedded').totpKey!;
+    expect(first).toHaveLength(32);
+    expect(signInSettingsFrom(loadConfig({ DATA_DIR: dir }), 'embedded').totpKey).toEqual(first);
+    expect(statSync(join(dir, 'totp-encryption.key')).mode & 0o777).toBe(0o600);
+  });
+
+  it('sets up single sign-on with all three OIDC settings, named on the sign-in page', () => {
+    const s = signInSettingsFrom(loadConfig({ ...OIDC, TOTP_ENCRYPTION_KEY: KEY, OIDC_DISPLAY_NAME: 'NHSmail' }), 'postgres');
+    expect(s.oidc).toMatchObject({ issuer: OIDC.OIDC_ISSUER, clientId: 'client', clientSecret: 'secret-value', displayName: 'NHSmail' });
+    expect(s.passwordSignIn).toBe(true);
   });
 });

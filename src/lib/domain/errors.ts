@@ -14,6 +14,8 @@ export const DOMAIN_ERROR_KINDS = [
   'unavailable',
   'upstream_failed',
   'upstream_timeout',
+  'mfa_required',
+  'mfa_enrolment_required',
 ] as const;
 export type DomainErrorKind = (typeof DOMAIN_ERROR_KINDS)[number];
 
@@ -64,3 +66,9 @@ export const upstreamFailed = (detail = 'The FHIR server failed or answered with
   new DomainError('upstream_failed', detail);
 export const upstreamTimeout = (detail = 'The FHIR server did not answer in time') =>
   new DomainError('upstream_timeout', detail);
+/** A password account with an authenticator signs in with a code too (or the code sent was not right). */
+export const mfaRequired = (detail = 'Enter the 6-digit code from your authenticator app, or one of your recovery codes') =>
+  new DomainError('mfa_required', detail);
+/** MFA_REQUIRED_ROLES: this person must add an authenticator before anything else. */
+export const mfaEnrolmentRequired = (detail = 'Add an authenticator app to your account before doing anything else (POST /api/v1/me/totp)') =>
+  new DomainError('mfa_enrolment_required', detail);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ROLES } from '../domain/access';
 import { checkFhirAuthConfig, fhirAuthConfigShape } from './fhir/fhir.config';
 
 const emptyAsUndefined = (v: unknown) => (v === '' ? undefined : v);
@@ -30,6 +31,25 @@ const configSchema = z
     SESSION_ABSOLUTE_HOURS: positiveInt(12),
     ADMIN_EMAIL: z.preprocess(emptyAsUndefined, z.email('must be an email address').optional()),
     ADMIN_PASSWORD: optionalString,
+    // Single sign-on (OpenID Connect): all three, or none.
+    OIDC_ISSUER: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/, error: 'must be the identity provider\'s issuer URL' }).optional()),
+    OIDC_CLIENT_ID: optionalString,
+    OIDC_CLIENT_SECRET: optionalString,
+    OIDC_DISPLAY_NAME: z.preprocess(emptyAsUndefined, z.string().trim().min(1).max(60).default('your organisation account')),
+    PASSWORD_SIGN_IN: z.preprocess(emptyAsUndefined, z.enum(['true', 'false'], 'must be true or false').default('true').transform((v) => v === 'true')),
+    // Unset: admins on a PostgreSQL server, nobody in the embedded demo (resolved with the database in sign-in.settings.ts).
+    MFA_REQUIRED_ROLES: z
+      .string()
+      .optional()
+      .transform((v) => v?.split(',').map((r) => r.trim()).filter(Boolean))
+      .pipe(z.array(z.enum(ROLES, `must list roles among ${ROLES.join(', ')}, separated by commas`)).optional()),
+    TOTP_ENCRYPTION_KEY: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .refine((v) => /^[A-Za-z0-9+/]{43}=$/.test(v), 'must be 32 random bytes in base64 (openssl rand -base64 32)')
+        .optional(),
+    ),
   })
   .superRefine((c, ctx) => {
     checkFhirAuthConfig(c, ctx);
@@ -42,12 +62,25 @@ const configSchema = z
     if (c.ADMIN_PASSWORD !== undefined && c.ADMIN_PASSWORD.length < 12) {
       ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: 'must be at least 12 characters' });
     }
+    const oidc = [c.OIDC_ISSUER, c.OIDC_CLIENT_ID, c.OIDC_CLIENT_SECRET];
+    if (oidc.some((v) => v !== undefined) && oidc.some((v) => v === undefined)) {
+      const missing = (['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const).find((k) => c[k] === undefined)!;
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'is needed too: OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET go together' });
+    }
+    // Plain http only to a provider on this machine (a test or development provider); anywhere else, the ID token
+    // and the client secret would cross the network unprotected.
+    if (c.OIDC_ISSUER?.startsWith('http:') && !/^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/.test(c.OIDC_ISSUER)) {
+      ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'must be an https URL' });
+    }
+    if (!c.PASSWORD_SIGN_IN && c.OIDC_ISSUER === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['PASSWORD_SIGN_IN'], message: 'can be false only with single sign-on set up (OIDC_ISSUER), or nobody could sign in' });
+    }
   });
 
 export type Config = z.infer<typeof configSchema>;
 
 // Never echoed back: they carry credentials.
-const SECRET = new Set(['DATABASE_URL', 'READ_DATABASE_URL', 'ADMIN_PASSWORD', 'FHIR_TOKEN']);
+const SECRET = new Set(['DATABASE_URL', 'READ_DATABASE_URL', 'ADMIN_PASSWORD', 'FHIR_TOKEN', 'OIDC_CLIENT_SECRET', 'TOTP_ENCRYPTION_KEY']);
 
 export class ConfigError extends Error {}
 

@@ -3,7 +3,7 @@ import { IMPROVEMENT, spcBins, spcGroup, type SpcMeasure } from '$lib/domain/spc
 import type { SpcCharts } from '$lib/schemas/spc.schema';
 import { signalText, spcMonths, spcView, type SpcMonths } from './spc.view-model';
 
-const MONTHS: SpcMonths = { from: '2025-01-01', to: '2025-12-31', underWay: null };
+const MONTHS: SpcMonths = { from: '2025-01-01', to: '2025-12-31', underWay: null, widened: false };
 const BINS = spcBins(MONTHS, 'month');
 
 /** One measure's charts, as the service answers them, for groups given by their 12 monthly values. */
@@ -27,18 +27,31 @@ const STEP = [3, 4, 2, 3, 8, 9, 8, 7, 9, 8, 9, 8];
 
 describe('the months charted', () => {
   it('are whole months, from the one holding the first day of the period', () => {
-    expect(spcMonths({ from: '2025-03-15', to: '2026-02-28' }, '2026-07-01')).toEqual({ from: '2025-03-01', to: '2026-02-28', underWay: null });
+    expect(spcMonths({ from: '2024-03-15', to: '2026-02-28' }, '2026-07-01')).toEqual({ from: '2024-03-01', to: '2026-02-28', underWay: null, widened: false });
+  });
+
+  it('go back 24 months for a shorter period, which gives the limits too little to go on, and say so', () => {
+    const months = spcMonths({ from: '2025-03-15', to: '2026-02-28' }, '2026-07-01');
+    expect(months).toEqual({ from: '2024-03-01', to: '2026-02-28', underWay: null, widened: true });
+    expect(spcView(charts('starts', []), { groupBy: 'site', months }).months).toBe(
+      'Each month from March 2024 to February 2026. The charts go back further than the period chosen: fewer than 24 months give their limits too little to go on.',
+    );
   });
 
   it('leave out the month under way, which would read as a fall, and say so', () => {
-    const months = spcMonths({ from: '2025-12-06', to: '2026-12-05' }, '2026-12-05');
-    expect(months).toEqual({ from: '2025-12-01', to: '2026-11-30', underWay: 'left out' });
-    expect(spcView(charts('starts', []), { groupBy: 'site', months }).months).toBe('Each month from December 2025 to November 2026; December 2026 is left out until it ends.');
+    const months = spcMonths({ from: '2024-12-06', to: '2026-12-05' }, '2026-12-05');
+    expect(months).toEqual({ from: '2024-12-01', to: '2026-11-30', underWay: 'left out', widened: false });
+    expect(spcView(charts('starts', []), { groupBy: 'site', months }).months).toBe('Each month from December 2024 to November 2026; December 2026 is left out until it ends.');
+  });
+
+  it('count the 24 months back from the last whole one, across a new year', () => {
+    expect(spcMonths({ from: '2025-12-06', to: '2026-12-05' }, '2026-12-05')).toEqual({ from: '2024-12-01', to: '2026-11-30', underWay: 'left out', widened: true });
+    expect(spcMonths({ from: '2026-01-01', to: '2026-01-31' }, '2026-03-01')).toEqual({ from: '2024-02-01', to: '2026-01-31', underWay: null, widened: true });
   });
 
   it('show the month under way only when the period holds no other, and say it is not over', () => {
     const months = spcMonths({ from: '2026-12-02', to: '2026-12-05' }, '2026-12-05');
-    expect(months).toEqual({ from: '2026-12-01', to: '2026-12-05', underWay: 'shown' });
+    expect(months).toEqual({ from: '2026-12-01', to: '2026-12-05', underWay: 'shown', widened: false });
     expect(spcView(charts('starts', []), { groupBy: 'site', months }).months).toBe('December 2026 so far: the month is not over, so its figures will still grow.');
   });
 });

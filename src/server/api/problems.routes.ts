@@ -13,6 +13,10 @@ const DESCRIPTIONS: Record<ProblemKind, string> = {
   unavailable: 'The database is unreachable just now. Nothing was written; retry later.',
   upstream_failed: 'The FHIR server failed or answered something that is not the FHIR we expect. Nothing was written.',
   upstream_timeout: 'The FHIR server did not answer in time. Nothing was written.',
+  mfa_required:
+    'The email and password are right, but this account has an authenticator app: send `totp` too, a current 6-digit code or an unused recovery code. A wrong code counts as a failed sign-in.',
+  mfa_enrolment_required:
+    'Your role must use a second factor (MFA_REQUIRED_ROLES): add an authenticator app with POST /api/v1/me/totp and /api/v1/me/totp/confirm first. Until then only GET /api/v1/me, those two and sign-out answer.',
   unsupported_media_type: 'Request bodies must be application/json; a caseload file must be text/csv in UTF-8.',
   payload_too_large: 'The request body is over 1 MiB, or a caseload file over 20 MiB.',
   caseload_rejected: 'The caseload file has problems, so nothing was written: the body carries the report, each problem with its line and column.',

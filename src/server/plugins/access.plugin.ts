@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { authorize, type Permission } from '../../lib/domain/access';
-import { unauthorized } from '../../lib/domain/errors';
+import { mfaEnrolmentRequired, unauthorized } from '../../lib/domain/errors';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -9,6 +9,8 @@ declare module 'fastify' {
     public?: boolean;
     /** The role permission the route needs, checked before the body is validated. */
     permission?: Permission;
+    /** Open to a person who must add an authenticator first (MFA_REQUIRED_ROLES): who they are, and adding it. */
+    duringEnrolment?: boolean;
   }
 }
 
@@ -21,6 +23,7 @@ export default fp(async function access(app: FastifyInstance) {
     const config = req.routeOptions.config;
     if (config.public || !req.url.startsWith('/api/v1/')) return;
     if (!req.actor) throw unauthorized();
+    if (req.mustEnrolSecondFactor && !config.duringEnrolment) throw mfaEnrolmentRequired();
     if (config.permission) authorize(req.actor, config.permission);
   });
 });

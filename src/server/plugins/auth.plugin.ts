@@ -9,6 +9,8 @@ import type { Ctx, RequestMeta } from '../../lib/server/context';
 declare module 'fastify' {
   interface FastifyRequest {
     actor: UserActor | null;
+    /** MFA_REQUIRED_ROLES: this session must add an authenticator before anything else. */
+    mustEnrolSecondFactor: boolean;
   }
 }
 
@@ -33,8 +35,11 @@ export const isSecure = (req: FastifyRequest, origin?: string) => req.protocol =
 export default fp(async function auth(app: FastifyInstance) {
   await app.register(cookie);
   app.decorateRequest('actor', null);
+  app.decorateRequest('mustEnrolSecondFactor', false);
   app.addHook('onRequest', async (req) => {
     if (!req.url.startsWith('/api/v1/')) return;
-    req.actor = await app.services.auth.resolve(sessionToken(req));
+    const session = await app.services.auth.resolveSession(sessionToken(req));
+    req.actor = session?.actor ?? null;
+    req.mustEnrolSecondFactor = session?.mustEnrolSecondFactor ?? false;
   });
 });

@@ -35,6 +35,10 @@ const OPERATION_IDS: Record<string, string> = {
   'POST /api/v1/auth/login': 'signIn',
   'POST /api/v1/auth/logout': 'signOut',
   'GET /api/v1/me': 'getCurrentUser',
+  'POST /api/v1/me/totp': 'startTotpEnrolment',
+  'POST /api/v1/me/totp/confirm': 'confirmTotpEnrolment',
+  'DELETE /api/v1/me/totp': 'removeTotp',
+  'DELETE /api/v1/users/:id/totp': 'resetUserTotp',
   'GET /api/v1/users': 'listUsers',
   'POST /api/v1/users': 'createUser',
   'GET /api/v1/sites': 'listSites',
@@ -136,6 +140,49 @@ const transformObject: SwaggerTransformObject = (document) => {
   return { ...built, components: { ...built.components, schemas: kept } } as ReturnType<SwaggerTransformObject>;
 };
 
+const htmlPage = (description: string) => ({ description, content: { 'text/html': { schema: { type: 'string' as const } } } });
+
+/**
+ * Single sign-on's two browser endpoints: pages of the site rather than JSON, but part of the contract, so the
+ * document describes them too (written here, as no Fastify route of the API serves them).
+ */
+const browserSignInPaths = () => ({
+  '/auth/oidc/start': {
+    get: {
+      tags: ['Sign-in'],
+      operationId: 'startSingleSignOn',
+      summary: 'Sign in through the identity provider (browser)',
+      description:
+        'Only with single sign-on set up (OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET). Redirects the browser to the provider\'s authorisation endpoint: the authorisation code flow with PKCE (S256), `state` and `nonce`, scopes `openid email profile`. The state, nonce, code verifier and return path wait in the database under a short-lived (10 minutes) HttpOnly, SameSite=Lax cookie, so any app process can take the callback.',
+      security: [],
+      parameters: [{ name: 'next', in: 'query', required: false, schema: { type: 'string' as const }, description: 'A path on this site to return to after signing in.' }],
+      responses: {
+        '303': { description: 'To the provider.' },
+        '404': htmlPage('Single sign-on is not set up here.'),
+        '502': htmlPage('The provider could not be reached, or answered something unreadable: a page saying so.'),
+        '504': htmlPage('The provider did not answer in time.'),
+      },
+    },
+  },
+  '/auth/oidc/callback': {
+    get: {
+      tags: ['Sign-in'],
+      operationId: 'finishSingleSignOn',
+      summary: 'Where the identity provider sends the browser back (browser)',
+      description:
+        'Register `<ORIGIN>/auth/oidc/callback` as the redirect URI at the provider. Checks `state` against the cookie\'s sign-in, exchanges the code (with the PKCE verifier) and checks the ID token: issuer, audience, expiry, nonce, and its signature against the provider\'s published keys. Then signs in the user linked to that issuer and subject, or else the one active user whose email equals the token\'s verified email (`email_verified`, or Entra ID\'s `xms_edov`), and links them. Nobody is created; role and sites are the product\'s. Every outcome is audited with the method `oidc`.',
+      security: [],
+      responses: {
+        '303': { description: 'Signed in: to the page asked for, or the home page. The session cookie is set as for POST /api/v1/auth/login.' },
+        '400': htmlPage('No sign-in was started in this browser, it expired, or `state` does not match.'),
+        '403': htmlPage('Refused: a person with no account (ask an administrator), an unverified email, a closed account, an ID token that failed a check, or the provider refused.'),
+        '502': htmlPage('The provider could not be reached, or answered something unreadable.'),
+        '504': htmlPage('The provider did not answer in time.'),
+      },
+    },
+  },
+});
+
 /** The OpenAPI document is generated from the same zod schemas that validate requests. */
 export default fp(async function openapi(app: FastifyInstance) {
   await app.register(swagger, {
@@ -162,6 +209,7 @@ export default fp(async function openapi(app: FastifyInstance) {
         securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'pp_session' } },
       },
       security: [{ session: [] }],
+      paths: browserSignInPaths(),
     },
     transform,
     transformObject,

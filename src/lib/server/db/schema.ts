@@ -22,6 +22,7 @@ import { EQUITY_SPLITS } from '../../domain/equity';
 import { WAIT_NAMES, type WaitName } from '../../domain/metrics';
 import { WAIT_BINS } from '../../domain/metrics-series';
 import { INITIAL_STATUS, RECORD_EVENT_TYPES, REFERRAL_STATUSES } from '../../domain/pathway';
+import { SIGN_IN_METHODS } from '../../domain/sign-in';
 import {
   BARRIER_CATEGORIES,
   CONDITION_KINDS,
@@ -116,12 +117,18 @@ export const users = pgTable(
     email: text('email').notNull(),
     name: text('name').notNull(),
     role: roleEnum('role').notNull(),
-    passwordHash: text('password_hash').notNull(),
+    // Null for a person who signs in only through the identity provider (single sign-on).
+    passwordHash: text('password_hash'),
+    // The identity provider's issuer and subject, stored the first time the person signs in through it.
+    oidcIssuer: text('oidc_issuer'),
+    oidcSubject: text('oidc_subject'),
+    // A deactivated account keeps its history but cannot sign in by any method.
+    active: boolean('active').notNull().default(true),
     version: integer('version').notNull().default(1),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex('users_email_key').on(t.email)],
+  (t) => [uniqueIndex('users_email_key').on(t.email), uniqueIndex('users_oidc_identity_key').on(t.oidcIssuer, t.oidcSubject)],
 );
 
 export const userSites = pgTable(
@@ -150,8 +157,70 @@ export const sessions = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     clientAddress: text('client_address'),
     userAgent: text('user_agent'),
+    /** How the person signed in: SIGN_IN_METHODS. */
+    method: text('method', { enum: SIGN_IN_METHODS }).notNull().default('password'),
+    /** From single sign-on: the ID token, sent back as the hint when signing out at the provider. */
+    idToken: text('id_token'),
   },
   (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+/**
+ * A password account's authenticator app (TOTP). The secret is encrypted (src/lib/server/auth/secret-box.ts);
+ * until `confirmed_at` is set the enrolment is pending and the factor is not asked for. `last_used_step` is the
+ * 30-second step of the last code accepted: a code is never accepted twice.
+ */
+export const userTotp = pgTable('user_totp', {
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  secret: text('secret').notNull(),
+  confirmedAt: timestamp('confirmed_at', { withTimezone: true }),
+  lastUsedStep: bigint('last_used_step', { mode: 'number' }),
+  createdAt: createdAt(),
+});
+
+/**
+ * Keys the app makes for itself and every app process must share, by name. Only the authenticator secrets' key
+ * lives here, and only on a PostgreSQL server started without TOTP_ENCRYPTION_KEY: the contract lets a deployment
+ * leave it out, and a key kept with the data is still better than secrets in the clear (see README).
+ */
+export const serverKeys = pgTable('server_keys', {
+  name: text('name').primaryKey(),
+  key: text('key').notNull(),
+  createdAt: createdAt(),
+});
+
+/** One-time recovery codes of an authenticator enrolment, argon2id-hashed; a used one keeps its `used_at`. */
+export const userRecoveryCodes = pgTable(
+  'user_recovery_codes',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+  },
+  (t) => [index('user_recovery_codes_user_idx').on(t.userId)],
+);
+
+/**
+ * A sign-in half done, found by the SHA-256 of a short-lived cookie's token: single sign-on's state, nonce, PKCE
+ * verifier and return path while the person is at the provider, or a checked password waiting for its code. Kept
+ * in the database, not in a process, because any app process may receive the next step.
+ */
+export const signInFlows = pgTable(
+  'sign_in_flows',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    kind: text('kind', { enum: ['oidc', 'second_factor'] }).notNull(),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    data: jsonb('data').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('sign_in_flows_expires_idx').on(t.expiresAt)],
 );
 
 export const loginFailures = pgTable(

@@ -46,7 +46,7 @@ describe('beside the demo history', () => {
     const { demoHistorySites } = await import('../demo/history.demo-sites');
     const today = '2025-06-01';
     const sites = DEMO_SITES.map((s, i) => ({ ...s, id: `00000000-0000-4000-8000-00000000000${i}` }));
-    const history = generateHistory({ ...DEMO_HISTORY, today, sites: demoHistorySites(sites, today, DEMO_HISTORY.years) });
+    const history = generateHistory({ ...DEMO_HISTORY, today, sites: demoHistorySites(sites, today) });
     const seeded = new Set(history.patients.map((p) => p.nhsNumber));
     const fhir = generateDemoPopulation({ today, patientsPerSite: 500 });
     expect(history.patients.length).toBeGreaterThan(100);

@@ -14,15 +14,17 @@ export const DEMO_SITE_PROFILES: Readonly<Record<string, SiteProfile>> = {
 };
 
 /**
- * The demo sites as the generator wants them, from the rows just created. Facilitation begins halfway
- * through the history, so the demo shows both the slow years before it and the faster ones after.
+ * The day hands-on facilitation began at the 'active' demo sites: a year before `today`, so that the dashboard's
+ * improvement charts (the last 24 months) show a year before it and a year after, with the history's first year,
+ * while the pathway fills up, before them.
  */
-export function demoHistorySites(
-  sites: readonly { id: string; odsCode: string; icb: string; t1dPopulation: number | null }[],
-  today: string,
-  years: number,
-): HistorySite[] {
-  const facilitationStartsOn = addDays(today, -Math.round((years * 365.25) / 2));
+export function demoFacilitationStart(today: string): string {
+  return addDays(today, -365);
+}
+
+/** The demo sites as the generator wants them, from the rows just created. */
+export function demoHistorySites(sites: readonly { id: string; odsCode: string; icb: string; t1dPopulation: number | null }[], today: string): HistorySite[] {
+  const facilitationStartsOn = demoFacilitationStart(today);
   return sites.map((site) => {
     const profile = DEMO_SITE_PROFILES[site.odsCode] ?? 'none';
     return {

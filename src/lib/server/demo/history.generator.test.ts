@@ -525,11 +525,10 @@ describe('A demo history of the pump pathway', () => {
     );
   });
 
-  it('casts the demo sites in their parts, with facilitation beginning halfway through the history', () => {
+  it('casts the demo sites in their parts, with facilitation beginning a year before today', () => {
     const cast = demoHistorySites(
       DEMO_SITES.map((s, i) => ({ ...s, id: `3f1c9a52-8b1e-4d3a-9c55-0a1b2c3d4f0${i}` })),
       TODAY,
-      2,
     );
     expect(cast.map((s) => [s.odsCode, s.profile, s.facilitationStartsOn])).toEqual([
       ['RDM01', 'active', '2025-11-26'],

@@ -1,6 +1,6 @@
 import { and, count, eq, gte, lt, min, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client';
-import { loginFailures, sessions, users, userSites } from '../db/schema';
+import { loginFailures, sessions, users, userSites, userTotp } from '../db/schema';
 
 export type NewSession = typeof sessions.$inferInsert;
 
@@ -18,10 +18,12 @@ export function prepareSessionActor(db: Db) {
       name: users.name,
       role: users.role,
       siteIds: sql<string[]>`coalesce((select array_agg(${userSites.siteId}) from ${userSites} where ${userSites.userId} = ${users.id}), '{}')`,
+      method: sessions.method,
+      totpActive: sql<boolean>`exists (select 1 from ${userTotp} where ${userTotp.userId} = ${users.id} and ${userTotp.confirmedAt} is not null)`,
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.tokenHash, sql.placeholder('tokenHash')))
+    .where(and(eq(sessions.tokenHash, sql.placeholder('tokenHash')), eq(users.active, true)))
     .prepare('session_actor');
 }
 
@@ -33,8 +35,13 @@ export async function deleteSession(db: Db | Tx, tokenHash: string): Promise<voi
   await db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
 }
 
-/** Ends the session, answering whose it was (undefined when there was none). */
-export async function endSession(tx: Tx, tokenHash: string): Promise<{ userId: string } | undefined> {
+/** Ends every session of one person, as when their account is closed. */
+export async function deleteSessionsOf(tx: Tx, userId: string): Promise<void> {
+  await tx.delete(sessions).where(eq(sessions.userId, userId));
+}
+
+/** Ends the session, answering whose it was and how it began (undefined when there was none). */
+export async function endSession(tx: Tx, tokenHash: string): Promise<typeof sessions.$inferSelect | undefined> {
   const [ended] = await tx.delete(sessions).where(eq(sessions.tokenHash, tokenHash)).returning();
   return ended;
 }

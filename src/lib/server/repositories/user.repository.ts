@@ -1,4 +1,4 @@
-import { asc, eq, gt, inArray } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client';
 import { users, userSites } from '../db/schema';
 
@@ -43,5 +43,25 @@ export async function siteIdsOf(db: Db | Tx, userId: string): Promise<string[]> 
 export async function insertUser(tx: Tx, values: NewUser, siteIds: string[]): Promise<UserRow> {
   const [row] = await tx.insert(users).values(values).returning();
   if (siteIds.length) await tx.insert(userSites).values(siteIds.map((siteId) => ({ userId: row!.id, siteId })));
+  return row!;
+}
+
+export async function findUserByOidcIdentity(db: Db | Tx, issuer: string, subject: string): Promise<UserRow | undefined> {
+  const [row] = await db.select().from(users).where(and(eq(users.oidcIssuer, issuer), eq(users.oidcSubject, subject)));
+  return row;
+}
+
+/** Links the user to the provider's identity (no version bump: the record an admin edits has not changed). */
+export async function linkOidcIdentity(tx: Tx, userId: string, issuer: string, subject: string): Promise<void> {
+  await tx.update(users).set({ oidcIssuer: issuer, oidcSubject: subject }).where(eq(users.id, userId));
+}
+
+export async function lockUser(tx: Tx, id: string): Promise<UserRow | undefined> {
+  const [row] = await tx.select().from(users).where(eq(users.id, id)).for('update');
+  return row;
+}
+
+export async function updateUser(tx: Tx, id: string, changes: Partial<Pick<UserRow, 'active' | 'version' | 'updatedAt'>>): Promise<UserRow> {
+  const [row] = await tx.update(users).set(changes).where(eq(users.id, id)).returning();
   return row!;
 }

@@ -1,3 +1,6 @@
+import { OidcClient } from '../auth/oidc.client';
+import { SecretBox } from '../auth/secret-box';
+import { PASSWORD_ONLY, type SignInSettings } from '../auth/sign-in.settings';
 import type { Config } from '../config';
 import type { Database } from '../db/client';
 import { primaryReads, type Reads } from '../db/read-replica';
@@ -18,27 +21,39 @@ import { PatientService } from './patient.service';
 import { PopulationService } from './population.service';
 import { ReferenceService } from './reference.service';
 import { ReferralService } from './referral.service';
+import { SecondFactorService } from './second-factor.service';
 import { SiteService } from './site.service';
+import { SsoService } from './sso.service';
 import { SpcService } from './spc.service';
 import { UserService } from './user.service';
 
 /**
  * Built once per process and shared by the API routes and the pages: one database handle, one set of rules.
  * `fhir` is the hospital FHIR server's client options; without it, FHIR imports answer 503. `reads` is where the
- * reads that tolerate staleness go (a read replica, see db/read-replica.ts); without it, the one database.
+ * reads that tolerate staleness go (a read replica, see db/read-replica.ts); without it, the one database. `signIn`
+ * says how people sign in (password only, without a second factor, unless given).
  */
 export function createServices(
   database: Database,
   config: Pick<Config, 'SESSION_IDLE_MINUTES' | 'SESSION_ABSOLUTE_HOURS'>,
-  options: { fhir?: FhirClientOptions | null; reads?: Reads } = {},
+  options: { fhir?: FhirClientOptions | null; reads?: Reads; signIn?: SignInSettings } = {},
 ) {
   const { db } = database;
   const reads = options.reads ?? primaryReads(db);
   const patients = new PatientService(db);
+  const signIn = options.signIn ?? PASSWORD_ONLY;
+  const secrets = signIn.totpKey ? new SecretBox(signIn.totpKey) : null;
+  const auth = new AuthService(
+    db,
+    { idleMinutes: config.SESSION_IDLE_MINUTES, absoluteHours: config.SESSION_ABSOLUTE_HOURS },
+    { passwordSignIn: signIn.passwordSignIn, mfaRequiredRoles: signIn.mfaRequiredRoles, secrets, ssoDisplayName: signIn.oidc?.displayName ?? null },
+  );
   return {
     health: new HealthService(db, reads),
-    auth: new AuthService(db, { idleMinutes: config.SESSION_IDLE_MINUTES, absoluteHours: config.SESSION_ABSOLUTE_HOURS }),
-    users: new UserService(db),
+    auth,
+    secondFactor: new SecondFactorService(db, secrets),
+    sso: signIn.oidc ? new SsoService(db, new OidcClient(signIn.oidc), auth) : null,
+    users: new UserService(db, signIn.oidc !== null),
     sites: new SiteService(db),
     population: new PopulationService(db),
     patients,
