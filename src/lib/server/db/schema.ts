@@ -465,7 +465,7 @@ export const referralWithdrawals = pgTable('referral_withdrawals', {
  * The patients whose records cannot be counted one by one: records on therapy at two sites or at overlapping times,
  * two device starts, or dates out of the pathway's order (only a direct edit of the database makes those).
  * milestone_counts leaves their records out, and the reports count them from referral_milestones. Kept by the
- * database (migrations/0014_milestone_counts.sql).
+ * database (migrations/0015_milestone_counts.sql).
  */
 export const patientsCountedDirectly = pgTable('patients_counted_directly', {
   patientId: uuid('patient_id').primaryKey(),
@@ -480,7 +480,7 @@ const counts = (names: readonly string[]) => Object.fromEntries(names.map((name)
 /**
  * Counts of referral_milestones' dates by site, therapy and origin, per day, month and year (`grain`; `bucket` is
  * the first day of it), so that a report reads a few rows per site for any period: whole years and months, and the
- * days at either end. The database keeps it from referral_milestones (migrations/0014_milestone_counts.sql) and
+ * days at either end. The database keeps it from referral_milestones (migrations/0015_milestone_counts.sql) and
  * nothing else writes it. Flows count the records whose date falls in the bucket; the stocks count each record
  * when it comes in and when it goes out (on_therapy_in/out, awaiting_funding_in/out), so that a stock at a date is
  * the sum of everything up to it. The records of patients_counted_directly are left out.
@@ -509,7 +509,7 @@ export const milestoneCounts = pgTable(
 /**
  * One row per funding request and decision, with the commissioner and route of the request (a decision's is that
  * of the latest request before it), and for a request the first date of anything recorded on the referral after
- * it. Kept by the database from referral_events (migrations/0014_milestone_counts.sql); nothing else writes it.
+ * it. Kept by the database from referral_events (migrations/0015_milestone_counts.sql); nothing else writes it.
  */
 export const fundingSteps = pgTable(
   'funding_steps',
