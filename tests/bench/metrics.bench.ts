@@ -13,12 +13,13 @@ import { spcQuery } from '../../src/lib/schemas/spc.schema';
 import { createServices } from '../../src/lib/server/services';
 import { systemCtx } from '../../src/lib/server/context';
 import { maintainEmbedded } from '../../src/lib/server/db/embedded-maintenance';
+import { replicaReads } from '../../src/lib/server/db/read-replica';
 import { metricsStatement, toNumber } from '../../src/lib/server/repositories/metrics.repository';
 import { load as dashboardLoad } from '../../src/routes/dashboard/+page.server';
 import { buildApp } from '../../src/server/app';
 import { loadArea, NATION, REGION, type Area } from '../support/region';
 import { floorStatement } from './metrics-floor';
-import { freshBenchDatabase } from './postgres';
+import { CAN_MAKE_STANDBY, freshBenchDatabase, standbyOf } from './postgres';
 
 const FROM = '2025-11-01';
 const TO = REGION.today;
@@ -39,6 +40,9 @@ const GROUPINGS = ['site', 'icb'] as const;
  *   the session (as hooks.server.ts does) and the page's own load function (+page.server.ts): the report and the
  *   four series, the three improvement charts and three views of who is reached, by site; and each of those three
  *   parts timed alone (`parts`), to show where the time goes.
+ * On PostgreSQL each is measured again with the reads on a streaming standby of the server (`replica`), made with
+ * `pg_basebackup -R` as the README's deployment makes one, the API reading through the app's replica chooser
+ * (READ_DATABASE_URL) and the floor running on the standby.
  * After the load, PostgreSQL is vacuumed and analysed, as autovacuum would soon do, and the embedded database
  * gets the maintenance the app gives it (embedded-maintenance.ts). With `plans` (a folder), the EXPLAIN ANALYZE of
  * the service's statement and of the floor for each grouping is written there for each PostgreSQL area. The page's
@@ -65,6 +69,7 @@ export async function metricsBench(serverUrl: string, { runs, rounds, areas, pla
     await migrate(postgresDb, url);
     try {
       const figures: Record<string, unknown> = { ...summary, postgres: await measure(postgresDb, area, runs, rounds, plans && join(plans, name)) };
+      if (CAN_MAKE_STANDBY) figures.replica = await onStandby(serverUrl, database, (replica) => measure(postgresDb, area, runs, rounds, undefined, replica));
       // The embedded database is for a single service, not a nation.
       if (name === 'region') {
         const embedded = fromPglite(await PGlite.create());
@@ -87,20 +92,43 @@ type Timing = { p50: number; p95: number };
 const range = (values: number[]) => [Math.min(...values), Math.max(...values)];
 const spread = (timings: Timing[]) => ({ p50: range(timings.map((t) => t.p50)), p95: range(timings.map((t) => t.p95)) });
 
-async function measure(database: Database, area: Area, runs: number, rounds: number, plans?: string) {
+/**
+ * The same figures with the reads on a streaming standby of the server, as a deployment with READ_DATABASE_URL
+ * makes them: the API's reads go through the app's replica chooser, and the floor runs on the standby.
+ */
+async function onStandby<T>(serverUrl: string, database: string, measureOn: (replica: Database) => Promise<T>): Promise<T> {
+  const standby = await standbyOf(serverUrl);
+  const replica = openPostgres(standby.url(database), { max: 10 });
+  try {
+    return await measureOn(replica);
+  } finally {
+    await replica.close();
+    standby.stop();
+  }
+}
+
+/** Loads the area and measures, or with `replica`, measures again what is loaded with the reads on the replica. */
+async function measure(database: Database, area: Area, runs: number, rounds: number, plans?: string, replica?: Database) {
   const started = performance.now();
-  const loaded = await loadArea(database.db, area);
+  const loaded = replica ? null : await loadArea(database.db, area);
   // What would follow a load soon in service: autovacuum on a server, the app's own maintenance when embedded.
-  if (database.kind === 'postgres') await database.db.execute(sql`vacuum analyze`);
+  if (replica) {
+    // Already loaded and vacuumed.
+  } else if (database.kind === 'postgres') await database.db.execute(sql`vacuum analyze`);
   else await maintainEmbedded(database.db);
   const loadSeconds = Math.round((performance.now() - started) / 100) / 10;
 
-  const services = createServices(database, { SESSION_IDLE_MINUTES: 30, SESSION_ABSOLUTE_HOURS: 12 });
+  const reads = replica && replicaReads(database.db, replica.db, { maxLagSeconds: 30, log: { info: () => {}, warn: (...args: unknown[]) => console.warn(...args) } });
+  const onReplica = async () => {
+    if (reads && (await reads.replica())?.replica !== 'ok') throw new Error(`the reads left the standby: ${JSON.stringify(await reads.replica())}`);
+  };
+  await onReplica();
+  const services = createServices(database, { SESSION_IDLE_MINUTES: 30, SESSION_ABSOLUTE_HOURS: 12 }, reads ? { reads } : {});
   const app = await buildApp({ config: { ORIGIN: undefined, LOG_LEVEL: 'silent', NODE_ENV: 'production' }, services });
   await app.ready();
   try {
     const signIn = async (role: 'commissioner' | 'admin') => {
-      const email = `bench-${role}@metrics.test`;
+      const email = `bench-${role}${replica ? '-replica' : ''}@metrics.test`;
       await services.users.create(systemCtx('tests'), { email, name: `Bench ${role}`, role, siteIds: [], password: PASSWORD });
       const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: PASSWORD } });
       const cookie = res.cookies.find((c) => c.name === 'pp_session')!;
@@ -113,7 +141,7 @@ async function measure(database: Database, area: Area, runs: number, rounds: num
       if (res.statusCode !== 200) throw new Error(`metrics answered ${res.statusCode}: ${res.body}`);
       return res.json() as MetricsReport;
     };
-    const floor = async (groupBy: 'site' | 'icb') => rowsOf<Record<string, unknown>>(await database.db.execute(floorStatement(FROM, TO, groupBy)));
+    const floor = async (groupBy: 'site' | 'icb') => rowsOf<Record<string, unknown>>(await (replica ?? database).db.execute(floorStatement(FROM, TO, groupBy)));
     for (const groupBy of GROUPINGS) checkFloor(await api(adminUser.header, groupBy), await floor(groupBy));
 
     const dashboard = async () => {
@@ -162,6 +190,7 @@ async function measure(database: Database, area: Area, runs: number, rounds: num
       const parts = {} as Record<Part, Timing>;
       for (const [name, part] of Object.entries(dashboardParts)) parts[name as Part] = await timed(runs, part);
       measured.push({ byGrouping, dashboard: await timed(runs, dashboard), parts });
+      await onReplica();
     }
     if (plans && database.kind === 'postgres') {
       await mkdir(plans, { recursive: true });
@@ -173,7 +202,7 @@ async function measure(database: Database, area: Area, runs: number, rounds: num
 
     const ratio = (api: Timing, floor: Timing) => ({ p50: Math.round((api.p50 / floor.p50) * 100) / 100, p95: Math.round((api.p95 / floor.p95) * 100) / 100 });
     return {
-      loaded: { ...loaded, seconds: loadSeconds },
+      ...(loaded ? { loaded: { ...loaded, seconds: loadSeconds } } : {}),
       ...Object.fromEntries(
         GROUPINGS.map((groupBy) => {
           const of = (pick: (m: { commissioner: Timing; admin: Timing; floor: Timing }) => Timing) => measured.map((m) => pick(m.byGrouping[groupBy]!));
