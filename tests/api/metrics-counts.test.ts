@@ -10,7 +10,7 @@ import { createTestApp } from '../support/app';
 import { binOf, expectCountsTrue, groupBy, storedEvents } from '../support/kept-counts';
 import { milestonesOf, oracleReport, type OracleData } from '../support/metrics-fixtures';
 import { twelveMonthsAfter } from '../support/oracles';
-import { ASSESS_ELIGIBLE, nextNhsNumber, pathwayClient } from '../support/pathway';
+import { nextNhsNumber, pathwayClient, PATHWAY_STEP as EVENT } from '../support/pathway';
 
 /**
  * The reports read milestone_counts and funding_counts, which the database keeps up to date as each write arrives
@@ -185,19 +185,6 @@ async function expectFiguresTrue() {
   }
 }
 
-const EVENT = {
-  eligible: (on: string) => ({ ...ASSESS_ELIGIBLE, assessedOn: on, rationale: 'Clinical judgement' }),
-  not_eligible: (on: string) => ({ ...ASSESS_ELIGIBLE, assessedOn: on, decision: 'not_eligible', rationale: 'Clinical judgement' }),
-  deferred: (on: string) => ({ ...ASSESS_ELIGIBLE, assessedOn: on, decision: 'deferred', rationale: 'Clinical judgement' }),
-  requested: (on: string, commissioner = 'NHS Test ICB', route = 'routine') => ({ type: 'funding_requested', submittedOn: on, commissioner, route }),
-  approved: (on: string) => ({ type: 'funding_decision', decidedOn: on, outcome: 'approved' }),
-  declined: (on: string) => ({ type: 'funding_decision', decidedOn: on, outcome: 'declined' }),
-  more_info: (on: string) => ({ type: 'funding_decision', decidedOn: on, outcome: 'more_info' }),
-  started: (on: string) => ({ type: 'device_started', startedOn: on, pump: 'Insulet Omnipod 5', cgm: 'Dexcom G6', algorithm: 'SmartAdjust' }),
-  continued: (on: string) => ({ type: 'review', reviewedOn: on, decision: 'continue' }),
-  discontinued: (on: string) => ({ type: 'review', reviewedOn: on, decision: 'discontinue', reason: 'Patient preference' }),
-  withdrawn: (on: string) => ({ type: 'withdrawn', on, reason: 'other' }),
-} as const;
 type Step = keyof typeof EVENT;
 const CONSULTANT_STEPS: Step[] = ['eligible', 'not_eligible', 'deferred'];
 

@@ -6,7 +6,7 @@ import { twelveMonthsAfter } from '../support/oracles';
 import { observations, referralEvents, referralMilestones, referrals } from '../../src/lib/server/db/schema';
 import { createTestApp } from '../support/app';
 import { baselineOf, followUpOf, milestonesOf, type OracleData } from '../support/metrics-fixtures';
-import { ASSESS_ELIGIBLE, pathwayClient } from '../support/pathway';
+import { pathwayClient, PATHWAY_STEP as EVENT } from '../support/pathway';
 
 /**
  * The metrics read each referral's milestones from referral_milestones, which triggers keep from the referral,
@@ -72,19 +72,6 @@ const expectProjectionTrue = async () => {
   expect(actual).toEqual(expected);
 };
 
-const EVENT = {
-  eligible: (on: string) => ({ ...ASSESS_ELIGIBLE, assessedOn: on, rationale: 'Clinical judgement' }),
-  not_eligible: (on: string) => ({ ...ASSESS_ELIGIBLE, assessedOn: on, decision: 'not_eligible', rationale: 'Clinical judgement' }),
-  deferred: (on: string) => ({ ...ASSESS_ELIGIBLE, assessedOn: on, decision: 'deferred', rationale: 'Clinical judgement' }),
-  requested: (on: string) => ({ type: 'funding_requested', submittedOn: on, commissioner: 'NHS Test ICB', route: 'routine' }),
-  approved: (on: string) => ({ type: 'funding_decision', decidedOn: on, outcome: 'approved' }),
-  declined: (on: string) => ({ type: 'funding_decision', decidedOn: on, outcome: 'declined' }),
-  more_info: (on: string) => ({ type: 'funding_decision', decidedOn: on, outcome: 'more_info' }),
-  started: (on: string) => ({ type: 'device_started', startedOn: on, pump: 'Insulet Omnipod 5', cgm: 'Dexcom G6', algorithm: 'SmartAdjust' }),
-  continued: (on: string) => ({ type: 'review', reviewedOn: on, decision: 'continue' }),
-  discontinued: (on: string) => ({ type: 'review', reviewedOn: on, decision: 'discontinue', reason: 'Patient preference' }),
-  withdrawn: (on: string) => ({ type: 'withdrawn', on, reason: 'other' }),
-} as const;
 
 /** The usual next steps from each status (the first most often), so that sequences often get to a start and on. */
 const NEXT: Record<string, (keyof typeof EVENT)[]> = {

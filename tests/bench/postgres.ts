@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,5 +63,11 @@ export async function standbyOf(serverUrl: string): Promise<{ url: (database: st
     await source.end();
     await standby.end();
   }
-  return { url, stop: () => void run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']) };
+  return {
+    url,
+    stop: () => {
+      run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

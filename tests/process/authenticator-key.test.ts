@@ -16,7 +16,7 @@ describe.runIf(HAS_BUILD && onPostgresServer())('a PostgreSQL server started wit
     await closeDatabase();
   });
 
-  it('starts, warns, and lets the admin add an authenticator that every process accepts', { timeout: 240_000 }, async () => {
+  it('starts, warns, and lets the admin add an authenticator that every process accepts, the menu hidden until then', { timeout: 240_000 }, async () => {
     const fresh = await freshDatabase();
     closeDatabase = () => fresh.close();
     const env = { DATABASE_URL: fresh.url!, TOTP_ENCRYPTION_KEY: '', MFA_REQUIRED_ROLES: 'admin', ADMIN_EMAIL: 'admin@key.test', ADMIN_PASSWORD: 'key-test-password-1' };
@@ -26,10 +26,14 @@ describe.runIf(HAS_BUILD && onPostgresServer())('a PostgreSQL server started wit
 
     const cookie = await signInTo(a.url, 'admin@key.test', 'key-test-password-1');
     expect((await callApi(a.url, 'GET', '/api/v1/sites', { cookie })).body).toMatchObject({ type: expect.stringMatching(/\/mfa-enrolment-required$/) });
+    // Every page leads to /account until then, so it shows no menu of pages that would only lead back.
+    const accountPage = async () => (await fetch(`${a.url}/account`, { headers: { cookie } })).text();
+    expect(await accountPage()).not.toContain('aria-label="Menu"');
     const enrolment = await callApi(a.url, 'POST', '/api/v1/me/totp', { cookie });
     expect(enrolment.status).toBe(200);
     const totp = new TOTP({ secret: Secret.fromBase32((enrolment.body as { secret: string }).secret) });
     expect((await callApi(a.url, 'POST', '/api/v1/me/totp/confirm', { cookie, body: { code: totp.generate() } })).status).toBe(204);
+    expect(await accountPage()).toContain('aria-label="Menu"');
 
     // The other process reads the secret with the same key: a code signs in there.
     const login = { email: 'admin@key.test', password: 'key-test-password-1' };

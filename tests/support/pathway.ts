@@ -68,3 +68,18 @@ export const ASSESS_ELIGIBLE = {
   decision: 'eligible',
   continuationTargetMmolMol: 64,
 } as const;
+
+/** Each kind of pathway step's event on a given day, with the payload a form would send (version left to the caller). */
+export const PATHWAY_STEP = {
+  eligible: (on: string) => ({ ...ASSESS_ELIGIBLE, assessedOn: on, rationale: 'Clinical judgement' }),
+  not_eligible: (on: string) => ({ ...ASSESS_ELIGIBLE, assessedOn: on, decision: 'not_eligible', rationale: 'Clinical judgement' }),
+  deferred: (on: string) => ({ ...ASSESS_ELIGIBLE, assessedOn: on, decision: 'deferred', rationale: 'Clinical judgement' }),
+  requested: (on: string, commissioner = 'NHS Test ICB', route = 'routine') => ({ type: 'funding_requested', submittedOn: on, commissioner, route }),
+  approved: (on: string) => ({ type: 'funding_decision', decidedOn: on, outcome: 'approved' }),
+  declined: (on: string) => ({ type: 'funding_decision', decidedOn: on, outcome: 'declined' }),
+  more_info: (on: string) => ({ type: 'funding_decision', decidedOn: on, outcome: 'more_info' }),
+  started: (on: string) => ({ type: 'device_started', startedOn: on, pump: 'Insulet Omnipod 5', cgm: 'Dexcom G6', algorithm: 'SmartAdjust' }),
+  continued: (on: string) => ({ type: 'review', reviewedOn: on, decision: 'continue' }),
+  discontinued: (on: string) => ({ type: 'review', reviewedOn: on, decision: 'discontinue', reason: 'Patient preference' }),
+  withdrawn: (on: string) => ({ type: 'withdrawn', on, reason: 'other' }),
+} as const;

@@ -39,8 +39,10 @@ export class SpcService {
         query.groupBy === 'all' ? [{ key: 'all', label: 'All sites', siteIds: sites.map((s) => s.id) }] : seriesGroups(sites, query.groupBy);
 
       const [from, to] = [bins[0]!, binEnd(bins.at(-1)!, bin)];
-      const rows = await spcValues(db, { groups: groups.filter((g) => g.siteIds.length > 0), from, to, bin, measure, therapy: query.therapy });
-      const rebaseOn = await rebaseDates(db, query, groups, period);
+      const [rows, rebaseOn] = await Promise.all([
+        spcValues(db, { groups: groups.filter((g) => g.siteIds.length > 0), from, to, bin, measure, therapy: query.therapy }),
+        rebaseDates(db, query, groups, period),
+      ]);
       const controlled = isDisclosureControlled(ctx.actor);
       const empty: BinnedValue = measure === 'referral_to_start_days' ? { value: null, n: 0 } : { value: 0, n: 0 };
       // Each group's values by bin, found in one pass over the rows (a nation has 210 sites and thousands of rows).
