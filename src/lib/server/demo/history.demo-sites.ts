@@ -14,12 +14,13 @@ export const DEMO_SITE_PROFILES: Readonly<Record<string, SiteProfile>> = {
 };
 
 /**
- * The day hands-on facilitation began at the 'active' demo sites: a year before `today`, so that the dashboard's
- * improvement charts (the last 24 months) show a year before it and a year after, with the history's first year,
- * while the pathway fills up, before them.
+ * The day facilitation began at the demo sites: about a year before `today`, so that the dashboard's improvement
+ * charts (the last 24 months) show a year before it and a year after, with the history's first year, while the
+ * pathway fills up, before them. Two weeks inside the dashboard's default year (which starts 364 days before
+ * `today`), so that the first visit, and the toolkit site's only activity, fall in the period it shows first.
  */
 export function demoFacilitationStart(today: string): string {
-  return addDays(today, -365);
+  return addDays(today, -350);
 }
 
 /** The demo sites as the generator wants them, from the rows just created. */

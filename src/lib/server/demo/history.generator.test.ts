@@ -10,7 +10,8 @@ import { isValidNhsNumber } from '../../domain/nhs-number';
 import { applyEvent, PATHWAY, REFERRAL_STATUSES, type PathwayEvent, type ReferralStatus } from '../../domain/pathway';
 import { criteria as criteriaSchema, createExistingTherapyBody, eventBody, type EventPayload } from '../../schemas/referrals.schema';
 import { DEMO_SITES } from './demo.seed';
-import { demoHistorySites } from './history.demo-sites';
+import { demoFacilitationStart, demoHistorySites } from './history.demo-sites';
+import { resolvePeriod } from '../../domain/metrics';
 import { generateHistory, type GeneratedHistory, type HistoryOptions, type HistorySite } from './history.generator';
 import type { ObservationRow, ReferralEventRow, ReferralRow, SwitchPayload } from './history.types';
 
@@ -525,17 +526,18 @@ describe('A demo history of the pump pathway', () => {
     );
   });
 
-  it('casts the demo sites in their parts, with facilitation beginning a year before today', () => {
+  it("casts the demo sites in their parts, with facilitation beginning about a year before today, inside the dashboard's default year", () => {
     const cast = demoHistorySites(
       DEMO_SITES.map((s, i) => ({ ...s, id: `3f1c9a52-8b1e-4d3a-9c55-0a1b2c3d4f0${i}` })),
       TODAY,
     );
     expect(cast.map((s) => [s.odsCode, s.profile, s.facilitationStartsOn])).toEqual([
-      ['RDM01', 'active', '2025-11-26'],
-      ['RDM02', 'active', '2025-11-26'],
+      ['RDM01', 'active', '2025-12-11'],
+      ['RDM02', 'active', '2025-12-11'],
       ['RDM03', 'passive', undefined],
       ['RDM04', 'none', undefined],
     ]);
+    expect(demoFacilitationStart(TODAY) >= resolvePeriod({}, TODAY)!.from).toBe(true);
     expect(cast.map((s) => s.icb)).toEqual(DEMO_SITES.map((s) => s.icb));
   });
 
