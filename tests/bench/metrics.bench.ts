@@ -112,10 +112,7 @@ async function measure(database: Database, area: Area, runs: number, rounds: num
   const started = performance.now();
   const loaded = replica ? null : await loadArea(database.db, area);
   // What would follow a load soon in service: autovacuum on a server, the app's own maintenance when embedded.
-  if (replica) {
-    // Already loaded and vacuumed.
-  } else if (database.kind === 'postgres') await database.db.execute(sql`vacuum analyze`);
-  else await maintainEmbedded(database.db);
+  if (!replica) await (database.kind === 'postgres' ? database.db.execute(sql`vacuum analyze`) : maintainEmbedded(database.db));
   const loadSeconds = Math.round((performance.now() - started) / 100) / 10;
 
   const reads = replica && replicaReads(database.db, replica.db, { maxLagSeconds: 30, log: { info: () => {}, warn: (...args: unknown[]) => console.warn(...args) } });

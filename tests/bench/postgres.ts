@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
+import { freePort } from '../support/replication';
 
 /**
  * A PostgreSQL server for the benchmark: BENCH_DATABASE_URL when given, else a throwaway cluster started with
@@ -41,12 +41,7 @@ export async function standbyOf(serverUrl: string): Promise<{ url: (database: st
   const primary = new URL(serverUrl);
   const data = join(dir, 'data');
   run('pg_basebackup', ['-h', primary.hostname, '-p', primary.port, '-U', 'postgres', '-D', data, '-R', '-X', 'stream', '--checkpoint=fast', '--no-sync']);
-  const port = await new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
+  const port = await freePort();
   // A hot standby needs at least the primary's max_connections (.ci/postgres.sh's).
   run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', 'start', '-o', `-k ${dir} -p ${port} -c listen_addresses=127.0.0.1 -c max_connections=300`]);
   const url = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`;
