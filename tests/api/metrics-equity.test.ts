@@ -160,6 +160,25 @@ describe('every split adds up to the metrics', () => {
   });
 });
 
+describe('several splits counted together, as the dashboard asks for them', () => {
+  it.each(['admin', 'commissioner'] as const)('give %s what each split gives alone', async (role) => {
+    const ctx = { actor: { kind: 'user' as const, userId: 'u', email: `${role}@example.org`, name: role, role, siteIds: [] }, requestId: 'test', clientAddress: null };
+    const query = { from: '2025-04-01', to: TO };
+    const views = [
+      { by: 'imdQuintile', groupBy: 'all' },
+      { by: 'ethnicGroup', groupBy: 'all' },
+      { by: 'imdQuintile', groupBy: 'site' },
+      { by: 'ageBand', groupBy: 'icb' },
+      { by: 'sex', groupBy: 'site' },
+      { by: 'imdQuintile', groupBy: 'all' },
+    ] as const;
+    const together = await t.services.equity.reports(ctx, query, views);
+    const alone = await Promise.all(views.map((view) => t.services.equity.report(ctx, { ...query, ...view })));
+    expect(together).toEqual(alone);
+    expect(splitsOf(together[2]!, A)['1']).toMatchObject({ onTherapy: role === 'admin' ? 2 : null, referrals: role === 'admin' ? 2 : null });
+  });
+});
+
 describe('who sees what', () => {
   it('gives commissioners every site under disclosure control: counts of 1 to 7 withheld and named', async () => {
     const alpha = splitsOf(await equity(`${PERIOD}&by=imdQuintile`, commissioner), A);

@@ -6,7 +6,6 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { MetricsReport, MetricsRow } from '../../src/lib/domain/metrics';
 import { fromPglite, migrate, openPostgres, rowsOf, type Database } from '../../src/lib/server/db/client';
 import { SPC_MEASURES } from '../../src/lib/domain/spc-series';
-import { equityQuery } from '../../src/lib/schemas/equity.schema';
 import { metricsQuery } from '../../src/lib/schemas/metrics.schema';
 import { startsQuery } from '../../src/lib/schemas/metrics-series.schema';
 import { spcQuery } from '../../src/lib/schemas/spc.schema';
@@ -162,15 +161,11 @@ async function measure(database: Database, area: Area, runs: number, rounds: num
         ]),
       improvementCharts: () => Promise.all(SPC_MEASURES.map((measure) => services.spc.charts(ctx, spcQuery.parse({ from: FROM, to: TO, measure, rebase: 'facilitation' })))),
       whoIsReached: () =>
-        Promise.all(
-          (
-            [
-              ['imdQuintile', 'all'],
-              ['ethnicGroup', 'all'],
-              ['imdQuintile', 'site'],
-            ] as const
-          ).map(([by, groupBy]) => services.equity.report(ctx, equityQuery.parse({ from: FROM, to: TO, by, groupBy }))),
-        ),
+        services.equity.reports(ctx, { from: FROM, to: TO }, [
+          { by: 'imdQuintile', groupBy: 'all' },
+          { by: 'ethnicGroup', groupBy: 'all' },
+          { by: 'imdQuintile', groupBy: 'site' },
+        ]),
     };
     type Part = keyof typeof dashboardParts;
 

@@ -19,21 +19,22 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   const parsed = parseForm(dashboardQuery, raw, { from: 'the from date', to: 'the to date', therapy: 'the therapy', groupBy: 'what to compare' });
   const { bin, ...query } = parsed.ok ? parsed.data : dashboardQuery.parse({});
   const series = locals.services.metricsSeries;
-  const equity = (by: 'imdQuintile' | 'ethnicGroup', groupBy: 'all' | 'site') => locals.services.equity.report(ctx, { ...query, by, groupBy });
   const today = todayIso();
   // A period that ends before it starts fails in the report below, with its message; the charts never draw it.
   const spcPeriod = spcMonths(resolvePeriod(query, today) ?? yearsEndingOn(today, 1), today);
   // Improvement charts by whole month, each site's split where its hands-on facilitation began: one call per measure.
   const spcQuery = { ...query, from: spcPeriod.from, to: spcPeriod.to, bin: 'month', rebase: { kind: query.groupBy === 'site' ? 'facilitation' : 'none' } } as const;
-  const [report, starts, waits, funding, continuation, deprivation, ethnicity, deprivationBySite, spc] = await Promise.all([
+  const [report, starts, waits, funding, continuation, [deprivation, ethnicity, deprivationBySite], spc] = await Promise.all([
     locals.services.metrics.report(ctx, query),
     series.starts(ctx, { ...query, bin }),
     series.waits(ctx, query),
     series.funding(ctx, query),
     series.continuation(ctx, query),
-    equity('imdQuintile', 'all'),
-    equity('ethnicGroup', 'all'),
-    equity('imdQuintile', 'site'),
+    locals.services.equity.reports(ctx, query, [
+      { by: 'imdQuintile', groupBy: 'all' },
+      { by: 'ethnicGroup', groupBy: 'all' },
+      { by: 'imdQuintile', groupBy: 'site' },
+    ]),
     Promise.all(SPC_MEASURES.map((measure) => locals.services.spc.charts(ctx, { ...spcQuery, measure }))),
   ]);
   return {

@@ -15,7 +15,7 @@ const services = {
     funding: async () => ({ decisions: [], groups: [] }),
     continuation: async () => ({ rows: [] }),
   },
-  equity: { report: async () => ({ rows: [] }) },
+  equity: { reports: async (_ctx: unknown, _q: unknown, views: unknown[]) => views.map(() => ({ rows: [] })) },
   spc: {
     charts: async (_ctx: unknown, query: SpcQuery) => {
       spcAsked.push(query);

@@ -10,11 +10,16 @@ import { executeWithoutJit, toNumber } from './metrics.repository';
  * uses (equity.ts), so the figures and the domain's own reading of a person cannot drift apart.
  */
 
-export interface EquityParams extends Period {
-  groupBy: EquityGroupBy;
-  by: EquitySplit;
+/** The people counted: the period, the therapy if one is asked for, and the sites the caller sees (all when absent). */
+export interface EquityScope extends Period {
   therapy?: 'csii' | 'hcl';
   siteIds?: string[];
+}
+
+/** One report: a split, counted per group. */
+export interface EquityView {
+  groupBy: EquityGroupBy;
+  by: EquitySplit;
 }
 
 const GROUP_OF: Record<EquityGroupBy, { key: SQL; label: SQL }> = {
@@ -22,6 +27,10 @@ const GROUP_OF: Record<EquityGroupBy, { key: SQL; label: SQL }> = {
   icb: { key: sql`s.icb`, label: sql`s.icb` },
   all: { key: sql`'all'`, label: sql`'All sites'` },
 };
+
+/** The column of `people` holding each group's key and each split's value; `all` is one group and needs none. */
+const GROUP_COLUMN: Record<EquityGroupBy, string | null> = { site: 'site_key', icb: 'icb_key', all: null };
+const VALUE_COLUMN: Record<EquitySplit, string> = { ageBand: 'age_band', sex: 'sex_value', ethnicGroup: 'ethnic_group', imdQuintile: 'imd_quintile' };
 
 /**
  * Age in completed years on `to`: the difference of the two dates written as numbers YYYYMMDD, in whole 10,000s. A
@@ -33,7 +42,7 @@ function ageOn(to: string): SQL {
 }
 
 /**
- * Each person's value of the split, from the columns `people` gives (the patient's, their age on `to` and their
+ * Each person's value of the split, from the columns `records` gives (the patient's, their age on `to` and their
  * decile: their own, else their postcode's from the table, keyed compact so spaces and case do not matter).
  */
 function valueOf(by: EquitySplit, to: SQL): SQL {
@@ -51,7 +60,8 @@ function valueOf(by: EquitySplit, to: SQL): SQL {
         sql` `,
       )} else 'unknown' end`;
     case 'imdQuintile':
-      return sql`coalesce(ceil(decile / 2.0)::int::text, 'unknown')`;
+      // ceil(decile / 2) in integers, null where unknown: grouping by a small integer is cheaper than by text.
+      return sql`(decile + 1) / 2`;
   }
 }
 
@@ -61,45 +71,65 @@ function scopeOf(siteIds: string[] | undefined): SQL {
   return sql`s.id = any(${sql.param(siteIds)}::text[]::uuid[])`;
 }
 
+const columnsOf = (view: EquityView) => [GROUP_COLUMN[view.groupBy], VALUE_COLUMN[view.by]].filter((c) => c !== null);
+/** Every column some view groups by, in a fixed order: `grouping()` of them tells the views' rows apart. */
+const groupingColumns = (views: readonly EquityView[]) => [...new Set(views.flatMap(columnsOf))];
+/** What `grouping()` gives a view's rows: a bit per column, the first the highest, set where the view does not group by it. */
+function groupingId(view: EquityView, columns: readonly string[]): number {
+  const own = columnsOf(view);
+  return columns.reduce((id, column) => id * 2 + (own.includes(column) ? 0 : 1), 0);
+}
+
 /**
- * Per group and value: the people on therapy at the end of `to`, the referrals received and the starts in the
+ * Per view, group and value: the people on therapy at the end of `to`, the referrals received and the starts in the
  * period, and the referral-to-start waits that ended in it (their count and median), as the metrics define them.
+ * Every view is counted in the one reading of the records, as a grouping set of its group's key and its value.
  */
-function figuresStatement({ from, to, groupBy, by, therapy, siteIds }: EquityParams): SQL {
+function figuresStatement({ from, to, therapy, siteIds }: EquityScope, views: readonly EquityView[]): SQL {
   const fromDate = sql`${from}::date`;
   const toDate = sql`${to}::date`;
-  const group = GROUP_OF[groupBy];
+  const splits = [...new Set(views.map((v) => v.by))];
   const onTherapy = sql`on_therapy_from <= ${toDate} and (ended_on is null or ended_on > ${toDate})`;
   const ended = sql`started_on between ${fromDate} and ${toDate} and received_on <= ${toDate}`;
+  const sets = views.map((v) => sql.raw(`(${columnsOf(v).join(', ')})`));
+  const columns = sql.raw(groupingColumns(views).join(', '));
   return sql`
-with people as (
-  select ${group.key} as group_key, m.patient_id, m.received_on, m.started_on, m.on_therapy_from, m.ended_on,
+with records as (
+  select m.site_id as site_key, s.icb as icb_key, m.patient_id, m.received_on, m.started_on, m.on_therapy_from, m.ended_on,
     p.birth_date, p.sex, p.ethnic_category,
-    ${by === 'ageBand' ? ageOn(to) : sql`null::int`} as age,
-    ${by === 'imdQuintile' ? sql`coalesce(p.imd_decile, i.imd_decile)` : sql`null::int`} as decile
+    ${splits.includes('ageBand') ? ageOn(to) : sql`null::int`} as age,
+    ${splits.includes('imdQuintile') ? sql`coalesce(p.imd_decile, i.imd_decile)` : sql`null::int`} as decile
   from sites s
   join referral_milestones m on m.site_id = s.id
   join patients p on p.id = m.patient_id
-  ${by === 'imdQuintile' ? sql`left join imd_postcodes i on p.imd_decile is null and i.postcode = upper(replace(p.postcode, ' ', ''))` : sql``}
+  ${splits.includes('imdQuintile') ? sql`left join imd_postcodes i on p.imd_decile is null and i.postcode = upper(replace(p.postcode, ' ', ''))` : sql``}
   where ${scopeOf(siteIds)} and m.entered_on <= ${toDate} ${therapy ? sql`and m.therapy = ${therapy}::therapy` : sql``}
     -- Only the records that count for something: on therapy at the end, received in the period, or started in it.
     and (m.on_therapy_from <= ${toDate} and (m.ended_on is null or m.ended_on > ${toDate}) or m.received_on >= ${fromDate} or m.started_on >= ${fromDate})
+),
+people as (
+  select site_key, icb_key, patient_id, received_on, started_on, on_therapy_from, ended_on,
+    ${sql.join(
+      splits.map((by) => sql`${valueOf(by, toDate)} as ${sql.raw(VALUE_COLUMN[by])}`),
+      sql`, `,
+    )}
+  from records
 )
-select group_key as key, ${valueOf(by, toDate)} as value,
+select grouping(${columns}) as grouping_id, ${columns},
   count(distinct patient_id) filter (where ${onTherapy}) as on_therapy,
   count(*) filter (where received_on >= ${fromDate}) as referrals,
   count(*) filter (where started_on between ${fromDate} and ${toDate}) as started,
   count(*) filter (where ${ended}) as waits,
   percentile_cont(0.5) within group (order by (started_on - received_on)::float8) filter (where ${ended}) as median
 from people
-group by 1, 2`;
+group by grouping sets (${sql.join(sets, sql`, `)})`;
 }
 
 /**
  * Every group of the scoped sites, with whether each of its sites has split counts on or before `to`, and the
  * population of each value summed over its sites from each site's latest sync on or before `to`.
  */
-function populationStatement({ to, groupBy, by, siteIds }: EquityParams): SQL {
+function populationStatement({ to, siteIds }: EquityScope, { groupBy, by }: EquityView): SQL {
   const toDate = sql`${to}::date`;
   const group = GROUP_OF[groupBy];
   return sql`
@@ -126,28 +156,41 @@ export interface EquityGroupRecord {
   counts: EquityCounts[];
 }
 
-/** The groups of the scoped sites, each with its exact counts per value (values with nothing to count left out). */
-export async function equityGroups(db: Db, params: EquityParams): Promise<EquityGroupRecord[]> {
-  const [figures, populations] = await Promise.all([executeWithoutJit(db, figuresStatement(params)), db.execute(populationStatement(params)).then(rowsOf<Record<string, unknown>>)]);
-  const groups = new Map<string, EquityGroupRecord>();
-  const countOf = (key: string, value: string) => {
-    const group = groups.get(key)!;
-    let c = group.counts.find((x) => x.value === value);
-    if (!c) group.counts.push((c = { value, t1dPopulation: null, onTherapy: 0, referrals: 0, started: 0, waits: 0, referralToStartMedianDays: null }));
-    return c;
-  };
-  for (const row of populations) {
-    const key = String(row.key);
-    if (!groups.has(key)) groups.set(key, { key, label: String(row.label), populationComplete: row.complete === true, counts: [] });
-    if (row.value !== null) countOf(key, String(row.value)).t1dPopulation = toNumber(row.population);
-  }
-  for (const row of figures) {
-    const c = countOf(String(row.key), String(row.value));
-    c.onTherapy = toNumber(row.on_therapy) ?? 0;
-    c.referrals = toNumber(row.referrals) ?? 0;
-    c.started = toNumber(row.started) ?? 0;
-    c.waits = toNumber(row.waits) ?? 0;
-    c.referralToStartMedianDays = toNumber(row.median);
-  }
-  return [...groups.values()];
+/**
+ * For each view, the groups of the scoped sites, each with its exact counts per value (values with nothing to count
+ * left out): one reading of the records for all the views, and each view's populations.
+ */
+export async function equityGroups(db: Db, scope: EquityScope, views: readonly EquityView[]): Promise<EquityGroupRecord[][]> {
+  if (views.length === 0) return [];
+  const [figures, ...populations] = await Promise.all([
+    executeWithoutJit(db, figuresStatement(scope, views)),
+    ...views.map((view) => db.execute(populationStatement(scope, view)).then(rowsOf<Record<string, unknown>>)),
+  ]);
+  const columns = groupingColumns(views);
+  return views.map((view, i) => {
+    const groups = new Map<string, EquityGroupRecord>();
+    const countOf = (key: string, value: string) => {
+      const group = groups.get(key)!;
+      let c = group.counts.find((x) => x.value === value);
+      if (!c) group.counts.push((c = { value, t1dPopulation: null, onTherapy: 0, referrals: 0, started: 0, waits: 0, referralToStartMedianDays: null }));
+      return c;
+    };
+    for (const row of populations[i]!) {
+      const key = String(row.key);
+      if (!groups.has(key)) groups.set(key, { key, label: String(row.label), populationComplete: row.complete === true, counts: [] });
+      if (row.value !== null) countOf(key, String(row.value)).t1dPopulation = toNumber(row.population);
+    }
+    const [groupColumn, id] = [GROUP_COLUMN[view.groupBy], groupingId(view, columns)];
+    for (const row of figures) {
+      if (Number(row.grouping_id) !== id) continue;
+      const value = row[VALUE_COLUMN[view.by]];
+      const c = countOf(groupColumn === null ? 'all' : String(row[groupColumn]), value === null ? 'unknown' : String(value));
+      c.onTherapy = toNumber(row.on_therapy) ?? 0;
+      c.referrals = toNumber(row.referrals) ?? 0;
+      c.started = toNumber(row.started) ?? 0;
+      c.waits = toNumber(row.waits) ?? 0;
+      c.referralToStartMedianDays = toNumber(row.median);
+    }
+    return [...groups.values()];
+  });
 }

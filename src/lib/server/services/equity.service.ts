@@ -5,7 +5,7 @@ import { validation } from '../../domain/errors';
 import { metricsSiteScope, resolvePeriod } from '../../domain/metrics';
 import type { EquityQuery, EquityReport } from '../../schemas/equity.schema';
 import type { Reads } from '../db/read-replica';
-import { equityGroups } from '../repositories/equity.repository';
+import { equityGroups, type EquityView } from '../repositories/equity.repository';
 import { todayIso } from '../clock';
 import type { Ctx } from '../context';
 
@@ -20,15 +20,25 @@ export class EquityService {
   constructor(private readonly reads: Reads) {}
 
   async report(ctx: Ctx, query: EquityQuery): Promise<EquityReport> {
+    const [report] = await this.reports(ctx, query, [{ by: query.by, groupBy: query.groupBy }]);
+    return report!;
+  }
+
+  /** Several splits of the same people (the dashboard's), counted in one reading of their records. */
+  async reports(ctx: Ctx, query: Omit<EquityQuery, 'by' | 'groupBy'>, views: readonly EquityView[]): Promise<EquityReport[]> {
     authorize(ctx.actor, 'metrics:read');
     const period = resolvePeriod(query, todayIso());
     if (!period) throw validation([{ path: 'to', message: 'to cannot be before from' }]);
     const siteIds = metricsSiteScope(ctx.actor);
-    const groups = await this.reads.run((db) => equityGroups(db, { ...period, groupBy: query.groupBy, by: query.by, ...(query.therapy ? { therapy: query.therapy } : {}), ...(siteIds ? { siteIds } : {}) }));
+    const scope = { ...period, ...(query.therapy ? { therapy: query.therapy } : {}), ...(siteIds ? { siteIds } : {}) };
+    const byView = await this.reads.run((db) => equityGroups(db, scope, views));
     const disclosed = isDisclosureControlled(ctx.actor);
-    const rows = groups
-      .map((g) => ({ key: g.key, label: g.label, splits: equitySplits(query.by, g.counts, g.populationComplete, disclosed) }))
-      .sort((a, b) => byCodePoint(a.label, b.label) || byCodePoint(a.key, b.key));
-    return { ...period, by: query.by, rows };
+    return views.map(({ by }, i) => ({
+      ...period,
+      by,
+      rows: byView[i]!
+        .map((g) => ({ key: g.key, label: g.label, splits: equitySplits(by, g.counts, g.populationComplete, disclosed) }))
+        .sort((a, b) => byCodePoint(a.label, b.label) || byCodePoint(a.key, b.key)),
+    }));
   }
 }
