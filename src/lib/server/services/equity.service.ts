@@ -21,11 +21,11 @@ export class EquityService {
 
   async report(ctx: Ctx, query: EquityQuery): Promise<EquityReport> {
     const [report] = await this.reports(ctx, query, [{ by: query.by, groupBy: query.groupBy }]);
-    return report!;
+    return report;
   }
 
   /** Several splits of the same people (the dashboard's), counted in one reading of their records. */
-  async reports(ctx: Ctx, query: Omit<EquityQuery, 'by' | 'groupBy'>, views: readonly EquityView[]): Promise<EquityReport[]> {
+  async reports<const Views extends readonly EquityView[]>(ctx: Ctx, query: Omit<EquityQuery, 'by' | 'groupBy'>, views: Views): Promise<{ [K in keyof Views]: EquityReport }> {
     authorize(ctx.actor, 'metrics:read');
     const period = resolvePeriod(query, todayIso());
     if (!period) throw validation([{ path: 'to', message: 'to cannot be before from' }]);
@@ -39,6 +39,6 @@ export class EquityService {
       rows: byView[i]!
         .map((g) => ({ key: g.key, label: g.label, splits: equitySplits(by, g.counts, g.populationComplete, disclosed) }))
         .sort((a, b) => byCodePoint(a.label, b.label) || byCodePoint(a.key, b.key)),
-    }));
+    })) as { [K in keyof Views]: EquityReport };
   }
 }
