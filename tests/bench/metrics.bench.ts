@@ -15,6 +15,7 @@ import { maintainEmbedded } from '../../src/lib/server/db/embedded-maintenance';
 import { replicaReads } from '../../src/lib/server/db/read-replica';
 import { metricsStatement, toNumber } from '../../src/lib/server/repositories/metrics.repository';
 import { load as dashboardLoad } from '../../src/routes/dashboard/+page.server';
+import { WHO_IS_REACHED } from '../../src/routes/dashboard/equity.view-model';
 import { buildApp } from '../../src/server/app';
 import { loadArea, NATION, REGION, type Area } from '../support/region';
 import { floorStatement } from './metrics-floor';
@@ -160,12 +161,7 @@ async function measure(database: Database, area: Area, runs: number, rounds: num
           services.metricsSeries.continuation(ctx, query),
         ]),
       improvementCharts: () => Promise.all(SPC_MEASURES.map((measure) => services.spc.charts(ctx, spcQuery.parse({ from: FROM, to: TO, measure, rebase: 'facilitation' })))),
-      whoIsReached: () =>
-        services.equity.reports(ctx, { from: FROM, to: TO }, [
-          { by: 'imdQuintile', groupBy: 'all' },
-          { by: 'ethnicGroup', groupBy: 'all' },
-          { by: 'imdQuintile', groupBy: 'site' },
-        ]),
+      whoIsReached: () => services.equity.reports(ctx, { from: FROM, to: TO }, WHO_IS_REACHED),
     };
     type Part = keyof typeof dashboardParts;
 

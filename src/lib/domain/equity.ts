@@ -120,6 +120,12 @@ export function splitCountsOf(people: readonly PopulationPerson[], asOf: string,
 export const EQUITY_GROUP_BYS = ['site', 'icb', 'all'] as const;
 export type EquityGroupBy = (typeof EQUITY_GROUP_BYS)[number];
 
+/** One equity report: a split, counted per group. */
+export interface EquityView {
+  groupBy: EquityGroupBy;
+  by: EquitySplit;
+}
+
 /** One value of a split in one group, exact: what the database counts. */
 export interface EquityCounts {
   value: string;

@@ -8,6 +8,7 @@ import { DEFAULT_TIME_BIN } from '$lib/schemas/metrics-series.schema';
 import { parseForm } from '$lib/server/pages/forms';
 import { todayIso } from '$lib/server/clock';
 import type { PageServerLoad } from './$types';
+import { WHO_IS_REACHED } from './equity.view-model';
 import { spcMonths } from './spc.view-model';
 
 /** The metrics query, and the width of the time axis's buckets. */
@@ -30,11 +31,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     series.waits(ctx, query),
     series.funding(ctx, query),
     series.continuation(ctx, query),
-    locals.services.equity.reports(ctx, query, [
-      { by: 'imdQuintile', groupBy: 'all' },
-      { by: 'ethnicGroup', groupBy: 'all' },
-      { by: 'imdQuintile', groupBy: 'site' },
-    ]),
+    locals.services.equity.reports(ctx, query, WHO_IS_REACHED),
     Promise.all(SPC_MEASURES.map((measure) => locals.services.spc.charts(ctx, { ...spcQuery, measure }))),
   ]);
   return {

@@ -1,5 +1,5 @@
 import { countText, percentText, type Bar } from '$lib/components/charts/chart';
-import type { EquitySplitRow } from '$lib/domain/equity';
+import type { EquitySplitRow, EquityView } from '$lib/domain/equity';
 import type { EquityReport } from '$lib/schemas/equity.schema';
 import { formatNumber } from '$lib/format';
 import { days, type Column, type TableRow } from './dashboard.view-model';
@@ -20,6 +20,13 @@ function shareOf(part: number | null, splits: readonly EquitySplitRow[], field: 
 }
 
 const withheld = (s: EquitySplitRow, field: string) => s.suppressed.includes(field);
+
+/** What "Who is reached" shows: deprivation and ethnic group over all the sites, and deprivation at each site. */
+export const WHO_IS_REACHED = [
+  { by: 'imdQuintile', groupBy: 'all' },
+  { by: 'ethnicGroup', groupBy: 'all' },
+  { by: 'imdQuintile', groupBy: 'site' },
+] as const satisfies readonly EquityView[];
 
 /** The gap in uptake between the most and least deprived fifths, in words; what stops it being given, when it cannot be. */
 export function deprivationGap(splits: readonly EquitySplitRow[]): string {

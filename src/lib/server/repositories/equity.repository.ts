@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { AGE_BAND_FLOORS, GROUP_OF_LETTER, type EquityCounts, type EquityGroupBy, type EquitySplit } from '../../domain/equity';
+import { AGE_BAND_FLOORS, GROUP_OF_LETTER, type EquityCounts, type EquityGroupBy, type EquitySplit, type EquityView } from '../../domain/equity';
 import type { Period } from '../../domain/metrics';
 import { rowsOf, type Db } from '../db/client';
 import { executeWithoutJit, toNumber } from './metrics.repository';
@@ -14,12 +14,6 @@ import { executeWithoutJit, toNumber } from './metrics.repository';
 export interface EquityScope extends Period {
   therapy?: 'csii' | 'hcl';
   siteIds?: string[];
-}
-
-/** One report: a split, counted per group. */
-export interface EquityView {
-  groupBy: EquityGroupBy;
-  by: EquitySplit;
 }
 
 const GROUP_OF: Record<EquityGroupBy, { key: SQL; label: SQL }> = {

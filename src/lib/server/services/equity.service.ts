@@ -1,11 +1,11 @@
 import { authorize } from '../../domain/access';
 import { isDisclosureControlled } from '../../domain/disclosure';
-import { equitySplits } from '../../domain/equity';
+import { equitySplits, type EquityView } from '../../domain/equity';
 import { validation } from '../../domain/errors';
 import { metricsSiteScope, resolvePeriod } from '../../domain/metrics';
 import type { EquityQuery, EquityReport } from '../../schemas/equity.schema';
 import type { Reads } from '../db/read-replica';
-import { equityGroups, type EquityView } from '../repositories/equity.repository';
+import { equityGroups } from '../repositories/equity.repository';
 import { todayIso } from '../clock';
 import type { Ctx } from '../context';
 
