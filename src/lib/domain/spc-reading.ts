@@ -70,15 +70,51 @@ export function spcReading(group: SpcGroup, { measure, bin, change }: { measure:
   const rebase = group.rebasedOn.at(-1);
   if (!rebase) return `${noun.subject}${withinSegment(present, bin) || ' show only common-cause variation'}.`;
 
-  const earlier = valued(group.points.filter((p) => p.start < rebase && p.start >= (group.rebasedOn.at(-2) ?? '')));
-  const latest = present.filter((p) => p.start >= rebase);
+  const { earlier, latest } = segmentsAround(group, rebase);
   const when = `${change} in ${binName(rebase, bin)}`;
   if (latest.length === 0) return `${noun.none} after ${when}.`;
   const since = withinSegment(latest, bin);
   // One point has no limits of its own to vary within.
   const then = since ? ` Since then${since}.` : latest.length > 1 ? ' Since then, only common-cause variation.' : '';
   if (earlier.length === 0) return `${noun.subject}: no figures before ${when}.${then}`;
-  return `${againstEarlier(earlier[0]!, latest, { subject: noun.subject, when, bin, improves: IMPROVEMENT[measure] === 'up' ? 1 : -1 })}${then}`;
+  return `${againstEarlier(compareWithEarlier(earlier[0]!, latest), { subject: noun.subject, when, bin, improves: IMPROVEMENT[measure] === 'up' ? 1 : -1 })}${then}`;
+}
+
+/** The valued points of the segment before the latest rebase, and of the latest segment. */
+function segmentsAround(group: SpcGroup, rebase: string): { earlier: Valued[]; latest: Valued[] } {
+  const present = valued(group.points);
+  const earlierFrom = group.rebasedOn.at(-2) ?? '';
+  return { earlier: present.filter((p) => p.start < rebase && p.start >= earlierFrom), latest: present.filter((p) => p.start >= rebase) };
+}
+
+/**
+ * The points after the latest rebase against the earlier segment's mean and limits, as Making Data Count justifies
+ * a rebase: a run of 7 or more on one side of the earlier mean is a sustained change; a point beyond the earlier
+ * limits is a signal of its own.
+ */
+export interface ChangeAfterRebase {
+  run: { side: 1 | -1; length: number } | null;
+  above: number;
+  below: number;
+  /** How many points there are since the rebase. */
+  since: number;
+}
+
+/** How the chart's points after its latest rebase compare with the segment before it; null without points on both sides. */
+export function changeAfterRebase(group: SpcGroup): ChangeAfterRebase | null {
+  const rebase = group.rebasedOn.at(-1);
+  if (!rebase || group.withheld) return null;
+  const { earlier, latest } = segmentsAround(group, rebase);
+  return earlier.length && latest.length ? compareWithEarlier(earlier[0]!, latest) : null;
+}
+
+function compareWithEarlier(earlier: SpcPoint, latest: readonly Valued[]): ChangeAfterRebase {
+  return {
+    run: latestLongRun(latest.map((p) => Math.sign(p.value - earlier.mean!))),
+    above: earlier.upl === null ? 0 : latest.filter((p) => p.value > earlier.upl!).length,
+    below: earlier.lpl === null ? 0 : latest.filter((p) => p.value < earlier.lpl!).length,
+    since: latest.length,
+  };
 }
 
 /** The latest segment's own signals, by rule: ": 2 months above the upper limit (concern)", or '' when there are none. */
@@ -90,28 +126,20 @@ function withinSegment(points: readonly Valued[], bin: SpcBin): string {
   return findings.length ? `: ${findingsText(findings)}` : '';
 }
 
-/**
- * The months after the rebase against the earlier segment's mean and limits, as Making Data Count justifies a
- * rebase: a run of 7 or more on one side of the earlier mean is a sustained change; a point beyond the earlier
- * limits is a signal of its own.
- */
+/** The change after the rebase in words. */
 function againstEarlier(
-  earlier: SpcPoint,
-  latest: readonly Valued[],
+  { run, above, below, since }: ChangeAfterRebase,
   { subject, when, bin, improves }: { subject: string; when: string; bin: SpcBin; improves: 1 | -1 },
 ): string {
   const variation = (direction: number): Variation => (direction === improves ? 'improvement' : 'concern');
-  const run = latestLongRun(latest.map((p) => Math.sign(p.value - earlier.mean!)));
   const findings: Finding[] = [];
   if (run) findings.push({ text: `a run of ${count(run.length, bin)} ${run.side === 1 ? 'above' : 'below'} the earlier mean`, variation: variation(run.side) });
-  const above = earlier.upl === null ? 0 : latest.filter((p) => p.value > earlier.upl!).length;
-  const below = earlier.lpl === null ? 0 : latest.filter((p) => p.value < earlier.lpl!).length;
   if (above) findings.push({ text: `${count(above, bin)} above the earlier upper limit`, variation: variation(1) });
   if (below) findings.push({ text: `${count(below, bin)} below the earlier lower limit`, variation: variation(-1) });
 
   if (run) return `${subject} ${run.side === 1 ? 'rose' : 'fell'} after ${when}: ${findingsText(findings)}.`;
   if (findings.length) return `${subject} after ${when}: ${findingsText(findings)}.`;
-  if (latest.length < RUN) return `${subject}: ${count(latest.length, bin)} since ${when}, too few yet to show a lasting change.`;
+  if (since < RUN) return `${subject}: ${count(since, bin)} since ${when}, too few yet to show a lasting change.`;
   return `${subject} show no sign of change after ${when}: no run of ${RUN} ${bin}s on one side of the earlier mean, and none beyond its limits.`;
 }
 

@@ -3,13 +3,13 @@ import { isDisclosureControlled } from '$lib/domain/disclosure';
 import { resolvePeriod, yearsEndingOn } from '$lib/domain/metrics';
 import { TIME_BINS } from '$lib/domain/metrics-series';
 import { SPC_MEASURES } from '$lib/domain/spc-series';
+import { spcMonths } from '$lib/domain/spc-months';
 import { metricsQuery } from '$lib/schemas/metrics.schema';
 import { DEFAULT_TIME_BIN } from '$lib/schemas/metrics-series.schema';
 import { parseForm } from '$lib/server/pages/forms';
 import { todayIso } from '$lib/server/clock';
 import type { PageServerLoad } from './$types';
 import { WHO_IS_REACHED } from './equity.view-model';
-import { spcMonths } from './spc.view-model';
 
 /** The metrics query, and the width of the time axis's buckets. */
 const dashboardQuery = metricsQuery.extend({ bin: z.enum(TIME_BINS, 'Choose months or quarters').default(DEFAULT_TIME_BIN) });

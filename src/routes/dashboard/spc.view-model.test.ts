@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { IMPROVEMENT, spcBins, spcGroup, type SpcMeasure } from '$lib/domain/spc-series';
 import type { SpcCharts } from '$lib/schemas/spc.schema';
-import { signalText, spcMonths, spcView, type SpcMonths } from './spc.view-model';
+import { spcMonths, type SpcMonths } from '$lib/domain/spc-months';
+import { signalText, spcView } from './spc.view-model';
 
 const MONTHS: SpcMonths = { from: '2025-01-01', to: '2025-12-31', underWay: null, widened: false };
 const BINS = spcBins(MONTHS, 'month');

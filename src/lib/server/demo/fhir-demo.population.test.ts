@@ -42,11 +42,11 @@ describe('generateDemoPopulation', () => {
 describe('beside the demo history', () => {
   it('never hands out an NHS number the demo database’s own patients have', async () => {
     const { DEMO_HISTORY, DEMO_SITES } = await import('../demo/demo.seed');
-    const { generateHistory } = await import('../demo/history.generator');
+    const { historyTellingTheStory } = await import('../demo/history.story');
     const { demoHistorySites } = await import('../demo/history.demo-sites');
     const today = '2025-06-01';
     const sites = DEMO_SITES.map((s, i) => ({ ...s, id: `00000000-0000-4000-8000-00000000000${i}` }));
-    const history = generateHistory({ ...DEMO_HISTORY, today, sites: demoHistorySites(sites, today) });
+    const history = historyTellingTheStory({ ...DEMO_HISTORY, today, sites: demoHistorySites(sites, today) });
     const seeded = new Set(history.patients.map((p) => p.nhsNumber));
     const fhir = generateDemoPopulation({ today, patientsPerSite: 500 });
     expect(history.patients.length).toBeGreaterThan(100);

@@ -36,7 +36,7 @@ export function generateHistory(options: HistoryOptions): GeneratedHistory {
 
   const history: GeneratedHistory = { patients: [], observations: [], referrals: [], events: [] };
   options.sites.forEach((site, index) => {
-    const rng = root.fork(`site:${site.odsCode}`);
+    const rng = root.fork(site.variant ? `site:${site.odsCode}:${site.variant}` : `site:${site.odsCode}`);
     const sim: SiteSim = {
       site,
       regimeSite: { profile: site.profile, facilitationDay: site.facilitationStartsOn ? dayOf(site.facilitationStartsOn) : null },
@@ -78,6 +78,7 @@ function checkOptions(options: HistoryOptions): void {
       throw new RangeError(`facilitationStartsOn of ${site.odsCode} must be YYYY-MM-DD`);
     }
     if (!(site.t1dPopulation >= 0)) throw new RangeError(`t1dPopulation of ${site.odsCode} must be zero or more`);
+    if (site.variant !== undefined && !(Number.isSafeInteger(site.variant) && site.variant >= 0)) throw new RangeError(`variant of ${site.odsCode} must be a whole number, zero or more`);
   }
 }
 

@@ -93,6 +93,8 @@ export interface HistorySite {
   t1dPopulation: number;
   /** The commissioner funding requests go to; a made-up ICB is chosen when absent. */
   icb?: string;
+  /** Which of the site's possible histories to simulate: each number its own random stream; 0 (the default) the one its ODS code names. */
+  variant?: number;
 }
 
 export interface SiteClinicians {
