@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { spcReading, binName } from './spc-reading';
+import { changeAfterRebase, spcReading, binName } from './spc-reading';
 import { spcBins, spcGroup, type SpcMeasure } from './spc-series';
 
 /** A site's chart of monthly values from January 2024, as the service makes it; a median rests on 10 waits. */
@@ -88,6 +88,19 @@ describe('a chart rebased when facilitation began', () => {
     expect(read('referral_to_start_days', [null, null, null, 40, 42, 38], { rebaseOn: ['2024-04-01'] })).toBe(
       'Waits from referral to start: no figures before facilitation began in April 2024. Since then, only common-cause variation.',
     );
+  });
+});
+
+describe('the change after a rebase, as figures', () => {
+  it('counts the run on one side of the earlier mean and the months beyond its limits, as the sentence reads them', () => {
+    const before = [3, 4, 2, 3, 4, 3, 2, 4, 3, 3, 4, 2, 3, 4];
+    expect(changeAfterRebase(chart('starts', [...before, 7, 8, 7, 8, 7, 9, 8, 7], { rebaseOn: ['2025-03-01'] }))).toEqual({ run: { side: 1, length: 8 }, above: 8, below: 0, since: 8 });
+    expect(changeAfterRebase(chart('starts', [...before, 4, 3, 5, 3], { rebaseOn: ['2025-03-01'] }))).toEqual({ run: null, above: 0, below: 0, since: 4 });
+  });
+
+  it('is null without a rebase, or with nothing on one side of it', () => {
+    expect(changeAfterRebase(chart('starts', STEADY))).toBeNull();
+    expect(changeAfterRebase(chart('referral_to_start_days', [null, null, 50, 60], { rebaseOn: ['2024-03-01'] }))).toBeNull();
   });
 });
 

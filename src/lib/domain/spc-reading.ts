@@ -88,15 +88,18 @@ function segmentsAround(group: SpcGroup, rebase: string): { earlier: Valued[]; l
 }
 
 /**
- * The points after the latest rebase against the earlier segment's mean and limits, as Making Data Count justifies
- * a rebase: a run of 7 or more on one side of the earlier mean is a sustained change; a point beyond the earlier
- * limits is a signal of its own.
+ * The points after a chart's latest rebase against the earlier segment's mean and limits, as Making Data Count
+ * justifies a rebase: a run of 7 or more on one side of the earlier mean is a sustained change; a point beyond the
+ * earlier limits is a signal of its own.
  */
 export interface ChangeAfterRebase {
+  /** The latest run of 7 or more on one side of the earlier mean: 1 above, -1 below. */
   run: { side: 1 | -1; length: number } | null;
+  /** Points above the earlier upper limit. */
   above: number;
+  /** Points below the earlier lower limit. */
   below: number;
-  /** How many points there are since the rebase. */
+  /** Points since the rebase. */
   since: number;
 }
 
