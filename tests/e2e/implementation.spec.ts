@@ -49,13 +49,14 @@ test('a commissioner reads the implementation dashboard for a board paper: chart
     return { referred: count(referred), requested: count(requested), approved: count(approved), started: count(started), waiting: count(waiting) };
   };
   const moorside = await figures('Moorside General Diabetes Clinic');
-  expect(moorside.started / moorside.referred).toBeLessThan(0.25);
-  expect(moorside.approved).toBeLessThan(moorside.requested / 2);
+  // Over two years of its settled pathway (the demo's history is four), a third or less of its referrals start.
+  expect(moorside.started / moorside.referred).toBeLessThan(0.4);
+  expect(moorside.approved).toBeLessThan(moorside.requested * 0.6);
   expect(moorside.waiting / moorside.referred).toBeGreaterThan(0.25);
   for (const site of ['Riverside Diabetes Centre', 'Hillcrest Hospital Diabetes Service']) {
     const facilitated = await figures(site);
-    // At least twice Moorside's share of referrals started, whatever day the demo was made.
-    expect(facilitated.started / facilitated.referred, site).toBeGreaterThan(Math.max(0.35, (2 * moorside.started) / moorside.referred));
+    // Half again Moorside's share of referrals started or more, whatever day the demo was made (about twice, as a rule).
+    expect(facilitated.started / facilitated.referred, site).toBeGreaterThan(Math.max(0.5, (1.5 * moorside.started) / moorside.referred));
     expect(facilitated.waiting, site).toBeLessThan(moorside.waiting / 2);
   }
   // Starts per quarter, site by site, with the facilitation that came before them.
