@@ -70,7 +70,7 @@ export function spcReading(group: SpcGroup, { measure, bin, change }: { measure:
   const rebase = group.rebasedOn.at(-1);
   if (!rebase) return `${noun.subject}${withinSegment(present, bin) || ' show only common-cause variation'}.`;
 
-  const { earlier, latest } = segmentsAround(group, rebase);
+  const { earlier, latest } = segmentsAround(present, group.rebasedOn);
   const when = `${change} in ${binName(rebase, bin)}`;
   if (latest.length === 0) return `${noun.none} after ${when}.`;
   const since = withinSegment(latest, bin);
@@ -81,9 +81,9 @@ export function spcReading(group: SpcGroup, { measure, bin, change }: { measure:
 }
 
 /** The valued points of the segment before the latest rebase, and of the latest segment. */
-function segmentsAround(group: SpcGroup, rebase: string): { earlier: Valued[]; latest: Valued[] } {
-  const present = valued(group.points);
-  const earlierFrom = group.rebasedOn.at(-2) ?? '';
+function segmentsAround(present: readonly Valued[], rebasedOn: readonly string[]): { earlier: Valued[]; latest: Valued[] } {
+  const rebase = rebasedOn.at(-1)!;
+  const earlierFrom = rebasedOn.at(-2) ?? '';
   return { earlier: present.filter((p) => p.start < rebase && p.start >= earlierFrom), latest: present.filter((p) => p.start >= rebase) };
 }
 
@@ -105,9 +105,8 @@ export interface ChangeAfterRebase {
 
 /** How the chart's points after its latest rebase compare with the segment before it; null without points on both sides. */
 export function changeAfterRebase(group: SpcGroup): ChangeAfterRebase | null {
-  const rebase = group.rebasedOn.at(-1);
-  if (!rebase || group.withheld) return null;
-  const { earlier, latest } = segmentsAround(group, rebase);
+  if (group.rebasedOn.length === 0 || group.withheld) return null;
+  const { earlier, latest } = segmentsAround(valued(group.points), group.rebasedOn);
   return earlier.length && latest.length ? compareWithEarlier(earlier[0]!, latest) : null;
 }
 

@@ -48,7 +48,7 @@ function siteStoryProblems(site: HistorySite, charts: ReadonlyMap<SpcMeasure, Sp
     }
     if (measure === 'referrals') return [];
     const rebase = chart.rebasedOn.at(-1);
-    if (chart.points.some((p) => rebase !== undefined && p.start < rebase && p.specialCause !== null)) {
+    if (rebase && chart.points.some((p) => p.start < rebase && p.specialCause !== null)) {
       return [`${site.odsCode} ${measure}: a signal before hands-on facilitation`];
     }
     const change = changeAfterRebase(chart);
