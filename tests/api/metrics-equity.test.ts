@@ -210,3 +210,17 @@ describe('who sees what', () => {
     }
   });
 });
+
+describe('a person with two records on therapy at once', () => {
+  it('is one person on therapy in each group, whether the records are at one site or two', async () => {
+    // A pump and a closed loop recorded as two existing therapies, neither ended: at Charlie, and again at Bravo.
+    const patient = await build.patient(C, { birthDate: '1985-08-08', sex: 'female', ethnicCategory: 'C', imdDecile: 3 });
+    await build.existing(patient, C, { startedOn: '2018-04-01', knownOn: '2025-01-05' });
+    await build.existing(patient, C, { therapy: 'hcl', startedOn: '2022-04-01', knownOn: '2025-01-05' });
+    await build.existing(patient, B, { therapy: 'hcl', startedOn: '2023-04-01', knownOn: '2025-01-05' });
+    const quintile2 = async (groupBy: string) => Object.fromEntries((await equity(`${PERIOD}&by=imdQuintile&groupBy=${groupBy}`)).rows.map((r) => [r.key, splitsOf({ rows: [r] } as never, r.key)['2']!.onTherapy]));
+    expect(await quintile2('site')).toEqual({ [A]: 0, [B]: 1, [C]: 1 });
+    expect(await quintile2('icb')).toEqual({ 'ICB North': 1, 'ICB South': 1 });
+    expect(await quintile2('all')).toEqual({ all: 1 });
+  });
+});

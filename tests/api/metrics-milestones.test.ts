@@ -2,16 +2,18 @@ import { eq, sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { addDays } from '../../src/lib/domain/calendar-date';
+import { expectCountsTrue } from '../support/kept-counts';
 import { twelveMonthsAfter } from '../support/oracles';
-import { observations, referralEvents, referralMilestones, referrals } from '../../src/lib/server/db/schema';
+import { imdPostcodes, observations, patients, referralEvents, referralMilestones, referrals } from '../../src/lib/server/db/schema';
 import { createTestApp } from '../support/app';
 import { baselineOf, followUpOf, milestonesOf, type OracleData } from '../support/metrics-fixtures';
 import { pathwayClient, PATHWAY_STEP as EVENT } from '../support/pathway';
 
 /**
  * The metrics read each referral's milestones from referral_milestones, which triggers keep from the referral,
- * its events and its patient's HbA1c results. Whatever happens to those, every row must say what the tables say,
- * worked out here independently from the events' payloads (not the stored statuses the triggers read).
+ * its events, its patient's HbA1c results and the patient's own values the equity figures split by. Whatever
+ * happens to those, every row must say what the tables say, worked out here independently from the events'
+ * payloads (not the stored statuses the triggers read).
  */
 
 const t = await createTestApp();
@@ -31,12 +33,15 @@ async function projection() {
     observations: await db.select({ id: observations.id, patientId: observations.patientId, effective: observations.effective, effectiveAt: observations.effectiveAt, mmolMol: observations.mmolMol }).from(observations),
   };
   const knownOn = new Map((await db.select({ id: referrals.id, knownOn: referrals.knownOn }).from(referrals)).map((r) => [r.id, r.knownOn]));
+  const people = new Map((await db.select().from(patients)).map((p) => [p.id, p]));
+  const deciles = new Map((await db.select().from(imdPostcodes)).map((i) => [i.postcode, i.imdDecile]));
   const expected = [...milestonesOf(data, '9999-12-31').values()].map((m) => {
     const onTherapyFrom = m.started ?? m.existingFrom ?? null;
     const ends = [m.discontinued, m.switched].filter((d): d is string => d !== undefined).sort();
     const results = data.observations.filter((o) => o.patientId === m.referral.patientId);
     const followUp = m.started ? followUpOf(results, m.started) : undefined;
     const anniversary = m.started ? twelveMonthsAfter(m.started) : undefined;
+    const person = people.get(m.referral.patientId)!;
     return {
       referralId: m.referral.id,
       siteId: m.referral.siteId,
@@ -61,6 +66,11 @@ async function projection() {
       baselineMmolMol: (m.started && baselineOf(results, m.started)?.mmolMol) ?? null,
       followUpOn: followUp?.effective.slice(0, 10) ?? null,
       followUpMmolMol: followUp?.mmolMol ?? null,
+      birthDate: person.birthDate,
+      sex: person.sex,
+      ethnicCategory: person.ethnicCategory,
+      // Their own decile, else their postcode's, compared without spaces.
+      imdDecile: person.imdDecile ?? (person.postcode && deciles.get(person.postcode.replace(/ /g, '').toUpperCase())) ?? null,
     };
   });
   const byId = (a: { referralId: string }, b: { referralId: string }) => (a.referralId < b.referralId ? -1 : 1);
@@ -191,6 +201,42 @@ describe('referral_milestones', () => {
     await expectProjectionTrue();
     await db.execute(sql`truncate referral_events`);
     await expectProjectionTrue();
+  });
+
+  it("carries the patient's values the equity figures split by, whatever changes them", async () => {
+    const admin = (await t.as('admin')).cookie;
+    const replaceTable = async (csv: string) => {
+      const res = await t.app.inject({ method: 'POST', url: '/api/v1/reference/imd', headers: { cookie: admin, 'content-type': 'text/csv' }, payload: csv });
+      expect(res.statusCode, res.body).toBe(200);
+    };
+    const patient = await nurse.createPatient(site.id);
+    const referral = await nurse.refer(patient.id, { receivedOn: '2024-01-02' });
+    await nurse.refer(patient.id, { receivedOn: '2024-01-03', therapy: 'hcl' });
+    const record = async () => (await db.select().from(referralMilestones).where(eq(referralMilestones.referralId, referral.id)))[0]!;
+    const edit = async (change: Record<string, unknown>) => {
+      const { version } = (await db.select({ version: patients.version }).from(patients).where(eq(patients.id, patient.id)))[0]!;
+      const res = await nurse.call('PATCH', `/api/v1/patients/${patient.id}`, { version, ...change });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+    };
+    // A postcode the table does not hold yet, then the table that holds it, then a decile of the patient's own.
+    await edit({ postcode: 'ls1 4ap', ethnicCategory: 'M' });
+    expect(await record()).toMatchObject({ ethnicCategory: 'M', imdDecile: null });
+    await replaceTable('postcode,imd_decile\nLS14AP,3\n');
+    expect((await record()).imdDecile).toBe(3);
+    await expectProjectionTrue();
+    await edit({ imdDecile: 8 });
+    expect((await record()).imdDecile).toBe(8);
+    await edit({ imdDecile: null });
+    await replaceTable('postcode,imd_decile\nLS1 4AP,2\n');
+    expect((await record()).imdDecile).toBe(2);
+    // Changed in the database directly, and the table emptied at once.
+    await db.update(patients).set({ birthDate: '1990-05-06', sex: 'female' }).where(eq(patients.id, patient.id));
+    await expectProjectionTrue();
+    await db.execute(sql`truncate imd_postcodes`);
+    expect((await record()).imdDecile).toBe(null);
+    await expectProjectionTrue();
+    // The counts kept from the records are untouched by any of it.
+    await expectCountsTrue(db);
   });
 
   it('is removed with its referral', async () => {

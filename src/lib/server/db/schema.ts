@@ -441,6 +441,13 @@ export const referralMilestones = pgTable(
     baselineMmolMol: integer('baseline_mmol_mol'),
     followUpOn: date('follow_up_on', { mode: 'string' }),
     followUpMmolMol: integer('follow_up_mmol_mol'),
+    // The patient's values the equity figures split by (domain.md, "Equity"), copied so that those figures read this
+    // table alone: kept from patients, the decile the patient's own or else their postcode's in imd_postcodes
+    // (migrations/0016_milestone_equity.sql).
+    birthDate: date('birth_date', { mode: 'string' }).notNull(),
+    sex: sexEnum('sex').notNull(),
+    ethnicCategory: text('ethnic_category', { enum: ETHNIC_CATEGORIES }),
+    imdDecile: smallint('imd_decile'),
   },
   (t) => [
     index('referral_milestones_site_idx').on(t.siteId, t.enteredOn),

@@ -32,12 +32,12 @@ const VALUE_COLUMN: Record<EquitySplit, string> = { ageBand: 'age_band', sex: 's
  */
 function ageOn(to: string): SQL {
   const [year, month, day] = to.split('-').map(Number) as [number, number, number];
-  return sql`((${year * 10000 + month * 100 + day}::int - (extract(year from p.birth_date)::int * 10000 + extract(month from p.birth_date)::int * 100 + extract(day from p.birth_date)::int)) / 10000)`;
+  return sql`((${year * 10000 + month * 100 + day}::int - (extract(year from m.birth_date)::int * 10000 + extract(month from m.birth_date)::int * 100 + extract(day from m.birth_date)::int)) / 10000)`;
 }
 
 /**
- * Each person's value of the split, from the columns `records` gives (the patient's, their age on `to` and their
- * decile: their own, else their postcode's from the table, keyed compact so spaces and case do not matter).
+ * Each person's value of the split, from the columns `records` gives: the patient's values as their records carry
+ * them (the decile their own, else their postcode's; migrations/0016_milestone_equity.sql), and their age on `to`.
  */
 function valueOf(by: EquitySplit, to: SQL): SQL {
   switch (by) {
@@ -74,47 +74,68 @@ function groupingId(view: EquityView, columns: readonly string[]): number {
   return columns.reduce((id, column) => id * 2 + (own.includes(column) ? 0 : 1), 0);
 }
 
+/** Which of the records a figures statement reads, and what it counts of them. */
+type FiguresPart = 'counts' | 'onTherapyOfPatientsCountedDirectly' | 'medians';
+
 /**
- * Per view, group and value: the people on therapy at the end of `to`, the referrals received and the starts in the
- * period, and the referral-to-start waits that ended in it (their count and median), as the metrics define them.
- * Every view is counted in the one reading of the records, as a grouping set of its group's key and its value.
+ * Per view, group and value, one part of the figures the metrics define: the people on therapy at the end of `to`,
+ * the referrals received and the starts in the period, and the referral-to-start waits that ended in it (their count
+ * and median). Every view is counted in the one reading of the records, as a grouping set of its group's key and its
+ * value. The parts are separate statements so that the counts, which are most of the work, need no sorting:
+ * - `counts`: everything but the median, and the people on therapy counted one a record. A patient has two records on
+ *   therapy at once only when the database counts them directly (patients_counted_directly: records at two sites or
+ *   at overlapping times), so those patients are left to
+ * - `onTherapyOfPatientsCountedDirectly`: the distinct patients of those few on therapy; and
+ * - `medians`: the median wait, of the records whose wait ended in the period.
  */
-function figuresStatement({ from, to, therapy, siteIds }: EquityScope, views: readonly EquityView[]): SQL {
+function figuresStatement({ from, to, therapy, siteIds }: EquityScope, views: readonly EquityView[], part: FiguresPart): SQL {
   const fromDate = sql`${from}::date`;
   const toDate = sql`${to}::date`;
   const splits = [...new Set(views.map((v) => v.by))];
-  const onTherapy = sql`on_therapy_from <= ${toDate} and (ended_on is null or ended_on > ${toDate})`;
-  const ended = sql`started_on between ${fromDate} and ${toDate} and received_on <= ${toDate}`;
-  const sets = views.map((v) => sql.raw(`(${columnsOf(v).join(', ')})`));
+  const onTherapy = sql`m.on_therapy_from <= ${toDate} and (m.ended_on is null or m.ended_on > ${toDate})`;
+  const ended = sql`m.started_on between ${fromDate} and ${toDate} and m.received_on <= ${toDate}`;
+  const read = {
+    counts: {
+      records: sql`sites s join referral_milestones m on m.site_id = s.id left join patients_counted_directly d on d.patient_id = m.patient_id`,
+      // Only the records that count for something: on therapy at the end, received in the period, or started in it.
+      which: sql`(${onTherapy} or m.received_on >= ${fromDate} or m.started_on >= ${fromDate})`,
+      figures: sql`count(*) filter (where on_therapy and not counted_directly) as on_therapy,
+  count(*) filter (where received_on >= ${fromDate}) as referrals,
+  count(*) filter (where started_on between ${fromDate} and ${toDate}) as started,
+  count(*) filter (where waited) as waits`,
+    },
+    onTherapyOfPatientsCountedDirectly: {
+      records: sql`patients_counted_directly d join referral_milestones m on m.patient_id = d.patient_id join sites s on s.id = m.site_id`,
+      which: onTherapy,
+      figures: sql`count(distinct patient_id) as on_therapy`,
+    },
+    medians: {
+      records: sql`sites s join referral_milestones m on m.site_id = s.id`,
+      which: ended,
+      figures: sql`percentile_cont(0.5) within group (order by (started_on - received_on)::float8) as median`,
+    },
+  }[part];
+  // Each grouping set once, though two views share it: each part's rows are added up below.
+  const sets = [...new Set(views.map((v) => `(${columnsOf(v).join(', ')})`))].map((set) => sql.raw(set));
   const columns = sql.raw(groupingColumns(views).join(', '));
   return sql`
 with records as (
-  select m.site_id as site_key, s.icb as icb_key, m.patient_id, m.received_on, m.started_on, m.on_therapy_from, m.ended_on,
-    p.birth_date, p.sex, p.ethnic_category,
-    ${splits.includes('ageBand') ? ageOn(to) : sql`null::int`} as age,
-    ${splits.includes('imdQuintile') ? sql`coalesce(p.imd_decile, i.imd_decile)` : sql`null::int`} as decile
-  from sites s
-  join referral_milestones m on m.site_id = s.id
-  join patients p on p.id = m.patient_id
-  ${splits.includes('imdQuintile') ? sql`left join imd_postcodes i on p.imd_decile is null and i.postcode = upper(replace(p.postcode, ' ', ''))` : sql``}
-  where ${scopeOf(siteIds)} and m.entered_on <= ${toDate} ${therapy ? sql`and m.therapy = ${therapy}::therapy` : sql``}
-    -- Only the records that count for something: on therapy at the end, received in the period, or started in it.
-    and (m.on_therapy_from <= ${toDate} and (m.ended_on is null or m.ended_on > ${toDate}) or m.received_on >= ${fromDate} or m.started_on >= ${fromDate})
+  select m.site_id as site_key, s.icb as icb_key, m.patient_id, m.received_on, m.started_on,
+    ${onTherapy} as on_therapy, ${ended} as waited, ${part === 'counts' ? sql`d.patient_id is not null` : sql`true`} as counted_directly,
+    m.birth_date, m.sex, m.ethnic_category, m.imd_decile as decile,
+    ${splits.includes('ageBand') ? ageOn(to) : sql`null::int`} as age
+  from ${read.records}
+  where ${scopeOf(siteIds)} and m.entered_on <= ${toDate} ${therapy ? sql`and m.therapy = ${therapy}::therapy` : sql``} and ${read.which}
 ),
 people as (
-  select site_key, icb_key, patient_id, received_on, started_on, on_therapy_from, ended_on,
+  select site_key, icb_key, patient_id, received_on, started_on, on_therapy, waited, counted_directly,
     ${sql.join(
       splits.map((by) => sql`${valueOf(by, toDate)} as ${sql.raw(VALUE_COLUMN[by])}`),
       sql`, `,
     )}
   from records
 )
-select grouping(${columns}) as grouping_id, ${columns},
-  count(distinct patient_id) filter (where ${onTherapy}) as on_therapy,
-  count(*) filter (where received_on >= ${fromDate}) as referrals,
-  count(*) filter (where started_on between ${fromDate} and ${toDate}) as started,
-  count(*) filter (where ${ended}) as waits,
-  percentile_cont(0.5) within group (order by (started_on - received_on)::float8) filter (where ${ended}) as median
+select grouping(${columns}) as grouping_id, ${columns}, ${read.figures}
 from people
 group by grouping sets (${sql.join(sets, sql`, `)})`;
 }
@@ -152,12 +173,14 @@ export interface EquityGroupRecord {
 
 /**
  * For each view, the groups of the scoped sites, each with its exact counts per value (values with nothing to count
- * left out): one reading of the records for all the views, and each view's populations.
+ * left out): one reading of the records for all the views in each part of the figures, and each view's populations.
  */
 export async function equityGroups(db: Db, scope: EquityScope, views: readonly EquityView[]): Promise<EquityGroupRecord[][]> {
   if (views.length === 0) return [];
-  const [figures, ...populations] = await Promise.all([
-    executeWithoutJit(db, figuresStatement(scope, views)),
+  const [counts, direct, medians, ...populations] = await Promise.all([
+    executeWithoutJit(db, figuresStatement(scope, views, 'counts')),
+    executeWithoutJit(db, figuresStatement(scope, views, 'onTherapyOfPatientsCountedDirectly')),
+    executeWithoutJit(db, figuresStatement(scope, views, 'medians')),
     ...views.map((view) => db.execute(populationStatement(scope, view)).then(rowsOf<Record<string, unknown>>)),
   ]);
   const columns = groupingColumns(views);
@@ -175,15 +198,16 @@ export async function equityGroups(db: Db, scope: EquityScope, views: readonly E
       if (row.value !== null) countOf(key, String(row.value)).t1dPopulation = toNumber(row.population);
     }
     const [groupColumn, id] = [GROUP_COLUMN[view.groupBy], groupingId(view, columns)];
-    for (const row of figures) {
+    // Each part's rows add their figures to their value's counts.
+    for (const row of [...counts, ...direct, ...medians]) {
       if (Number(row.grouping_id) !== id) continue;
       const value = row[VALUE_COLUMN[view.by]];
       const c = countOf(groupColumn === null ? 'all' : String(row[groupColumn]), value === null ? 'unknown' : String(value));
-      c.onTherapy = toNumber(row.on_therapy) ?? 0;
-      c.referrals = toNumber(row.referrals) ?? 0;
-      c.started = toNumber(row.started) ?? 0;
-      c.waits = toNumber(row.waits) ?? 0;
-      c.referralToStartMedianDays = toNumber(row.median);
+      c.onTherapy += toNumber(row.on_therapy) ?? 0;
+      c.referrals += toNumber(row.referrals) ?? 0;
+      c.started += toNumber(row.started) ?? 0;
+      c.waits += toNumber(row.waits) ?? 0;
+      if ('median' in row) c.referralToStartMedianDays = toNumber(row.median);
     }
     return [...groups.values()];
   });

@@ -22,6 +22,11 @@ export async function insertImdPostcodes(tx: Tx, rows: readonly ImdRow[]): Promi
   );
 }
 
+/** Copies each patient's decile, as the new table gives it, onto their records (migrations/0016_milestone_equity.sql). */
+export async function copyDecilesToRecords(tx: Tx): Promise<void> {
+  await tx.execute(sql`select referral_milestones_copy_patients(null)`);
+}
+
 export async function countImdPostcodes(db: Db | Tx): Promise<number> {
   const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(imdPostcodes);
   return row!.n;

@@ -7,7 +7,7 @@ import type { Db, Tx } from '../db/client';
 import { isUniqueViolation, sqlDetail } from '../db/errors';
 import { feed } from './csv';
 import { writeAudit } from '../repositories/audit.repository';
-import { clearImdPostcodes, countImdPostcodes, insertImdPostcodes } from '../repositories/imd.repository';
+import { clearImdPostcodes, copyDecilesToRecords, countImdPostcodes, insertImdPostcodes } from '../repositories/imd.repository';
 import type { Ctx } from '../context';
 
 export { IMD_FILE_MAX_BYTES };
@@ -42,6 +42,7 @@ export class ReferenceService {
       const before = await countImdPostcodes(tx);
       await clearImdPostcodes(tx);
       const postcodes = await loadRows(tx, body);
+      await copyDecilesToRecords(tx);
       await writeAudit(tx, ctx, { action: 'reference.imd_replace', entityType: 'reference', entityId: null, before: { postcodes: before }, after: { postcodes } });
       return { postcodes };
     });
