@@ -122,10 +122,30 @@ describe('improvement charts of a measure per site', () => {
     const all = await spc(`measure=starts&${PERIOD}&groupBy=all`);
     expect(all.groups.map((g: { key: string; label: string }) => [g.key, g.label])).toEqual([['all', 'All sites']]);
     expect(values(all.groups[0])).toEqual([0, 0, 2, 1, ...Array(10).fill(0)]);
+    // ICB North is Alpha's referrals and Bravo's three, one in each of the first three months.
+    const byIcb = await spc(`measure=referrals&${PERIOD}&groupBy=icb`);
+    expect(values(groupOf(byIcb, 'ICB North'))).toEqual(ALPHA.map((n, m) => n + (m < 3 ? 1 : 0)));
+    expect(values(groupOf(byIcb, 'ICB South'))).toEqual([0, 0, 0, 0, 0, 1, ...Array(8).fill(0)]);
     const byMode = await spc(`measure=referrals&${PERIOD}&groupBy=facilitation`);
     expect(byMode.groups.map((g: { key: string }) => g.key)).toEqual(['active', 'passive', 'none']);
     expect(values(groupOf(byMode, 'active'))).toEqual(ALPHA);
     expect(values(groupOf(byMode, 'passive'))).toEqual(Array(14).fill(0));
+  });
+});
+
+describe("the dashboard's charts of every measure at once", () => {
+  it.each(['admin', 'commissioner', 'nurse'] as const)('are the charts of each measure alone, for %s', async (role) => {
+    const ctx = { actor: { kind: 'user' as const, userId: 'u', email: `${role}@example.org`, name: role, role, siteIds: role === 'nurse' ? [A, B] : [] }, requestId: 'test', clientAddress: null };
+    for (const query of [
+      { from: '2025-01-15', to: '2026-02-10', groupBy: 'site', bin: 'month', rebase: { kind: 'facilitation' } },
+      { from: '2025-01-01', to: '2025-06-30', groupBy: 'icb', bin: 'week', rebase: { kind: 'none' } },
+    ] as const) {
+      const measures = ['referral_to_start_days', 'starts', 'referrals'] as const;
+      const together = await t.services.spc.chartsOf(ctx, query, measures);
+      const alone = await Promise.all(measures.map((measure) => t.services.spc.charts(ctx, { ...query, measure })));
+      expect(together).toEqual(alone);
+      expect(together.map((c) => c.groups.length)).toEqual(Array(3).fill(role === 'nurse' && query.groupBy === 'site' ? 2 : query.groupBy === 'site' ? 3 : role === 'nurse' ? 1 : 2));
+    }
   });
 });
 

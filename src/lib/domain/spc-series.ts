@@ -1,7 +1,7 @@
 import { addDays, dayNumber, daysInMonth, formatCalendarDate, parseCalendarDate } from './calendar-date';
 import { discloseCount, discloseStatistic } from './disclosure';
 import type { Period } from './metrics';
-import { pointOf, xmrChart, type Improvement, type SpcPoint, type Variation } from './spc';
+import { pointOf, xmrChart, type Improvement, type SpcPoint, type SpcValue, type Variation } from './spc';
 
 /**
  * The improvement charts' series (api.md, "Improvement (SPC) charts"): which measures, their bins, and each group's
@@ -64,13 +64,17 @@ export function spcGroup(
   values: readonly BinnedValue[],
   { measure, bin, rebaseOn, controlled }: { measure: SpcMeasure; bin: SpcBin; rebaseOn: readonly string[]; controlled: boolean },
 ): SpcGroup {
-  const rebasedOn = [...new Set(rebaseOn.map((d) => binStart(d, bin)))].filter((start) => start > bins[0]! && start <= bins.at(-1)!).sort();
-  const disclosed = values.map(({ value, n }) => {
-    if (!controlled) return { value, withheld: false };
-    return measure === 'referral_to_start_days' ? discloseStatistic(value, n) : discloseCount(value);
+  const rebasedOn = rebaseOn.length === 0 ? [] : [...new Set(rebaseOn.map((d) => binStart(d, bin)))].filter((start) => start > bins[0]! && start <= bins.at(-1)!).sort();
+  // A nation's dashboard charts 630 groups: each point is made once, as disclosed.
+  let withheld = false;
+  const series = bins.map((start, i): SpcValue => {
+    const { value, n } = values[i]!;
+    if (!controlled) return { start, value };
+    const disclosed = measure === 'referral_to_start_days' ? discloseStatistic(value, n) : discloseCount(value);
+    withheld ||= disclosed.withheld;
+    return { start, value: disclosed.value };
   });
-  const series = bins.map((start, i) => ({ start, value: disclosed[i]!.value }));
-  if (disclosed.some((d) => d.withheld)) {
+  if (withheld) {
     return {
       ...group,
       rebasedOn,

@@ -50,13 +50,18 @@ type Direction = 1 | -1;
  * across a segment boundary. A rebase date starts a new segment at the first point on or after it.
  */
 export function xmrChart(values: readonly SpcValue[], { improvement, rebaseAt = [] }: { improvement: Improvement; rebaseAt?: readonly string[] }): SpcChart {
-  const segmentOf = (start: string) => rebaseAt.filter((d) => d <= start).length;
-  const points: SpcPoint[] = [];
+  const segmentOf = (start: string) => {
+    let segment = 0;
+    for (const d of rebaseAt) if (d <= start) segment++;
+    return segment;
+  };
+  let points: SpcPoint[] = [];
   for (let i = 0; i < values.length; ) {
     const segment = segmentOf(values[i]!.start);
     let j = i;
     while (j < values.length && segmentOf(values[j]!.start) === segment) j++;
-    points.push(...segmentChart(values.slice(i, j), improvement));
+    const chart = segmentChart(i === 0 && j === values.length ? values : values.slice(i, j), improvement);
+    points = points.length === 0 ? chart : points.concat(chart);
     i = j;
   }
   const latest = points.findLast((p) => p.value !== null);
@@ -126,8 +131,10 @@ function specialCauses(y: readonly number[], mean: number, mR: number | null): (
     for (let i = 0; i + 2 < n; i++) {
       const s = side[i]!;
       if (s === 0 || side[i + 1] !== s || side[i + 2] !== s) continue;
-      const nearOnes = [i, i + 1, i + 2].filter((k) => near(y[k]!, s));
-      if (nearOnes.length >= 2) for (const k of nearOnes) flag(k, s === 1 ? 'two_of_three_high' : 'two_of_three_low');
+      let nearOnes = 0;
+      for (let k = i; k <= i + 2; k++) if (near(y[k]!, s)) nearOnes++;
+      if (nearOnes < 2) continue;
+      for (let k = i; k <= i + 2; k++) if (near(y[k]!, s)) flag(k, s === 1 ? 'two_of_three_high' : 'two_of_three_low');
     }
   }
 

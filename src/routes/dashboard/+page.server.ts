@@ -23,7 +23,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   const today = todayIso();
   // A period that ends before it starts fails in the report below, with its message; the charts never draw it.
   const spcPeriod = spcMonths(resolvePeriod(query, today) ?? yearsEndingOn(today, 1), today);
-  // Improvement charts by whole month, each site's split where its hands-on facilitation began: one call per measure.
+  // Improvement charts by whole month, each site's split where its hands-on facilitation began: every measure at once.
   const spcQuery = { ...query, from: spcPeriod.from, to: spcPeriod.to, bin: 'month', rebase: { kind: query.groupBy === 'site' ? 'facilitation' : 'none' } } as const;
   const [report, starts, waits, funding, continuation, [deprivation, ethnicity, deprivationBySite], spc] = await Promise.all([
     locals.services.metrics.report(ctx, query),
@@ -32,7 +32,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     series.funding(ctx, query),
     series.continuation(ctx, query),
     locals.services.equity.reports(ctx, query, WHO_IS_REACHED),
-    Promise.all(SPC_MEASURES.map((measure) => locals.services.spc.charts(ctx, { ...spcQuery, measure }))),
+    locals.services.spc.chartsOf(ctx, spcQuery, SPC_MEASURES),
   ]);
   return {
     report,

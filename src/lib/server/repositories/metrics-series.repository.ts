@@ -68,36 +68,70 @@ export async function seriesSites(db: Db, to: string, siteIds: readonly string[]
 
 /** The milestones counted by bin: their column in milestone_counts and their date in referral_milestones. */
 const BINNED_MILESTONES = {
-  referrals: { counted: sql`c.referrals`, on: sql`m.received_on` },
-  started: { counted: sql`c.started`, on: sql`m.started_on` },
+  referrals: { counted: 'referrals', on: 'received_on' },
+  started: { counted: 'started', on: 'started_on' },
 } as const;
+type BinnedMilestone = keyof typeof BINNED_MILESTONES;
 
 /**
- * Per group and bin (the first day of its month or quarter, YYYY-MM-DD), the records that reached a milestone in the
- * period; empty bins are absent. The metrics' own counts: milestone_counts by month (and by day for a part month at
- * either end of the period), and the records of the patients counted directly. Only pathway records have these
- * dates.
+ * Per site and bin (the first day of its month or quarter, YYYY-MM-DD), how many records reached each milestone in
+ * the period, in the order the milestones are asked for. The metrics' own counts: milestone_counts by month (and by
+ * day for a part month at either end of the period), and the records of the patients counted directly, each read
+ * once for every milestone. Only pathway records have these dates. `siteIds` undefined is every site, which needs
+ * no filter of sites at all.
  */
+async function milestonesBySiteAndBin(
+  db: Db,
+  { siteIds, period, bin, milestones, therapy }: { siteIds: readonly string[] | undefined; period: Period; bin: TimeBin; milestones: readonly BinnedMilestone[]; therapy: string | undefined },
+): Promise<{ siteId: string; bin: string; counts: number[] }[]> {
+  const { flow } = periodBuckets(period, ['day', 'month']);
+  const ofTheSites = (alias: string) => (siteIds ? sql`and ${sql.raw(alias)}.site_id = any(${sql.param([...siteIds])}::text[]::uuid[])` : sql``);
+  const n = milestones.map((_, i) => sql.raw(`n${i}`));
+  const counted = milestones.map((ms) => sql.raw(`c.${BINNED_MILESTONES[ms].counted}`));
+  // Each direct record gives a row for each milestone: its date, and 1 in that milestone's column.
+  const onDates = milestones.map((ms, i) => sql`(${sql.raw(`m.${BINNED_MILESTONES[ms].on}`)}, ${sql.join(milestones.map((_, k) => sql.raw(k === i ? '1' : '0')), sql`, `)})`);
+  const rows = await executeWithoutJit(db, sql`
+      select site_id::text as site_id, to_char(date_trunc(${bin}, day::timestamp), 'YYYY-MM-DD') as bin, ${sql.join(n.map((col) => sql`sum(${col}) as ${col}`), sql`, `)}
+      from (
+        select c.site_id, c.bucket as day, ${sql.join(counted.map((col, i) => sql`${col} as ${n[i]}`), sql`, `)} from milestone_counts c
+        where ${flow} and (${sql.join(counted.map((col) => sql`${col} <> 0`), sql` or `)}) ${ofTheSites('c')} ${therapyFilter(therapy, 'c')}
+        union all
+        select m.site_id, reached.day, ${sql.join(n.map((col) => sql`reached.${col}`), sql`, `)}
+        from patients_counted_directly p
+        join referral_milestones m on m.patient_id = p.patient_id
+        cross join lateral (values ${sql.join(onDates, sql`, `)}) reached(day, ${sql.join(n, sql`, `)})
+        where reached.day between ${period.from}::date and ${period.to}::date and m.entered_on <= ${period.to}::date ${ofTheSites('m')} ${therapyFilter(therapy, 'm')}
+      ) counted
+      group by 1, 2`);
+  return rows.map((r) => ({ siteId: String(r.site_id), bin: String(r.bin), counts: milestones.map((_, i) => count(r[`n${i}`])) }));
+}
+
+/**
+ * Per group and bin, the sum of its sites' counts of each milestone (milestonesBySiteAndBin); bins with nothing are
+ * absent. Adding a site's rows into its group here costs less than joining every row to its group in the statement.
+ */
+function intoGroups(groups: readonly SeriesGroup[], rows: readonly { siteId: string; bin: string; counts: number[] }[]): { groupKey: string; bin: string; counts: number[] }[] {
+  const groupOf = new Map(groups.flatMap((g) => g.siteIds.map((id) => [id, g.key] as const)));
+  const sums = new Map<string, { groupKey: string; bin: string; counts: number[] }>();
+  for (const row of rows) {
+    const groupKey = groupOf.get(row.siteId);
+    if (groupKey === undefined) continue;
+    const key = `${groupKey} ${row.bin}`;
+    const sum = sums.get(key);
+    if (sum) row.counts.forEach((n, i) => (sum.counts[i]! += n));
+    else sums.set(key, { groupKey, bin: row.bin, counts: [...row.counts] });
+  }
+  return [...sums.values()].filter((r) => r.counts.some((n) => n !== 0));
+}
+
+/** Per group and bin, the records that reached a milestone in the period (milestonesBySiteAndBin); empty bins are absent. */
 export async function milestonesByGroupAndBin(
   db: Db,
-  { groups, period, bin, milestone, therapy }: SeriesScope & { bin: TimeBin; milestone: keyof typeof BINNED_MILESTONES },
+  { groups, period, bin, milestone, therapy, everySite }: SeriesScope & { bin: TimeBin; milestone: BinnedMilestone; everySite: boolean },
 ): Promise<{ groupKey: string; bin: string; n: number }[]> {
-  const { counted, on } = BINNED_MILESTONES[milestone];
-  const { flow } = periodBuckets(period, ['day', 'month']);
-  const rows = await executeWithoutJit(db, sql`
-      with ${siteGroupsTable(groups)},
-      ${directMilestonesOf(period.to, therapy)}
-      select group_key, to_char(date_trunc(${bin}, day::timestamp), 'YYYY-MM-DD') as bin, sum(n) as n
-      from (
-        select g.group_key, c.bucket as day, ${counted} as n
-        from milestone_counts c join site_groups g on g.site_id = c.site_id
-        where ${flow} and ${counted} <> 0 ${therapyFilter(therapy, 'c')}
-        union all
-        select group_key, ${on}, 1 from m where ${on} between ${period.from}::date and ${period.to}::date
-      ) counted
-      group by 1, 2
-      having sum(n) <> 0`);
-  return rows.map((r) => ({ groupKey: String(r.group_key), bin: String(r.bin), n: count(r.n) }));
+  const siteIds = everySite ? undefined : groups.flatMap((g) => g.siteIds);
+  const rows = await milestonesBySiteAndBin(db, { siteIds, period, bin, milestones: [milestone], therapy });
+  return intoGroups(groups, rows).map((r) => ({ groupKey: r.groupKey, bin: r.bin, n: r.counts[0]! }));
 }
 
 /** The sites' facilitation activities in the period, in date order. */
@@ -260,23 +294,48 @@ const SPC_STATEMENTS: Record<SpcMeasure, { on: SQL; value: SQL; only?: SQL }> = 
 };
 
 /** The charts that count a milestone, which the metrics' counts answer a month at a time. */
-const SPC_COUNTED: Partial<Record<SpcMeasure, keyof typeof BINNED_MILESTONES>> = { referrals: 'referrals', starts: 'started' };
+const SPC_COUNTED: Partial<Record<SpcMeasure, BinnedMilestone>> = { referrals: 'referrals', starts: 'started' };
+
+type SpcRow = { groupKey: string; bin: string; value: number; n: number };
 
 /**
- * Per group and bin (its first day), the measure's value and the number of records behind it, over whole bins from
- * `from` to `to`; bins with nothing are absent. Waits are those of pathway records that ended in the bin. Monthly
- * counts are the metrics' (milestonesByGroupAndBin: a few rows per site and month); weeks and medians need the
- * records themselves, read a site at a time through its index of the date.
+ * Per measure, group and bin (its first day), the measure's value and the number of records behind it, over whole
+ * bins from `from` to `to`; bins with nothing are absent. Waits are those of pathway records that ended in the bin.
+ * Monthly counts are the metrics' (milestonesBySiteAndBin: a few rows per site and month), every counted measure in
+ * one statement; weeks and medians need the records themselves, read a site at a time through its index of the date.
  */
 export async function spcValues(
   db: Db,
+  {
+    groups,
+    from,
+    to,
+    bin,
+    measures,
+    therapy,
+    everySite,
+  }: { groups: readonly SeriesGroup[]; from: string; to: string; bin: SpcBin; measures: readonly SpcMeasure[]; therapy: string | undefined; everySite: boolean },
+): Promise<Map<SpcMeasure, SpcRow[]>> {
+  const counted = bin === 'month' ? measures.filter((m) => SPC_COUNTED[m]) : [];
+  const read = async (): Promise<[SpcMeasure, SpcRow[]][]> => {
+    if (counted.length === 0) return [];
+    const siteIds = everySite ? undefined : groups.flatMap((g) => g.siteIds);
+    const rows = intoGroups(groups, await milestonesBySiteAndBin(db, { siteIds, period: { from, to }, bin: 'month', milestones: counted.map((m) => SPC_COUNTED[m]!), therapy }));
+    return counted.map((measure, i) => [
+      measure,
+      rows.filter((r) => r.counts[i] !== 0).map((r) => ({ groupKey: r.groupKey, bin: r.bin, value: r.counts[i]!, n: r.counts[i]! })),
+    ]);
+  };
+  const others = measures.filter((m) => !counted.includes(m));
+  const [countedRows, ...otherRows] = await Promise.all([read(), ...others.map((measure) => recordValues(db, { groups, from, to, bin, measure, therapy }))]);
+  return new Map([...countedRows, ...others.map((measure, i) => [measure, otherRows[i]!] as const)]);
+}
+
+/** A measure per group and bin from the records themselves, each site's read through its index of the date. */
+async function recordValues(
+  db: Db,
   { groups, from, to, bin, measure, therapy }: { groups: readonly SeriesGroup[]; from: string; to: string; bin: SpcBin; measure: SpcMeasure; therapy: string | undefined },
-): Promise<{ groupKey: string; bin: string; value: number; n: number }[]> {
-  const milestone = SPC_COUNTED[measure];
-  if (milestone && bin === 'month') {
-    const counted = await milestonesByGroupAndBin(db, { groups, period: { from, to }, bin, milestone, therapy });
-    return counted.map((r) => ({ groupKey: r.groupKey, bin: r.bin, n: r.n, value: r.n }));
-  }
+): Promise<SpcRow[]> {
   const { on, value, only = sql`` } = SPC_STATEMENTS[measure];
   // date_trunc('week') starts ISO weeks on Monday, as the bins do.
   const rows = await executeWithoutJit(db, sql`

@@ -49,7 +49,7 @@ export class MetricsSeriesService {
 
   async starts(ctx: Ctx, query: StartsQuery): Promise<StartsSeries> {
     return this.reads.run(async (db) => {
-      const { period, sites } = await this.prepare(db, ctx, query);
+      const { period, sites, everySite } = await this.prepare(db, ctx, query);
       const bin: TimeBin = query.bin;
       const buckets = timeBuckets(period, bin);
       const siteIds = sites.map((s) => s.id);
@@ -57,7 +57,7 @@ export class MetricsSeriesService {
       if (siteIds.length === 0) return empty;
 
       const groups = seriesGroups(sites, 'site');
-      const counted = await milestonesByGroupAndBin(db, { groups, period, bin, milestone: 'started', therapy: query.therapy });
+      const counted = await milestonesByGroupAndBin(db, { groups, period, bin, milestone: 'started', therapy: query.therapy, everySite });
       const activities = await facilitationActivitiesIn(db, siteIds, period);
       const open = await barriersOpenIn(db, siteIds, period);
 
@@ -153,14 +153,17 @@ export class MetricsSeriesService {
     return isDisclosureControlled(ctx.actor);
   }
 
-  /** The access check, the period, and the sites the actor sees with each one's strongest facilitation by `to`. */
-  private async prepare(db: Db, ctx: Ctx, query: { from?: string | undefined; to?: string | undefined }): Promise<{ period: Period; sites: SeriesSite[] }> {
+  /**
+   * The access check, the period, and the sites the actor sees with each one's strongest facilitation by `to`
+   * (`everySite` when they see every site there is).
+   */
+  private async prepare(db: Db, ctx: Ctx, query: { from?: string | undefined; to?: string | undefined }): Promise<{ period: Period; sites: SeriesSite[]; everySite: boolean }> {
     authorize(ctx.actor, 'metrics:read');
     const period = resolvePeriod(query, todayIso());
     if (!period) throw validation([{ path: 'to', message: 'to cannot be before from' }]);
     const scope = metricsSiteScope(ctx.actor);
-    if (scope?.length === 0) return { period, sites: [] };
-    return { period, sites: await seriesSites(db, period.to, scope) };
+    if (scope?.length === 0) return { period, sites: [], everySite: false };
+    return { period, sites: await seriesSites(db, period.to, scope), everySite: scope === undefined };
   }
 
   private async prepareGroups(db: Db, ctx: Ctx, query: { from?: string | undefined; to?: string | undefined; groupBy: GroupBy }) {
