@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { expectAccessible, signIn, testNhsNumber } from './support';
+import { expectAccessible, signIn, clockNhsNumber } from './support';
 
 test.describe('without JavaScript', () => {
   test.use({ javaScriptEnabled: false });
@@ -34,7 +34,7 @@ test('when someone else changes the referral first, the second nurse is told, se
   const me = await (await first.request.get('/api/v1/me')).json();
   const patient = await (
     await first.request.post('/api/v1/patients', {
-      data: { nhsNumber: testNhsNumber(Date.now() % 1_000_000), givenName: 'Conflict', familyName: 'Tester', birthDate: '1980-01-01', sex: 'male', siteId: me.siteIds[0], diabetesType: 'type1' },
+      data: { nhsNumber: clockNhsNumber(), givenName: 'Conflict', familyName: 'Tester', birthDate: '1980-01-01', sex: 'male', siteId: me.siteIds[0], diabetesType: 'type1' },
     })
   ).json();
   const referral = await (await first.request.post('/api/v1/referrals', { data: { patientId: patient.id, therapy: 'hcl', receivedOn: '2026-01-05', source: 'gp' } })).json();
@@ -67,7 +67,7 @@ test('an assessment refused because someone else assessed first keeps the HbA1c 
   const me = await (await first.request.get('/api/v1/me')).json();
   const patient = await (
     await first.request.post('/api/v1/patients', {
-      data: { nhsNumber: testNhsNumber((Date.now() + 500_000) % 1_000_000), givenName: 'Prefill', familyName: 'Tester', birthDate: '1980-01-01', sex: 'female', siteId: me.siteIds[0], diabetesType: 'type1' },
+      data: { nhsNumber: clockNhsNumber(200_000), givenName: 'Prefill', familyName: 'Tester', birthDate: '1980-01-01', sex: 'female', siteId: me.siteIds[0], diabetesType: 'type1' },
     })
   ).json();
   const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);

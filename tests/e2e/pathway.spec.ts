@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { expectAccessible, signIn, signOut, testNhsNumber } from './support';
+import { expectAccessible, signIn, signOut, clockNhsNumber } from './support';
 
 const today = new Date().toISOString().slice(0, 10);
 
@@ -11,7 +11,7 @@ test('a nurse and a consultant take a patient from referral to a continuing revi
     await expectAccessible(page);
     await page.screenshot({ path: info.outputPath(`${name}.png`), fullPage: true });
   };
-  const nhs = testNhsNumber(Date.now() % 1_000_000);
+  const nhs = clockNhsNumber();
 
   // The nurse registers the patient, checking the NHS number as she types.
   await signIn(page, 'nurse@example.org');

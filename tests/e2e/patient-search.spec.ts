@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
-import { expectAccessible, signIn, signOut, testNhsNumber } from './support';
+import { expectAccessible, signIn, signOut, clockNhsNumber } from './support';
 
-const nhsNumber = testNhsNumber(Date.now() % 900_000);
+const nhsNumber = clockNhsNumber();
 const spaced = `${nhsNumber.slice(0, 3)} ${nhsNumber.slice(3, 6)} ${nhsNumber.slice(6)}`;
 
 async function addPatient(page: Page, number: string, givenName: string, familyName: string) {
@@ -33,7 +33,7 @@ test('a nurse finds a patient by the name as the app writes it, in either order,
 test('adding an NHS number already registered links to that patient, or says only that another site has them', async ({ page }, info) => {
   test.setTimeout(120_000);
   await signIn(page, 'nurse@example.org');
-  const own = testNhsNumber((Date.now() + 1) % 900_000);
+  const own = clockNhsNumber(1);
   await addPatient(page, own, 'Ada', 'Duplicated');
   await expect(page.getByRole('heading', { level: 1 })).toContainText('DUPLICATED, Ada');
   const ownPage = page.url().replace(/\?.*$/, '');
@@ -48,7 +48,7 @@ test('adding an NHS number already registered links to that patient, or says onl
   await signIn(page, 'consultant@example.org');
   const sites = (await (await page.request.get('/api/v1/sites')).json()).items as { id: string; name: string }[];
   const hillcrest = sites.find((s) => /hillcrest/i.test(s.name))!;
-  const elsewhere = testNhsNumber((Date.now() + 2) % 900_000);
+  const elsewhere = clockNhsNumber(2);
   const created = await page.request.post('/api/v1/patients', {
     data: { nhsNumber: elsewhere, givenName: 'Hidden', familyName: 'Elsewhere', birthDate: '1970-01-01', sex: 'female', siteId: hillcrest.id, diabetesType: 'type1' },
   });

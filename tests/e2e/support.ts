@@ -25,6 +25,15 @@ export function testNhsNumber(seed: number): string {
   }
 }
 
+/**
+ * Seeds below this are for numbers made from the clock (clockNhsNumber); the fixed seeds the specs use (a caseload
+ * file's 8,000 people among them) are at or above it, so a number made from the clock is never one of theirs.
+ */
+const CLOCK_SEEDS = 400_000;
+
+/** A test NHS number from the clock, `offset` milliseconds on: new in each run, and never one of the fixed seeds. */
+export const clockNhsNumber = (offset = 0): string => testNhsNumber((Date.now() + offset) % CLOCK_SEEDS);
+
 /** axe-core on the page as it stands: no serious or critical WCAG 2.1 AA violation. */
 export async function expectAccessible(page: Page) {
   const { default: AxeBuilder } = await import('@axe-core/playwright');
