@@ -64,7 +64,7 @@ export function spcGroup(
   values: readonly BinnedValue[],
   { measure, bin, rebaseOn, controlled }: { measure: SpcMeasure; bin: SpcBin; rebaseOn: readonly string[]; controlled: boolean },
 ): SpcGroup {
-  const rebasedOn = rebaseOn.length === 0 ? [] : [...new Set(rebaseOn.map((d) => binStart(d, bin)))].filter((start) => start > bins[0]! && start <= bins.at(-1)!).sort();
+  const rebasedOn = [...new Set(rebaseOn.map((d) => binStart(d, bin)))].filter((start) => start > bins[0]! && start <= bins.at(-1)!).sort();
   // A nation's dashboard charts 630 groups: each point is made once, as disclosed.
   let withheld = false;
   const series = bins.map((start, i): SpcValue => {

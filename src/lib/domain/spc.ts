@@ -55,13 +55,12 @@ export function xmrChart(values: readonly SpcValue[], { improvement, rebaseAt = 
     for (const d of rebaseAt) if (d <= start) segment++;
     return segment;
   };
-  let points: SpcPoint[] = [];
+  const points: SpcPoint[] = [];
   for (let i = 0; i < values.length; ) {
     const segment = segmentOf(values[i]!.start);
     let j = i;
     while (j < values.length && segmentOf(values[j]!.start) === segment) j++;
-    const chart = segmentChart(i === 0 && j === values.length ? values : values.slice(i, j), improvement);
-    points = points.length === 0 ? chart : points.concat(chart);
+    points.push(...segmentChart(values.slice(i, j), improvement));
     i = j;
   }
   const latest = points.findLast((p) => p.value !== null);

@@ -106,6 +106,9 @@ async function milestonesBySiteAndBin(
   return rows.map((r) => ({ siteId: String(r.site_id), bin: String(r.bin), counts: milestones.map((_, i) => count(r[`n${i}`])) }));
 }
 
+/** The sites a statement of the groups reads: none named when the actor sees every site, so it filters none. */
+const sitesToRead = (groups: readonly SeriesGroup[], everySite: boolean) => (everySite ? undefined : groups.flatMap((g) => g.siteIds));
+
 /**
  * Per group and bin, the sum of its sites' counts of each milestone (milestonesBySiteAndBin); bins with nothing are
  * absent. Adding a site's rows into its group here costs less than joining every row to its group in the statement.
@@ -129,8 +132,7 @@ export async function milestonesByGroupAndBin(
   db: Db,
   { groups, period, bin, milestone, therapy, everySite }: SeriesScope & { bin: TimeBin; milestone: BinnedMilestone; everySite: boolean },
 ): Promise<{ groupKey: string; bin: string; n: number }[]> {
-  const siteIds = everySite ? undefined : groups.flatMap((g) => g.siteIds);
-  const rows = await milestonesBySiteAndBin(db, { siteIds, period, bin, milestones: [milestone], therapy });
+  const rows = await milestonesBySiteAndBin(db, { siteIds: sitesToRead(groups, everySite), period, bin, milestones: [milestone], therapy });
   return intoGroups(groups, rows).map((r) => ({ groupKey: r.groupKey, bin: r.bin, n: r.counts[0]! }));
 }
 
@@ -319,8 +321,8 @@ export async function spcValues(
   const counted = bin === 'month' ? measures.filter((m) => SPC_COUNTED[m]) : [];
   const read = async (): Promise<[SpcMeasure, SpcRow[]][]> => {
     if (counted.length === 0) return [];
-    const siteIds = everySite ? undefined : groups.flatMap((g) => g.siteIds);
-    const rows = intoGroups(groups, await milestonesBySiteAndBin(db, { siteIds, period: { from, to }, bin: 'month', milestones: counted.map((m) => SPC_COUNTED[m]!), therapy }));
+    const bySite = await milestonesBySiteAndBin(db, { siteIds: sitesToRead(groups, everySite), period: { from, to }, bin: 'month', milestones: counted.map((m) => SPC_COUNTED[m]!), therapy });
+    const rows = intoGroups(groups, bySite);
     return counted.map((measure, i) => [
       measure,
       rows.filter((r) => r.counts[i] !== 0).map((r) => ({ groupKey: r.groupKey, bin: r.bin, value: r.counts[i]!, n: r.counts[i]! })),
